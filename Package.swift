@@ -1,0 +1,42 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings every target of ours shares: Swift 6 mode with complete checking comes with the tools
+/// version; these add the upcoming features we rely on and make every warning an error.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "clusterdns",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "clusterdns", targets: ["clusterdns"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(name: "CLDNS"),
+        .systemLibrary(name: "CYAML"),
+        .target(name: "DNSWire", dependencies: ["CLDNS"], swiftSettings: swiftSettings),
+        .target(name: "Manifests", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        .target(name: "ClusterModel", dependencies: ["Manifests"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "clusterdns",
+            dependencies: [
+                "Manifests", "ClusterModel", "DNSWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "CLDNS"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Manifests"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: [], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,98 @@
+import Manifests
+
+extension ClusterBuilder {
+    /// Fills in each service's endpoints. EndpointSlices labelled with the service's name win;
+    /// else a legacy Endpoints object of the same name; else, for a service with a selector, the
+    /// pods it selects, as the EndpointSlice controller would list them.
+    mutating func attachEndpoints(
+        _ services: inout [ClusterService], pods: [ClusterPod], slices: [EndpointSlice], endpoints: [Endpoints]
+    ) {
+        var slicesByService: [String: [EndpointSlice]] = [:]
+        for slice in slices {
+            guard let serviceName = slice.serviceName else { continue }
+            slicesByService["\(slice.metadata.namespace)/\(serviceName)", default: []].append(slice)
+        }
+        var endpointsByService: [String: Endpoints] = [:]
+        for object in endpoints { endpointsByService["\(object.metadata.namespace)/\(object.metadata.name)"] = object }
+        var podsByNamespace: [String: [ClusterPod]] = [:]
+        for pod in pods { podsByNamespace[pod.namespace, default: []].append(pod) }
+
+        for index in services.indices {
+            let service = services[index]
+            guard service.type != .externalName else { continue }
+            let key = "\(service.namespace)/\(service.name)"
+            if let serviceSlices = slicesByService[key] {
+                services[index].endpoints = Self.endpoints(from: serviceSlices)
+            } else if let object = endpointsByService[key] {
+                services[index].endpoints = Self.endpoints(from: object)
+            } else if let selector = service.selector, !selector.isEmpty {
+                services[index].endpoints = Self.endpoints(
+                    of: service, selector: selector, pods: podsByNamespace[service.namespace] ?? [])
+            }
+        }
+    }
+
+    private static func endpoints(from slices: [EndpointSlice]) -> [ClusterEndpoint] {
+        var result: [ClusterEndpoint] = []
+        for slice in slices where slice.addressType != "FQDN" {
+            for endpoint in slice.endpoints where !endpoint.addresses.isEmpty {
+                let podName = endpoint.targetRef.flatMap { $0.kind == "Pod" ? $0.name : nil }
+                // Unknown readiness counts as ready (the API's documented meaning of nil).
+                let ready = endpoint.ready ?? true
+                result.append(
+                    ClusterEndpoint(
+                        addresses: endpoint.addresses, hostname: endpoint.hostname, isReady: ready,
+                        isTerminating: endpoint.terminating ?? false, ports: slice.ports, podName: podName))
+            }
+        }
+        return result
+    }
+
+    private static func endpoints(from object: Endpoints) -> [ClusterEndpoint] {
+        var result: [ClusterEndpoint] = []
+        for subset in object.subsets {
+            for (addresses, ready) in [(subset.addresses, true), (subset.notReadyAddresses, false)] {
+                for address in addresses {
+                    let podName = address.targetRef.flatMap { $0.kind == "Pod" ? $0.name : nil }
+                    result.append(
+                        ClusterEndpoint(
+                            addresses: [address.ip], hostname: address.hostname, isReady: ready, ports: subset.ports,
+                            podName: podName))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The endpoints the EndpointSlice controller would make: each selected pod that is running
+    /// and has an address of the service's families; its hostname only when its subdomain names
+    /// this service; each service port resolved against the pod (a named target port the pod
+    /// lacks is left out for that pod).
+    private static func endpoints(
+        of service: ClusterService, selector: [String: String], pods: [ClusterPod]
+    ) -> [ClusterEndpoint] {
+        var result: [ClusterEndpoint] = []
+        for pod in pods where !pod.isTerminated {
+            guard selector.allSatisfy({ pod.labels[$0.key] == $0.value }) else { continue }
+            let addresses = pod.ips.filter { service.ipFamilies.isEmpty || service.ipFamilies.contains($0.family) }
+            guard !addresses.isEmpty else { continue }
+            var ports: [EndpointPort] = []
+            for port in service.ports {
+                switch port.targetPort {
+                case .number(let number):
+                    ports.append(EndpointPort(name: port.name, port: number, protocol: port.protocol))
+                case .name(let name):
+                    if let match = pod.ports.first(where: { $0.name == name && $0.protocol == port.protocol }) {
+                        ports.append(EndpointPort(name: port.name, port: match.containerPort, protocol: port.protocol))
+                    }
+                }
+            }
+            let hostname = pod.subdomain == service.name ? pod.hostname : nil
+            result.append(
+                ClusterEndpoint(
+                    addresses: addresses, hostname: hostname, isReady: pod.isReady && !pod.isTerminating,
+                    isTerminating: pod.isTerminating, ports: ports, podName: pod.name))
+        }
+        return result
+    }
+}

@@ -1,0 +1,214 @@
+import Manifests
+
+extension ClusterBuilder {
+    /// A service that passed the cluster-wide checks, waiting for its allocations.
+    private struct PendingService {
+        var service: Service
+        var cluster: ClusterService
+        var familiesToAllocate: [IPAddress.Family]
+        var nodePortsToAllocate: [Int]
+    }
+
+    /// Validates explicit cluster IPs and node ports across services (the first claimant, in file
+    /// order, keeps an address; later ones are errors and left out), then allocates the rest.
+    mutating func deriveServices(_ services: [(Service, ManifestObject)]) -> [ClusterService] {
+        var allocators: [IPAddress.Family: AddressAllocator] = [:]
+        for network in self.options.serviceCIDRs where allocators[network.family] == nil {
+            allocators[network.family] = AddressAllocator(network: network)
+        }
+        var ipOwners: [IPAddress: String] = [:]
+        var nodePortOwners: [Int: (owner: String, namespace: String, name: String)] = [:]
+        var pending: [PendingService] = []
+
+        for (service, object) in services {
+            let subject = object.identity.description
+            let location = service.clusterIPLocation ?? object.location
+            var errors: [ManifestDiagnostic] = []
+            func fail(_ at: SourceLocation, _ message: String) {
+                errors.append(.error(at: at, "\(subject): \(message)"))
+            }
+
+            var cluster = ClusterService(
+                namespace: service.metadata.namespace, name: service.metadata.name, type: service.type,
+                isHeadless: service.isHeadless, externalName: service.externalName, selector: service.selector,
+                publishesNotReadyAddresses: service.publishesNotReadyAddresses)
+            cluster.ports = service.ports.map {
+                ClusterServicePort(
+                    name: $0.name, protocol: $0.protocol, port: $0.port, targetPort: $0.effectiveTargetPort,
+                    nodePort: $0.nodePort)
+            }
+            var familiesToAllocate: [IPAddress.Family] = []
+
+            let explicit = service.isHeadless ? [] : service.clusterIPs.compactMap { IPAddress($0) }
+            if service.type == .externalName {
+                cluster.ipFamilies = []
+            } else if !explicit.isEmpty {
+                for address in explicit {
+                    guard let network = self.options.serviceCIDR(for: address.family) else {
+                        fail(location, "spec.clusterIP \(address) is \(address.family.rawValue), and the cluster has no \(address.family.rawValue) service CIDR")
+                        continue
+                    }
+                    guard network.contains(address), address != network.address else {
+                        fail(location, "spec.clusterIP \(address) is not in the service CIDR \(network)")
+                        continue
+                    }
+                    if let owner = ipOwners[address] {
+                        fail(location, "spec.clusterIP \(address) is already allocated to \(owner)")
+                    }
+                }
+                for (index, family) in service.ipFamilies.enumerated()
+                where index < explicit.count && explicit[index].family != family {
+                    fail(location, "spec.ipFamilies[\(index)] \(family.rawValue) does not match spec.clusterIPs[\(index)] \(explicit[index])")
+                }
+                cluster.clusterIPs = explicit
+                cluster.ipFamilies = explicit.map(\.family)
+                // RequireDualStack/PreferDualStack with one address given: the other family is allocated.
+                if explicit.count == 1, service.ipFamilyPolicy?.hasSuffix("DualStack") == true {
+                    let other: IPAddress.Family = explicit[0].family == .ipv4 ? .ipv6 : .ipv4
+                    if self.options.serviceCIDR(for: other) != nil {
+                        familiesToAllocate.append(other)
+                        cluster.ipFamilies.append(other)
+                    } else if service.ipFamilyPolicy == "RequireDualStack" {
+                        fail(location, "spec.ipFamilyPolicy is RequireDualStack, and the cluster has no \(other.rawValue) service CIDR")
+                    }
+                }
+            } else {
+                var families = service.ipFamilies
+                if families.isEmpty { families = [self.options.primaryFamily] }
+                if service.ipFamilyPolicy?.hasSuffix("DualStack") == true, families.count == 1 {
+                    let other: IPAddress.Family = families[0] == .ipv4 ? .ipv6 : .ipv4
+                    if self.options.serviceCIDR(for: other) != nil {
+                        families.append(other)
+                    } else if service.ipFamilyPolicy == "RequireDualStack" {
+                        fail(location, "spec.ipFamilyPolicy is RequireDualStack, and the cluster has no \(other.rawValue) service CIDR")
+                    }
+                }
+                if families.count > 1, service.ipFamilyPolicy == nil || service.ipFamilyPolicy == "SingleStack" {
+                    fail(location, "spec.ipFamilies holds two families, which needs spec.ipFamilyPolicy PreferDualStack or RequireDualStack")
+                }
+                for family in families where self.options.serviceCIDR(for: family) == nil {
+                    fail(location, "spec.ipFamilies asks for \(family.rawValue), and the cluster has no \(family.rawValue) service CIDR")
+                }
+                cluster.ipFamilies = families
+                if !service.isHeadless { familiesToAllocate = families }
+            }
+
+            var nodePortsToAllocate: [Int] = []
+            var ownNodePorts: [Int: SourceLocation] = [:]
+            for (index, port) in service.ports.enumerated() {
+                guard service.type.hasNodePorts else { continue }
+                guard let nodePort = port.nodePort else {
+                    nodePortsToAllocate.append(index)
+                    continue
+                }
+                let at = port.nodePortLocation ?? object.location
+                let range = self.options.nodePortRange
+                if !range.contains(nodePort) {
+                    fail(at, "spec.ports[\(index)].nodePort \(nodePort) is outside the node port range \(range.lowerBound)-\(range.upperBound)")
+                } else if let owner = nodePortOwners[nodePort],
+                    owner.namespace != cluster.namespace || owner.name != cluster.name
+                {
+                    fail(at, "spec.ports[\(index)].nodePort \(nodePort) is already allocated to \(owner.owner)")
+                }
+                ownNodePorts[nodePort] = at
+            }
+
+            if !errors.isEmpty {
+                self.diagnostics += errors
+                continue
+            }
+            for address in explicit {
+                ipOwners[address] = "\(subject) (\(location))"
+                _ = allocators[address.family]?.reserve(address)
+            }
+            for (nodePort, at) in ownNodePorts {
+                nodePortOwners[nodePort] = ("\(subject) (\(at))", cluster.namespace, cluster.name)
+            }
+            pending.append(
+                PendingService(
+                    service: service, cluster: cluster, familiesToAllocate: familiesToAllocate,
+                    nodePortsToAllocate: nodePortsToAllocate))
+        }
+
+        self.allocateServiceAddresses(&pending, allocators: &allocators)
+        self.allocateNodePorts(&pending, taken: Set(nodePortOwners.keys))
+        return pending.map(\.cluster)
+    }
+
+    /// Cluster IPs for services that gave none: previous allocations first, then new ones in
+    /// sorted order, so that the outcome depends on the set of services, not on file order.
+    private mutating func allocateServiceAddresses(
+        _ pending: inout [PendingService], allocators: inout [IPAddress.Family: AddressAllocator]
+    ) {
+        var requests: [(key: String, index: Int, family: IPAddress.Family)] = []
+        for (index, entry) in pending.enumerated() {
+            for family in entry.familiesToAllocate {
+                requests.append((AllocationTable.addressKey(entry.cluster.namespace, entry.cluster.name, family), index, family))
+            }
+        }
+        requests.sort { $0.key < $1.key }
+        var granted: [String: IPAddress] = [:]
+        // Hinted requests keep their address when it is still free.
+        for request in requests {
+            guard let hint = self.hints.serviceIPs[request.key], allocators[request.family]?.isTaken(hint) == false
+            else { continue }
+            granted[request.key] = allocators[request.family]?.allocate(request.key, hint: hint)
+        }
+        for request in requests where granted[request.key] == nil {
+            granted[request.key] = allocators[request.family]?.allocate(request.key, hint: nil)
+        }
+        for request in requests {
+            guard let address = granted[request.key] else { continue }
+            self.allocations.serviceIPs[request.key] = address
+        }
+        for index in pending.indices {
+            let entry = pending[index]
+            guard !entry.familiesToAllocate.isEmpty else { continue }
+            var addresses = entry.cluster.clusterIPs
+            for family in entry.familiesToAllocate {
+                let key = AllocationTable.addressKey(entry.cluster.namespace, entry.cluster.name, family)
+                if let address = granted[key] { addresses.append(address) }
+            }
+            pending[index].cluster.clusterIPs = addresses
+        }
+    }
+
+    /// Node ports for NodePort/LoadBalancer ports that gave none, the same way as addresses.
+    private mutating func allocateNodePorts(_ pending: inout [PendingService], taken explicit: Set<Int>) {
+        let range = self.options.nodePortRange
+        var taken = explicit
+        var requests: [(key: String, service: Int, port: Int)] = []
+        for (serviceIndex, entry) in pending.enumerated() {
+            for portIndex in entry.nodePortsToAllocate {
+                requests.append(
+                    (AllocationTable.nodePortKey(entry.cluster.namespace, entry.cluster.name, portIndex), serviceIndex, portIndex))
+            }
+        }
+        requests.sort { $0.key < $1.key }
+        var granted: [String: Int] = [:]
+        for request in requests {
+            if let hint = self.hints.nodePorts[request.key], range.contains(hint), !taken.contains(hint) {
+                taken.insert(hint)
+                granted[request.key] = hint
+            }
+        }
+        let size = UInt64(range.count)
+        for request in requests where granted[request.key] == nil {
+            var offset = StableHash.fnv1a(request.key) % size
+            for _ in 0..<size {
+                let candidate = range.lowerBound + Int(offset)
+                if !taken.contains(candidate) {
+                    taken.insert(candidate)
+                    granted[request.key] = candidate
+                    break
+                }
+                offset = (offset + 1) % size
+            }
+        }
+        for request in requests {
+            guard let nodePort = granted[request.key] else { continue }
+            self.allocations.nodePorts[request.key] = nodePort
+            pending[request.service].cluster.ports[request.port].nodePort = nodePort
+        }
+    }
+}

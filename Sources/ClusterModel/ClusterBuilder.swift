@@ -1,0 +1,77 @@
+import Manifests
+
+/// Derives the `Cluster` from parsed manifest files, as the control plane would: cross-object
+/// validation (duplicates, address and node-port conflicts), allocation, workload pods and
+/// endpoints. Pure: the same files, options and hints always give the same cluster.
+package struct ClusterBuilder {
+    let options: ModelOptions
+    let hints: AllocationTable
+    var diagnostics: [ManifestDiagnostic] = []
+    var allocations = AllocationTable()
+    var summary = ClusterSummary()
+
+    /// Derives the cluster from `files` (in the order given: path order, as scanned).
+    package static func derive(
+        _ files: [ManifestFile], options: ModelOptions = ModelOptions(), hints: AllocationTable = AllocationTable()
+    ) -> ClusterDerivation {
+        var builder = ClusterBuilder(options: options, hints: hints)
+        let cluster = builder.build(files)
+        builder.diagnostics.sort()
+        builder.summary.errors = builder.diagnostics.lazy.filter(\.isError).count
+        builder.summary.warnings = builder.diagnostics.count - builder.summary.errors
+        return ClusterDerivation(
+            cluster: cluster, diagnostics: builder.diagnostics, allocations: builder.allocations,
+            summary: builder.summary)
+    }
+
+    private mutating func build(_ files: [ManifestFile]) -> Cluster {
+        self.summary.files = files.count
+        var objects: [ManifestObject] = []
+        var firstLocation: [ObjectIdentity: SourceLocation] = [:]
+        for file in files {
+            self.diagnostics += file.diagnostics
+            for (kind, count) in file.skippedKinds { self.summary.skippedKinds[kind, default: 0] += count }
+            for object in file.objects {
+                let identity = object.identity
+                if let first = firstLocation[identity] {
+                    self.diagnostics.append(
+                        .error(at: object.nameLocation, "\(identity) is already defined at \(first)"))
+                    continue
+                }
+                firstLocation[identity] = object.nameLocation
+                objects.append(object)
+            }
+        }
+
+        var namespaces: Set<String> = []
+        var services: [(Service, ManifestObject)] = []
+        var pods: [Pod] = []
+        var workloads: [Workload] = []
+        var slices: [EndpointSlice] = []
+        var endpointsObjects: [Endpoints] = []
+        for object in objects {
+            self.summary.objectsByKind[object.kind, default: 0] += 1
+            switch object.body {
+            case .namespace(let metadata): namespaces.insert(metadata.name)
+            case .service(let service): services.append((service, object))
+            case .pod(let pod): pods.append(pod)
+            case .workload(let workload): workloads.append(workload)
+            case .endpointSlice(let slice): slices.append(slice)
+            case .endpoints(let endpoints): endpointsObjects.append(endpoints)
+            }
+            if object.kind.isNamespaced { namespaces.insert(object.metadata.namespace) }
+        }
+
+        var clusterServices = self.deriveServices(services)
+        let clusterPods = self.derivePods(explicit: pods, workloads: workloads)
+        self.attachEndpoints(&clusterServices, pods: clusterPods, slices: slices, endpoints: endpointsObjects)
+        for service in clusterServices {
+            let type = service.isHeadless ? "headless" : service.type.rawValue
+            self.summary.servicesByType[type, default: 0] += 1
+        }
+        clusterServices.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        return Cluster(
+            namespaces: namespaces.sorted(), services: clusterServices,
+            pods: clusterPods.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) })
+    }
+}

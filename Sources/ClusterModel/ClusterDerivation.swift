@@ -1,0 +1,21 @@
+import Manifests
+
+/// The result of deriving a cluster: the model, every diagnostic (the files' own and the
+/// cluster-wide ones), the allocations to carry into the next derivation, and the counts.
+package struct ClusterDerivation: Sendable {
+    package var cluster: Cluster
+    package var diagnostics: [ManifestDiagnostic]
+    package var allocations: AllocationTable
+    package var summary: ClusterSummary
+
+    package init(
+        cluster: Cluster, diagnostics: [ManifestDiagnostic], allocations: AllocationTable, summary: ClusterSummary
+    ) {
+        self.cluster = cluster
+        self.diagnostics = diagnostics
+        self.allocations = allocations
+        self.summary = summary
+    }
+
+    package var errorCount: Int { self.diagnostics.lazy.filter(\.isError).count }
+}

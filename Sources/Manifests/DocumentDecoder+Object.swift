@@ -1,0 +1,77 @@
+extension DocumentDecoder {
+    /// Decodes and validates one object of `kind`; nil when it has errors (the API server would
+    /// have refused it, so it is left out, and the diagnostics say why).
+    mutating func decodeObject(_ kind: ObjectKind, _ document: ManifestNode) -> ManifestObject? {
+        let errorsBefore = self.errorCount
+        guard let (metadata, nameNode) = self.decodeMetadata(kind, document) else { return nil }
+        let identity = ObjectIdentity(
+            kind: kind, namespace: kind.isNamespaced ? metadata.namespace : "", name: metadata.name)
+        self.subject = identity.description
+        let spec = self.object(document["spec"], "spec")
+        let body: ManifestObject.Body?
+        switch kind {
+        case .namespace:
+            body = .namespace(metadata)
+        case .service:
+            body = self.decodeService(metadata, spec: spec, document: document).map { .service($0) }
+        case .pod:
+            body = self.decodePod(metadata, spec: spec, status: self.object(document["status"], "status"))
+                .map { .pod($0) }
+        case .endpoints:
+            body = self.decodeEndpoints(metadata, document).map { .endpoints($0) }
+        case .endpointSlice:
+            body = self.decodeEndpointSlice(metadata, document).map { .endpointSlice($0) }
+        case .deployment, .replicaSet, .statefulSet:
+            body = self.decodeWorkload(kind, metadata, spec: spec, document: document).map { .workload($0) }
+        }
+        guard let body, self.errorCount == errorsBefore else { return nil }
+        return ManifestObject(body, location: self.location(document), nameLocation: self.location(nameNode))
+    }
+
+    private mutating func decodeMetadata(_ kind: ObjectKind, _ document: ManifestNode) -> (ObjectMeta, ManifestNode)? {
+        self.subject = kind.rawValue
+        guard let metadataNode = self.object(document["metadata"], "metadata") else {
+            self.error(document, "metadata.name is required")
+            return nil
+        }
+        guard let nameNode = metadataNode["name"], let name = self.string(nameNode, "metadata.name"), !name.isEmpty
+        else {
+            self.error(metadataNode, "metadata.name is required")
+            return nil
+        }
+        var namespace = "default"
+        if kind.isNamespaced, let namespaceNode = metadataNode["namespace"],
+            let value = self.string(namespaceNode, "metadata.namespace"), !value.isEmpty
+        {
+            namespace = value
+            self.subject = "\(kind.rawValue) \(namespace)/\(name)"
+            self.checkName(value, namespaceNode, "metadata.namespace", NameRules.dns1123LabelProblem)
+        }
+        self.subject = kind.isNamespaced ? "\(kind.rawValue) \(namespace)/\(name)" : "\(kind.rawValue) \(name)"
+        switch kind {
+        case .namespace: self.checkName(name, nameNode, "metadata.name", NameRules.dns1123LabelProblem)
+        case .service: self.checkName(name, nameNode, "metadata.name", NameRules.dns1035LabelProblem)
+        default: self.checkName(name, nameNode, "metadata.name", NameRules.dns1123SubdomainProblem)
+        }
+        let labels = self.stringMap(metadataNode["labels"], "metadata.labels") ?? [:]
+        let annotations = self.stringMap(metadataNode["annotations"], "metadata.annotations") ?? [:]
+        var owners: [OwnerReference] = []
+        for (index, ownerNode) in self.list(metadataNode["ownerReferences"], "metadata.ownerReferences").enumerated() {
+            let path = "metadata.ownerReferences[\(index)]"
+            guard let owner = self.object(ownerNode, path) else { continue }
+            guard let ownerKind = self.string(owner["kind"], "\(path).kind"),
+                let ownerName = self.string(owner["name"], "\(path).name")
+            else {
+                self.error(owner, "\(path) needs kind and name")
+                continue
+            }
+            let isController = self.boolean(owner["controller"], "\(path).controller") ?? false
+            owners.append(OwnerReference(kind: ownerKind, name: ownerName, isController: isController))
+        }
+        let deletion = self.string(metadataNode["deletionTimestamp"], "metadata.deletionTimestamp")
+        let metadata = ObjectMeta(
+            name: name, namespace: kind.isNamespaced ? namespace : "", labels: labels, annotations: annotations,
+            ownerReferences: owners, deletionTimestamp: deletion)
+        return (metadata, nameNode)
+    }
+}

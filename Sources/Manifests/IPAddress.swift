@@ -1,0 +1,202 @@
+/// An IPv4 or IPv6 address as a value: 128 bits and a family, no allocation.
+/// IPv4 addresses live in the low 32 bits of `low`.
+package struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The address family, named as Kubernetes names it in `ipFamilies`.
+    package enum Family: String, Sendable, Hashable, Comparable {
+        case ipv4 = "IPv4"
+        case ipv6 = "IPv6"
+
+        package static func < (lhs: Family, rhs: Family) -> Bool { lhs == .ipv4 && rhs == .ipv6 }
+    }
+
+    package var family: Family
+    package var high: UInt64
+    package var low: UInt64
+
+    package init(ipv4 value: UInt32) {
+        self.family = .ipv4
+        self.high = 0
+        self.low = UInt64(value)
+    }
+
+    package init(ipv6 high: UInt64, _ low: UInt64) {
+        self.family = .ipv6
+        self.high = high
+        self.low = low
+    }
+
+    /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (with `::` and an embedded IPv4 tail).
+    package init?(_ text: some StringProtocol) {
+        if text.contains(":") {
+            guard let (high, low) = Self.parseIPv6(Substring(text)) else { return nil }
+            self.init(ipv6: high, low)
+        } else {
+            guard let value = Self.parseIPv4(Substring(text)) else { return nil }
+            self.init(ipv4: value)
+        }
+    }
+
+    package var ipv4Value: UInt32 { UInt32(truncatingIfNeeded: self.low) }
+
+    /// The address in network byte order: 4 bytes for IPv4, 16 for IPv6 (the rdata of A / AAAA).
+    package var bytes: [UInt8] {
+        switch self.family {
+        case .ipv4:
+            let value = self.ipv4Value
+            return [UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8),
+                UInt8(truncatingIfNeeded: value)]
+        case .ipv6:
+            var result: [UInt8] = []
+            result.reserveCapacity(16)
+            for shift in stride(from: 56, through: 0, by: -8) { result.append(UInt8(truncatingIfNeeded: self.high >> shift)) }
+            for shift in stride(from: 56, through: 0, by: -8) { result.append(UInt8(truncatingIfNeeded: self.low >> shift)) }
+            return result
+        }
+    }
+
+    /// Canonical text: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run as `::`).
+    package var description: String {
+        switch self.family {
+        case .ipv4:
+            let value = self.ipv4Value
+            return "\(value >> 24).\((value >> 16) & 0xFF).\((value >> 8) & 0xFF).\(value & 0xFF)"
+        case .ipv6:
+            let groups = (0..<8).map { index -> UInt16 in
+                let word = index < 4 ? self.high : self.low
+                return UInt16(truncatingIfNeeded: word >> (UInt64(3 - index % 4) * 16))
+            }
+            // RFC 5952 §4.2: compress the longest run of two or more zero groups, the first if tied.
+            var bestStart = -1
+            var bestLength = 1
+            var index = 0
+            while index < 8 {
+                if groups[index] == 0 {
+                    var end = index
+                    while end < 8, groups[end] == 0 { end += 1 }
+                    if end - index > bestLength {
+                        bestStart = index
+                        bestLength = end - index
+                    }
+                    index = end
+                } else {
+                    index += 1
+                }
+            }
+            func hex(_ range: Range<Int>) -> String {
+                range.map { String(groups[$0], radix: 16) }.joined(separator: ":")
+            }
+            if bestStart < 0 { return hex(0..<8) }
+            return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
+        }
+    }
+
+    /// The address with `:` and `.` replaced by `-`: the label Kubernetes DNS uses for endpoints
+    /// without a hostname and for pod records (`10-244-1-5`, `fd00-10--5`).
+    package var dashed: String {
+        String(self.description.map { $0 == "." || $0 == ":" ? "-" : $0 })
+    }
+
+    /// The owner name of the address's PTR record, without the trailing dot:
+    /// `5.1.244.10.in-addr.arpa`, or 32 nibbles then `ip6.arpa` (RFC 3596 §2.5).
+    package var reverseName: String {
+        switch self.family {
+        case .ipv4:
+            let value = self.ipv4Value
+            return "\(value & 0xFF).\((value >> 8) & 0xFF).\((value >> 16) & 0xFF).\(value >> 24).in-addr.arpa"
+        case .ipv6:
+            var labels: [String] = []
+            labels.reserveCapacity(34)
+            for word in [self.low, self.high] {
+                for nibble in 0..<16 {
+                    labels.append(String((word >> (UInt64(nibble) * 4)) & 0xF, radix: 16))
+                }
+            }
+            labels.append("ip6")
+            labels.append("arpa")
+            return labels.joined(separator: ".")
+        }
+    }
+
+    /// Adds `offset` to the address, wrapping within its family.
+    package func advanced(by offset: UInt64) -> IPAddress {
+        switch self.family {
+        case .ipv4:
+            return IPAddress(ipv4: self.ipv4Value &+ UInt32(truncatingIfNeeded: offset))
+        case .ipv6:
+            let (low, carry) = self.low.addingReportingOverflow(offset)
+            return IPAddress(ipv6: self.high &+ (carry ? 1 : 0), low)
+        }
+    }
+
+    package static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
+        (lhs.family, lhs.high, lhs.low) < (rhs.family, rhs.high, rhs.low)
+    }
+
+    private static func parseIPv4(_ text: Substring) -> UInt32? {
+        var value: UInt32 = 0
+        var parts = 0
+        var part: UInt32 = 0
+        var digits = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, parts < 3 else { return nil }
+                value = value << 8 | part
+                parts += 1
+                part = 0
+                digits = 0
+            } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                part = part * 10 + UInt32(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard digits <= 3, part <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, parts == 3 else { return nil }
+        return value << 8 | part
+    }
+
+    private static func parseIPv6(_ text: Substring) -> (UInt64, UInt64)? {
+        var head: [UInt16] = []
+        var tail: [UInt16] = []
+        var sawDoubleColon = false
+        var remaining = text
+        if remaining.hasPrefix("::") {
+            sawDoubleColon = true
+            remaining = remaining.dropFirst(2)
+        } else if remaining.hasPrefix(":") {
+            return nil
+        }
+        while !remaining.isEmpty {
+            let end = remaining.firstIndex(of: ":") ?? remaining.endIndex
+            let piece = remaining[remaining.startIndex..<end]
+            if piece.contains(".") {
+                // An embedded IPv4 address must be the last piece.
+                guard end == remaining.endIndex, let v4 = parseIPv4(piece) else { return nil }
+                let groups = [UInt16(v4 >> 16), UInt16(truncatingIfNeeded: v4)]
+                if sawDoubleColon { tail += groups } else { head += groups }
+                remaining = remaining[end...]
+                break
+            }
+            guard !piece.isEmpty, piece.count <= 4, let group = UInt16(piece, radix: 16) else { return nil }
+            if sawDoubleColon { tail.append(group) } else { head.append(group) }
+            remaining = remaining[end...]
+            if remaining.hasPrefix("::") {
+                guard !sawDoubleColon else { return nil }
+                sawDoubleColon = true
+                remaining = remaining.dropFirst(2)
+            } else if remaining.hasPrefix(":") {
+                remaining = remaining.dropFirst()
+                guard !remaining.isEmpty else { return nil }
+            }
+        }
+        let count = head.count + tail.count
+        if sawDoubleColon { guard count < 8 else { return nil } } else { guard count == 8 else { return nil } }
+        let groups = head + Array(repeating: 0, count: 8 - count) + tail
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for index in 0..<4 { high = high << 16 | UInt64(groups[index]) }
+        for index in 4..<8 { low = low << 16 | UInt64(groups[index]) }
+        return (high, low)
+    }
+}

@@ -1,0 +1,129 @@
+import Glibc
+
+/// The manifest tree on disk: which files belong to it, and reading them. The thin I/O edge of
+/// the loader; parsing itself is `ManifestParser`, pure.
+package enum ManifestDirectory {
+    /// A manifest file found on disk.
+    package struct Entry: Sendable, Hashable, Comparable {
+        /// The path as shown to users: the root as given, then the relative path (`zones/dev/web.yaml`).
+        package var path: String
+
+        package init(path: String) { self.path = path }
+
+        package static func < (lhs: Entry, rhs: Entry) -> Bool { lhs.path < rhs.path }
+    }
+
+    /// Whether a file name is a manifest: `.yaml`, `.yml` or `.json`, and not hidden, an editor's
+    /// temporary file or backup (`.#x`, `#x#`, `x~`, `.x.swp`), or a ConfigMap's `..data` internals.
+    package static func isManifestName(_ name: String) -> Bool {
+        if name.hasPrefix(".") || name.hasPrefix("#") || name.hasSuffix("~") { return false }
+        return name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json")
+    }
+
+    /// Whether a directory is walked: hidden ones (`.git`, ConfigMap `..2024_...` folders) are not.
+    package static func isWalkedDirectoryName(_ name: String) -> Bool { !name.hasPrefix(".") }
+
+    /// The path without trailing slashes (but `/` stays `/`).
+    package static func normalizedRoot(_ root: String) -> String {
+        var root = root
+        while root.count > 1, root.hasSuffix("/") { root.removeLast() }
+        return root
+    }
+
+    /// Every manifest file under `root` (or `root` itself when it is a file), sorted by path.
+    /// Symlinks are followed (ConfigMap mounts are symlinks), each directory visited once, so a
+    /// symlink loop ends. Returns nil when `root` does not exist or cannot be read.
+    package static func scan(_ root: String) -> [Entry]? {
+        let root = Self.normalizedRoot(root)
+        var info = stat()
+        guard stat(root, &info) == 0 else { return nil }
+        if (info.st_mode & S_IFMT) != S_IFDIR {
+            return [Entry(path: root)]
+        }
+        var entries: [Entry] = []
+        var visited: Set<[UInt64]> = []
+        Self.walk(root, into: &entries, visited: &visited, depth: 0)
+        entries.sort()
+        return entries
+    }
+
+    private static func walk(_ directory: String, into entries: inout [Entry], visited: inout Set<[UInt64]>, depth: Int)
+    {
+        var info = stat()
+        guard depth < 64, stat(directory, &info) == 0 else { return }
+        guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { return }
+        guard let handle = opendir(directory) else { return }
+        defer { closedir(handle) }
+        var children: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            children.append(name)
+        }
+        for name in children.sorted() {
+            let path = directory == "/" ? "/" + name : directory + "/" + name
+            var childInfo = stat()
+            guard stat(path, &childInfo) == 0 else { continue }  // a dangling symlink
+            if (childInfo.st_mode & S_IFMT) == S_IFDIR {
+                if Self.isWalkedDirectoryName(name) { Self.walk(path, into: &entries, visited: &visited, depth: depth + 1) }
+            } else if (childInfo.st_mode & S_IFMT) == S_IFREG, Self.isManifestName(name) {
+                entries.append(Entry(path: path))
+            }
+        }
+    }
+
+    /// Reads and parses one file. A file that cannot be read, or is over the size limit, gives a
+    /// failed `ManifestFile` with a diagnostic (the size is checked before reading).
+    package static func load(_ path: String, limits: ManifestLimits = .standard) -> ManifestFile {
+        switch Self.read(path, limits: limits) {
+        case .success(let bytes):
+            return bytes.withUnsafeBytes { ManifestParser.parse($0, path: path, limits: limits) }
+        case .failure(let diagnostic):
+            return ManifestFile(path: path, diagnostics: [diagnostic], failedToParse: true)
+        }
+    }
+
+    /// The bytes of `path`, or a diagnostic saying why they cannot be had.
+    package static func read(_ path: String, limits: ManifestLimits = .standard) -> Result<[UInt8], ManifestDiagnostic> {
+        let location = SourceLocation(file: path, line: 1, column: 1)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return .failure(.error(at: location, "cannot read file: \(String(cString: strerror(errno)))"))
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            return .failure(.error(at: location, "cannot read file: \(String(cString: strerror(errno)))"))
+        }
+        let size = Int(info.st_size)
+        guard size <= limits.maximumFileSize else {
+            return .failure(
+                .error(at: location, "file is \(size) bytes, more than the limit of \(limits.maximumFileSize)"))
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        while filled < size {
+            let count = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return Glibc.read(descriptor, base + filled, size - filled)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(.error(at: location, "cannot read file: \(String(cString: strerror(errno)))"))
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        // The file may have shrunk while we read it (a writer truncating it).
+        if filled < size { bytes.removeLast(size - filled) }
+        return .success(bytes)
+    }
+
+    /// Scans and loads every file under `root`, in path order.
+    package static func loadAll(_ root: String, limits: ManifestLimits = .standard) -> [ManifestFile]? {
+        guard let entries = Self.scan(root) else { return nil }
+        return entries.map { Self.load($0.path, limits: limits) }
+    }
+}

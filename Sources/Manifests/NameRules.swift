@@ -1,0 +1,98 @@
+/// The name formats the Kubernetes API server enforces (k8s.io/apimachinery validation), each
+/// returning nil when the name is valid, or the API server's explanation when it is not.
+package enum NameRules {
+    private static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) }
+
+    /// RFC 1123 label: at most 63 of `[a-z0-9-]`, starting and ending alphanumeric.
+    /// Namespaces, port names, pod hostnames and subdomains use it.
+    package static func dns1123LabelProblem(_ name: String) -> String? {
+        let bytes = Array(name.utf8)
+        if bytes.isEmpty { return "must not be empty" }
+        if bytes.count > 63 { return "must be no more than 63 characters" }
+        let valid =
+            isLowerAlphanumeric(bytes[0]) && isLowerAlphanumeric(bytes[bytes.count - 1])
+            && bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+        if !valid {
+            return
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
+        }
+        return nil
+    }
+
+    /// RFC 1035 label: an RFC 1123 label that starts with a letter. Service names use it.
+    package static func dns1035LabelProblem(_ name: String) -> String? {
+        let bytes = Array(name.utf8)
+        if bytes.isEmpty { return "must not be empty" }
+        if bytes.count > 63 { return "must be no more than 63 characters" }
+        let valid =
+            isLetter(bytes[0]) && isLowerAlphanumeric(bytes[bytes.count - 1])
+            && bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+        if !valid {
+            return
+                "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character"
+        }
+        return nil
+    }
+
+    /// RFC 1123 subdomain: dot-separated RFC 1123 labels, at most 253 characters.
+    /// Most object names (Pods, Deployments, EndpointSlices...) use it.
+    package static func dns1123SubdomainProblem(_ name: String) -> String? {
+        if name.isEmpty { return "must not be empty" }
+        if name.utf8.count > 253 { return "must be no more than 253 characters" }
+        for label in name.split(separator: ".", omittingEmptySubsequences: false)
+        where dns1123LabelProblem(String(label)) != nil {
+            return
+                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+        }
+        return nil
+    }
+
+    /// IANA service name (RFC 6335 §5.1), what a named `targetPort` or container port must be:
+    /// 1-15 of `[a-z0-9-]`, at least one letter, no leading, trailing or double hyphen.
+    package static func ianaServiceNameProblem(_ name: String) -> String? {
+        let bytes = Array(name.utf8)
+        if bytes.isEmpty { return "must not be empty" }
+        if bytes.count > 15 { return "must be no more than 15 characters" }
+        if !bytes.allSatisfy({ isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }) {
+            return "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"
+        }
+        if !bytes.contains(where: isLetter) { return "must contain at least one letter (a-z)" }
+        if bytes.first == UInt8(ascii: "-") || bytes.last == UInt8(ascii: "-") {
+            return "must not begin or end with a hyphen"
+        }
+        if name.contains("--") { return "must not contain consecutive hyphens" }
+        return nil
+    }
+
+    /// A domain name for `spec.externalName`: an RFC 1123 subdomain, a trailing dot allowed.
+    package static func externalNameProblem(_ name: String) -> String? {
+        var trimmed = name
+        if trimmed.hasSuffix(".") { trimmed.removeLast() }
+        if trimmed.isEmpty { return "must not be empty" }
+        return dns1123SubdomainProblem(trimmed)
+    }
+
+    /// A label key or value check, lenient: keys may have a DNS-subdomain prefix and a `/`.
+    package static func labelValueProblem(_ value: String) -> String? {
+        let bytes = Array(value.utf8)
+        if bytes.isEmpty { return nil }
+        if bytes.count > 63 { return "must be no more than 63 characters" }
+        func isAlnum(_ byte: UInt8) -> Bool {
+            isLowerAlphanumeric(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+        }
+        let valid =
+            isAlnum(bytes[0]) && isAlnum(bytes[bytes.count - 1])
+            && bytes.allSatisfy {
+                isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
+            }
+        if !valid {
+            return
+                "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,216 @@
+import Testing
+
+@testable import Manifests
+
+@Suite("Manifest decoding: kinds, defaults, lists and per-document errors")
+struct ManifestParserTests {
+    private func parse(_ text: String, path: String = "test.yaml") -> ManifestFile {
+        ManifestParser.parse(text, path: path)
+    }
+
+    private func messages(_ file: ManifestFile) -> [String] { file.diagnostics.map(\.description) }
+
+    @Test func serviceDefaultsAreTheAPIServers() throws {
+        let file = parse(
+            """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: web
+            spec:
+              selector: {app: web}
+              ports:
+                - port: 80
+            """)
+        #expect(file.diagnostics.isEmpty)
+        guard case .service(let service) = try #require(file.objects.first).body else {
+            Issue.record("expected a Service")
+            return
+        }
+        #expect(service.metadata.namespace == "default")
+        #expect(service.type == .clusterIP)
+        #expect(service.ports == [ServicePort(port: 80)])
+        #expect(service.ports[0].protocol == .tcp)
+        #expect(service.ports[0].effectiveTargetPort == .number(80))
+        #expect(service.selector == ["app": "web"])
+        #expect(!service.isHeadless)
+    }
+
+    @Test func everyKindIsRead() {
+        let file = parse(
+            """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: dev}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: p, namespace: dev, labels: {app: a}}
+            spec:
+              hostname: h
+              subdomain: s
+              containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]
+            status:
+              podIP: 10.244.0.5
+              podIPs: [{ip: 10.244.0.5}, {ip: "fd00::5"}]
+              conditions: [{type: Ready, status: "False"}]
+            ---
+            apiVersion: v1
+            kind: Endpoints
+            metadata: {name: manual, namespace: dev}
+            subsets:
+              - addresses: [{ip: 10.1.0.1, hostname: one}]
+                notReadyAddresses: [{ip: 10.1.0.2}]
+                ports: [{name: http, port: 80}]
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: manual-abc, namespace: dev, labels: {kubernetes.io/service-name: manual}}
+            addressType: IPv4
+            endpoints:
+              - addresses: [10.1.0.3]
+                conditions: {ready: true, terminating: false}
+                hostname: three
+            ports: [{name: http, port: 80, protocol: TCP}]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: d, namespace: dev}
+            spec:
+              selector: {matchLabels: {app: d}}
+              template: {metadata: {labels: {app: d}}}
+            ---
+            apiVersion: apps/v1
+            kind: ReplicaSet
+            metadata: {name: r, namespace: dev}
+            spec:
+              replicas: 2
+              selector: {matchExpressions: [{key: app, operator: In, values: [r]}]}
+              template: {metadata: {labels: {app: r}}}
+            ---
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: s, namespace: dev}
+            spec:
+              serviceName: s
+              replicas: 0
+              selector: {matchLabels: {app: s}}
+              template: {metadata: {labels: {app: s}}}
+            """)
+        #expect(messages(file) == [])
+        #expect(file.objects.map(\.kind) == [.namespace, .pod, .endpoints, .endpointSlice, .deployment, .replicaSet, .statefulSet])
+        for object in file.objects {
+            switch object.body {
+            case .pod(let pod):
+                #expect(pod.podIPs.map(\.description) == ["10.244.0.5", "fd00::5"])
+                #expect(!pod.isReady)
+                #expect(pod.hostname == "h" && pod.subdomain == "s")
+                #expect(pod.ports == [ContainerPort(name: "http", containerPort: 8080)])
+            case .endpoints(let endpoints):
+                #expect(endpoints.subsets[0].addresses[0].hostname == "one")
+                #expect(endpoints.subsets[0].notReadyAddresses.count == 1)
+            case .endpointSlice(let slice):
+                #expect(slice.serviceName == "manual")
+                #expect(slice.endpoints[0].ready == true)
+            case .workload(let workload):
+                switch workload.kind {
+                case .deployment: #expect(workload.replicas == 1)
+                case .replicaSet: #expect(workload.replicas == 2)
+                default:
+                    #expect(workload.replicas == 0)
+                    #expect(workload.serviceName == "s")
+                }
+            default: break
+            }
+        }
+    }
+
+    @Test func kubectlListAndAPIListsAreUnpacked() {
+        let list = parse(
+            """
+            apiVersion: v1
+            kind: List
+            items:
+              - {apiVersion: v1, kind: Namespace, metadata: {name: a}}
+              - {apiVersion: v1, kind: Namespace, metadata: {name: b}}
+            """)
+        #expect(list.objects.map(\.metadata.name) == ["a", "b"])
+        // API list responses carry no kind or apiVersion on their items.
+        let apiList = parse(
+            """
+            {"kind": "ServiceList", "apiVersion": "v1", "metadata": {},
+             "items": [{"metadata": {"name": "kube-dns", "namespace": "kube-system"},
+                        "spec": {"clusterIP": "10.96.0.10", "ports": [{"name": "dns", "port": 53, "protocol": "UDP"}]}}]}
+            """, path: "list.json")
+        #expect(messages(apiList) == [])
+        #expect(apiList.objects.map(\.identity.description) == ["Service kube-system/kube-dns"])
+    }
+
+    @Test func otherKindsAreSkippedAndCounted() {
+        let file = parse(
+            """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: c}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata: {name: i}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: d}
+            """)
+        #expect(file.objects.isEmpty)
+        #expect(file.diagnostics.isEmpty)
+        #expect(file.skippedKinds == ["ConfigMap": 2, "Ingress": 1])
+    }
+
+    @Test func aBadDocumentDoesNotStopTheRestOfTheFile() {
+        let file = parse(
+            """
+            - just
+            - a list
+            ---
+            kind: Service
+            metadata: {name: no-version}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: bad, namespace: dev}
+            spec:
+              ports:
+                - port: "80"
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: good}
+            """)
+        #expect(file.objects.map(\.metadata.name) == ["good"])
+        #expect(
+            messages(file) == [
+                "test.yaml:1:1: error: document must be an object, got a list",
+                "test.yaml:4:1: error: apiVersion is required",
+                "test.yaml:12:13: error: Service dev/bad: spec.ports[0].port must be an integer, got string \"80\"",
+            ])
+    }
+
+    @Test func missingNameIsAnError() {
+        let file = parse("apiVersion: v1\nkind: Service\nmetadata:\n  namespace: dev\nspec: {}\n")
+        #expect(messages(file) == ["test.yaml:4:3: error: Service: metadata.name is required"])
+    }
+
+    @Test func unparseableFileFailsAsAWhole() {
+        let file = parse("apiVersion: v1\nkind: Namespace\nmetadata: {name: x\n")
+        #expect(file.failedToParse)
+        #expect(file.objects.isEmpty)
+        #expect(file.diagnostics.count == 1)
+    }
+
+    @Test func oversizedFileIsRefusedBeforeParsing() {
+        let limits = ManifestLimits(maximumFileSize: 10)
+        let file = ManifestParser.parse("apiVersion: v1\nkind: Namespace\n", path: "big.yaml", limits: limits)
+        #expect(file.failedToParse)
+        #expect(messages(file) == ["big.yaml:1:1: error: file is 31 bytes, more than the limit of 10"])
+    }
+}
