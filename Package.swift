@@ -24,10 +24,12 @@ let package = Package(
         .target(name: "DNSWire", dependencies: ["CLDNS"], swiftSettings: swiftSettings),
         .target(name: "Manifests", dependencies: ["CYAML"], swiftSettings: swiftSettings),
         .target(name: "ClusterModel", dependencies: ["Manifests"], swiftSettings: swiftSettings),
+        .target(name: "ZoneCompiler", dependencies: ["ClusterModel", "DNSWire"], swiftSettings: swiftSettings),
+        .target(name: "QueryEngine", dependencies: ["ZoneCompiler", "DNSWire"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "clusterdns",
             dependencies: [
-                "Manifests", "ClusterModel", "DNSWire",
+                "Manifests", "ClusterModel", "DNSWire", "ZoneCompiler", "QueryEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -37,6 +39,13 @@ let package = Package(
             name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Manifests"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ZoneCompilerTests", dependencies: ["ZoneCompiler", "ClusterModel", "Manifests", "DNSWire"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "QueryEngineTests",
+            dependencies: ["QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "CLDNS"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [], swiftSettings: swiftSettings),
     ]
 )

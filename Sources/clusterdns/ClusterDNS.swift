@@ -8,6 +8,6 @@ struct ClusterDNS: AsyncParsableCommand {
         commandName: "clusterdns",
         abstract: "Cluster DNS for Kubernetes-style service discovery, served from plain manifests.",
         version: Self.version,
-        subcommands: [CheckCommand.self]
+        subcommands: [DumpCommand.self, CheckCommand.self]
     )
 }

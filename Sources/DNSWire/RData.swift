@@ -1,0 +1,102 @@
+/// The data of the record types ClusterDNS serves.
+package enum RData: Sendable, Hashable {
+    case a([UInt8])  // 4 octets
+    case aaaa([UInt8])  // 16 octets
+    case ns(DomainName)
+    case cname(DomainName)
+    case ptr(DomainName)
+    case txt([[UInt8]])  // character-strings, each at most 255 octets
+    case srv(priority: UInt16, weight: UInt16, port: UInt16, target: DomainName)
+    case soa(
+        mname: DomainName, rname: DomainName, serial: UInt32, refresh: UInt32, retry: UInt32, expire: UInt32,
+        minimum: UInt32)
+
+    package var type: RRType {
+        switch self {
+        case .a: return .a
+        case .aaaa: return .aaaa
+        case .ns: return .ns
+        case .cname: return .cname
+        case .ptr: return .ptr
+        case .txt: return .txt
+        case .srv: return .srv
+        case .soa: return .soa
+        }
+    }
+
+    /// The name this record points at, if any (what additional-section processing follows).
+    package var target: DomainName? {
+        switch self {
+        case .ns(let name), .cname(let name), .ptr(let name): return name
+        case .srv(_, _, _, let target): return target
+        default: return nil
+        }
+    }
+
+    /// Presentation form of the rdata, as dig and zone files print it.
+    package var presentation: String {
+        switch self {
+        case .a(let bytes):
+            return bytes.map(String.init).joined(separator: ".")
+        case .aaaa(let bytes):
+            return Self.ipv6Text(bytes)
+        case .ns(let name), .cname(let name), .ptr(let name):
+            return name.description
+        case .txt(let strings):
+            return strings.map(Self.quoted).joined(separator: " ")
+        case .srv(let priority, let weight, let port, let target):
+            return "\(priority) \(weight) \(port) \(target)"
+        case .soa(let mname, let rname, let serial, let refresh, let retry, let expire, let minimum):
+            return "\(mname) \(rname) \(serial) \(refresh) \(retry) \(expire) \(minimum)"
+        }
+    }
+
+    /// Canonical (RFC 4034 §6.2) wire form: uncompressed, names lower-cased.
+    package var canonicalWire: [UInt8] {
+        var writer = WireWriter(compression: false)
+        writer.writeRData(self, lowercaseNames: true)
+        return writer.bytes
+    }
+
+    /// A TXT character-string, quoted with `"` and `\` escaped and non-printables as `\DDD`.
+    static func quoted(_ bytes: [UInt8]) -> String {
+        var text = "\""
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                text += "\\" + String(UnicodeScalar(byte))
+            case 0x20...0x7E:
+                text.append(Character(UnicodeScalar(byte)))
+            default:
+                let digits = String(byte)
+                text += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+            }
+        }
+        return text + "\""
+    }
+
+    /// RFC 5952 text of 16 address bytes.
+    static func ipv6Text(_ bytes: [UInt8]) -> String {
+        guard bytes.count == 16 else { return "" }
+        let groups = (0..<8).map { UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1]) }
+        var bestStart = -1
+        var bestLength = 1
+        var index = 0
+        while index < 8 {
+            if groups[index] == 0 {
+                var end = index
+                while end < 8, groups[end] == 0 { end += 1 }
+                if end - index > bestLength {
+                    bestStart = index
+                    bestLength = end - index
+                }
+                index = end
+            } else {
+                index += 1
+            }
+        }
+        func hex(_ range: Range<Int>) -> String { range.map { String(groups[$0], radix: 16) }.joined(separator: ":") }
+        if bestStart < 0 { return hex(0..<8) }
+        return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
+    }
+}

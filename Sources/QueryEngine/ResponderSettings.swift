@@ -1,0 +1,12 @@
+/// Settings of the query path that do not come from the snapshot.
+package struct ResponderSettings: Sendable, Hashable {
+    /// The UDP payload size we advertise and cap answers at (DNS Flag Day 2020: 1232).
+    package var maximumUDPPayload: Int
+    /// Whether RA is set: true once forwarding to upstream resolvers is on.
+    package var recursionAvailable: Bool
+
+    package init(maximumUDPPayload: Int = 1232, recursionAvailable: Bool = false) {
+        self.maximumUDPPayload = maximumUDPPayload
+        self.recursionAvailable = recursionAvailable
+    }
+}

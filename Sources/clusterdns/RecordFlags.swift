@@ -1,0 +1,49 @@
+import ArgumentParser
+import ClusterModel
+import DNSWire
+import Manifests
+import ZoneCompiler
+
+/// How records are made: `--domain`, `--ttl`, `--pods`, `--dns-ip`.
+struct RecordFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("The cluster domain.", valueName: "DOMAIN"))
+    var domain: String = "cluster.local"
+
+    @Option(help: ArgumentHelp("TTL of every record, in seconds (also the negative-caching TTL).", valueName: "SECONDS"))
+    var ttl: UInt32 = 5
+
+    @Option(
+        help: ArgumentHelp(
+            "Pod records <a-b-c-d>.<ns>.pod.<domain>: verified (pods that exist), insecure (any IP), disabled.",
+            valueName: "MODE"))
+    var pods: String = "verified"
+
+    @Option(
+        name: .customLong("dns-ip"),
+        help: ArgumentHelp(
+            "Address of ns.dns.<domain> when the manifests hold no kube-system/kube-dns Service.", valueName: "IP"))
+    var dnsIP: String = "10.96.0.10"
+
+    func validate() throws {
+        _ = try self.recordOptions(model: ModelOptions())
+    }
+
+    /// The flags as `RecordOptions` (the reverse zones follow the model's CIDRs).
+    func recordOptions(model: ModelOptions, serial: UInt32 = 1) throws -> RecordOptions {
+        let text = self.domain.hasSuffix(".") ? self.domain : self.domain + "."
+        guard let domain = DomainName(text), !domain.isRoot,
+            domain.labelBytes.allSatisfy({ NameRules.dns1123LabelProblem(String(decoding: $0, as: UTF8.self)) == nil })
+        else {
+            throw ValidationError("--domain must be a domain name such as cluster.local, got \"\(self.domain)\"")
+        }
+        guard let mode = PodRecordsMode(rawValue: self.pods) else {
+            throw ValidationError("--pods must be verified, insecure or disabled, got \"\(self.pods)\"")
+        }
+        guard let dnsIP = IPAddress(self.dnsIP) else {
+            throw ValidationError("--dns-ip must be an IP address, got \"\(self.dnsIP)\"")
+        }
+        return RecordOptions(
+            domain: domain, ttl: self.ttl, serial: serial, pods: mode, dnsIP: dnsIP,
+            reverseCIDRs: model.serviceCIDRs + model.podCIDRs)
+    }
+}
