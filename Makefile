@@ -8,7 +8,7 @@ LISTEN ?= 127.0.0.1:5353
 # ldns-read-zone, kzonecheck and nsd-checkzone to check what we serve and print.
 DEB_PACKAGES := libldns-dev libyaml-dev bind9-dnsutils ldnsutils knot-dnsutils knot-dnssecutils nsd
 
-.PHONY: deps build test run check clean
+.PHONY: deps build test run check clean golden
 
 ## deps: install the missing Debian packages (apt-get update first); nothing when all are present
 deps:
@@ -43,3 +43,10 @@ check: build
 ## clean: remove build products
 clean:
 	rm -rf .build
+
+## golden: rewrite Tests/Scenarios/*/expected.zone from the current dump (review the diff!)
+golden: build
+	@for scenario in Tests/Scenarios/*/; do \
+	  $(BIN) dump "$$scenario/manifests" --serial 1 $$(cat "$$scenario/flags" 2>/dev/null) > "$$scenario/expected.zone" || exit 1; \
+	  echo "wrote $$scenario/expected.zone"; \
+	done
