@@ -34,7 +34,7 @@ test: deps
 
 ## run: serve the zones/ example on $(LISTEN)
 run: build
-	$(BIN) check zones
+	$(BIN) serve --manifests zones --listen $(LISTEN)
 
 ## check: validate the zones/ example
 check: build

@@ -16,7 +16,10 @@ let package = Package(
         .executable(name: "clusterdns", targets: ["clusterdns"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CLDNS"),
@@ -26,10 +29,25 @@ let package = Package(
         .target(name: "ClusterModel", dependencies: ["Manifests"], swiftSettings: swiftSettings),
         .target(name: "ZoneCompiler", dependencies: ["ClusterModel", "DNSWire"], swiftSettings: swiftSettings),
         .target(name: "QueryEngine", dependencies: ["ZoneCompiler", "DNSWire"], swiftSettings: swiftSettings),
+        .target(
+            name: "DNSServer",
+            dependencies: [
+                "QueryEngine", "ZoneCompiler", "DNSWire", "Manifests",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "clusterdns",
             dependencies: [
-                "Manifests", "ClusterModel", "DNSWire", "ZoneCompiler", "QueryEngine",
+                "Manifests", "ClusterModel", "DNSWire", "ZoneCompiler", "QueryEngine", "DNSServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -45,6 +63,15 @@ let package = Package(
         .testTarget(
             name: "QueryEngineTests",
             dependencies: ["QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "CLDNS"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DNSServerTests",
+            dependencies: [
+                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [], swiftSettings: swiftSettings),
     ]

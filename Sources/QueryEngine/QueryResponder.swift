@@ -9,7 +9,13 @@ package enum QueryResponder {
     /// The size of the output buffer `respond` needs: the largest TCP message.
     package static let maximumMessageSize = 65535
 
-    /// Answers `query`, writing the reply into `output` (at least `maximumMessageSize` bytes).
+    /// The output capacity `respond` needs over `transport`: the most a reply may hold.
+    package static func outputCapacity(for transport: Transport, settings: ResponderSettings) -> Int {
+        transport == .tcp ? Self.maximumMessageSize : max(512, settings.maximumUDPPayload)
+    }
+
+    /// Answers `query`, writing the reply into `output`, which holds at least
+    /// `outputCapacity(for:settings:)` bytes.
     package static func respond(
         to query: UnsafeRawBufferPointer, over transport: Transport, using snapshot: RecordSnapshot,
         settings: ResponderSettings = ResponderSettings(), into output: UnsafeMutableRawBufferPointer

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import NIOPosix
+import QueryEngine
+
+/// The bound UDP and TCP sockets of every listen address. Binding happens up front so that a
+/// port that cannot be had is reported before anything else starts.
+package final class DNSListeners: Sendable {
+    package let channels: [any Channel]
+    package let registry: TCPConnectionRegistry
+    /// The addresses actually bound (port 0 resolved), in `--listen` order.
+    package let boundAddresses: [ListenAddress]
+
+    private init(channels: [any Channel], registry: TCPConnectionRegistry, boundAddresses: [ListenAddress]) {
+        self.channels = channels
+        self.registry = registry
+        self.boundAddresses = boundAddresses
+    }
+
+    /// Binds UDP and TCP on every address of `configuration`; on failure closes what was bound.
+    package static func bind(
+        _ configuration: DNSServerConfiguration, store: SnapshotStore, group: any EventLoopGroup
+    ) async throws -> DNSListeners {
+        let registry = TCPConnectionRegistry(maximum: configuration.tcp.maximumConnections)
+        var channels: [any Channel] = []
+        var bound: [ListenAddress] = []
+        let hasWildcardV4 = configuration.listen.contains { $0.host == "0.0.0.0" }
+        do {
+            for address in configuration.listen {
+                // [::] beside 0.0.0.0 must be IPv6-only, or the two would fight over the port.
+                let v6only = address.isIPv6 && hasWildcardV4
+                let tcp = try await Self.bindTCP(
+                    address, configuration: configuration, store: store, registry: registry, group: group,
+                    v6only: v6only)
+                channels.append(tcp)
+                // Port 0 (tests): UDP takes the port TCP got.
+                var resolved = address
+                if address.port == 0, let port = tcp.localAddress?.port { resolved.port = port }
+                let udp = try await Self.bindUDP(
+                    resolved, configuration: configuration, store: store, group: group, v6only: v6only)
+                channels.append(udp)
+                bound.append(resolved)
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        return DNSListeners(channels: channels, registry: registry, boundAddresses: bound)
+    }
+
+    private static func bindUDP(
+        _ address: ListenAddress, configuration: DNSServerConfiguration, store: SnapshotStore,
+        group: any EventLoopGroup, v6only: Bool
+    ) async throws -> any Channel {
+        let settings = configuration.responder
+        var bootstrap = DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.datagramVectorReadMessageCount, value: configuration.udpVectorReads)
+            .channelOption(
+                .recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048 * configuration.udpVectorReads))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(store: store, settings: settings))
+                }
+            }
+        if v6only { bootstrap = bootstrap.channelOption(.ipv6Only, value: 1) }
+        do {
+            return try await bootstrap.bind(to: address.socketAddress()).get()
+        } catch {
+            throw BindError(address: address, transport: "udp", underlying: error)
+        }
+    }
+
+    private static func bindTCP(
+        _ address: ListenAddress, configuration: DNSServerConfiguration, store: SnapshotStore,
+        registry: TCPConnectionRegistry, group: any EventLoopGroup, v6only: Bool
+    ) async throws -> any Channel {
+        let settings = configuration.responder
+        let tcp = configuration.tcp
+        let transfers = configuration.transfers
+        var bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        TCPQueryHandler(
+                            store: store, settings: settings, tcp: tcp, transfers: transfers, registry: registry))
+                }
+            }
+        if v6only { bootstrap = bootstrap.serverChannelOption(.ipv6Only, value: 1) }
+        do {
+            return try await bootstrap.bind(to: address.socketAddress()).get()
+        } catch {
+            throw BindError(address: address, transport: "tcp", underlying: error)
+        }
+    }
+
+    /// Closes the listening sockets, then every open TCP connection.
+    package func close() async {
+        for channel in self.channels { try? await channel.close() }
+        self.registry.closeAll()
+    }
+}
+
+extension ChannelOption where Self == ChannelOptions.Types.SocketOption {
+    /// IPV6_V6ONLY: an IPv6 wildcard socket that leaves IPv4 to its own socket.
+    static var ipv6Only: Self { .init(level: .ipv6, name: .ipv6_v6only) }
+}

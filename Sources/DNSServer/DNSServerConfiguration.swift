@@ -1,0 +1,22 @@
+import QueryEngine
+
+/// What the DNS listeners need: where to listen, and how to behave.
+package struct DNSServerConfiguration: Sendable {
+    package var listen: [ListenAddress]
+    package var responder: ResponderSettings
+    package var tcp: TCPSettings
+    package var transfers: TransferPolicy
+    /// UDP datagrams read per system call (recvmmsg) on each socket.
+    package var udpVectorReads: Int
+
+    package init(
+        listen: [ListenAddress], responder: ResponderSettings = ResponderSettings(), tcp: TCPSettings = TCPSettings(),
+        transfers: TransferPolicy = TransferPolicy(), udpVectorReads: Int = 16
+    ) {
+        self.listen = listen
+        self.responder = responder
+        self.tcp = tcp
+        self.transfers = transfers
+        self.udpVectorReads = udpVectorReads
+    }
+}

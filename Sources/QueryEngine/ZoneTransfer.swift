@@ -1,0 +1,45 @@
+import DNSWire
+import ZoneCompiler
+
+/// The messages of a full zone transfer (AXFR, RFC 5936; also the reply to IXFR, which RFC 1995
+/// §4 allows to be AXFR-style): the SOA, every record, the SOA again, packed into messages that
+/// each fit a TCP frame. The question is echoed in the first message only (RFC 5936 §2.2.1).
+package enum ZoneTransfer {
+    /// The largest message built; well under 65535 so that every frame stays small.
+    package static let messageBudget = 16_384
+
+    package static func messages(of zone: Zone, id: UInt16, question: [UInt8]) -> [[UInt8]] {
+        let records = zone.sortedRecords
+        guard let soa = records.first, soa.type == .soa else { return [] }
+        let stream = records + [soa]
+        var messages: [[UInt8]] = []
+        var index = 0
+        while index < stream.count {
+            let includeQuestion = messages.isEmpty
+            let headerLength = 12 + (includeQuestion ? question.count : 0)
+            var writer = WireWriter(compression: true, base: headerLength)
+            var count: UInt16 = 0
+            var body: [UInt8]?
+            while index < stream.count {
+                let mark = writer.count
+                writer.writeRecord(stream[index])
+                if headerLength + writer.count > Self.messageBudget, count > 0 {
+                    // This record starts the next message.
+                    body = Array(writer.bytes[0..<mark])
+                    break
+                }
+                count += 1
+                index += 1
+            }
+            let payload = body ?? writer.bytes
+            var message: [UInt8] = []
+            message.reserveCapacity(headerLength + payload.count)
+            message += [UInt8(id >> 8), UInt8(truncatingIfNeeded: id), 0x84, 0x00]  // QR, AA, NOERROR
+            message += [0, includeQuestion ? 1 : 0, UInt8(count >> 8), UInt8(truncatingIfNeeded: count), 0, 0, 0, 0]
+            if includeQuestion { message += question }
+            message += payload
+            messages.append(message)
+        }
+        return messages
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import DNSServer
+import Logging
+import Manifests
+import NIOCore
+import QueryEngine
+
+/// Flags of the DNS listeners: addresses, transfers, TCP limits, logging.
+struct ServerFlags: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Address to answer on, ADDR:PORT or [IPV6]:PORT; repeat for several. Default 0.0.0.0:53 and [::]:53.",
+            valueName: "ADDR:PORT"))
+    var listen: [String] = []
+
+    @Option(
+        name: .customLong("transfer-allow"),
+        help: ArgumentHelp("Clients allowed zone transfers (AXFR) besides loopback; repeatable.", valueName: "CIDR"))
+    var transferAllow: [String] = []
+
+    @Option(name: .customLong("tcp-idle-timeout"), help: ArgumentHelp("Seconds an idle TCP connection stays open.", valueName: "SECONDS"))
+    var tcpIdleTimeout: Double = 10
+
+    @Option(
+        name: .customLong("tcp-message-timeout"),
+        help: ArgumentHelp("Seconds a started TCP message has to arrive whole.", valueName: "SECONDS"))
+    var tcpMessageTimeout: Double = 3
+
+    @Option(
+        name: .customLong("max-tcp-connections"),
+        help: ArgumentHelp("Most TCP connections at once; past it the oldest idle one is closed.", valueName: "N"))
+    var maxTCPConnections: Int = 1000
+
+    @Option(
+        name: .customLong("log-level"),
+        help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "LEVEL"))
+    var logLevel: String = "info"
+
+    func validate() throws {
+        _ = try self.serverConfiguration()
+        _ = try self.logLevelValue()
+    }
+
+    func logLevelValue() throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: self.logLevel) else {
+            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical, got \"\(self.logLevel)\"")
+        }
+        return level
+    }
+
+    func serverConfiguration() throws -> DNSServerConfiguration {
+        var addresses: [ListenAddress] = []
+        for text in self.listen.isEmpty ? ["0.0.0.0:53", "[::]:53"] : self.listen {
+            guard let parsed = ListenAddress.parse(text) else {
+                throw ValidationError("--listen must be ADDR:PORT or [IPV6]:PORT, got \"\(text)\"")
+            }
+            addresses += parsed
+        }
+        var allowed: [IPNetwork] = []
+        for text in self.transferAllow {
+            guard let network = IPNetwork(text) else {
+                throw ValidationError("--transfer-allow must be a CIDR such as 10.0.0.0/8, got \"\(text)\"")
+            }
+            allowed.append(network)
+        }
+        guard self.tcpIdleTimeout > 0, self.tcpMessageTimeout > 0 else {
+            throw ValidationError("TCP timeouts must be more than 0 seconds")
+        }
+        guard self.maxTCPConnections > 0 else {
+            throw ValidationError("--max-tcp-connections must be at least 1, got \(self.maxTCPConnections)")
+        }
+        return DNSServerConfiguration(
+            listen: addresses,
+            tcp: TCPSettings(
+                idleTimeout: .nanoseconds(Int64(self.tcpIdleTimeout * 1e9)),
+                messageTimeout: .nanoseconds(Int64(self.tcpMessageTimeout * 1e9)),
+                maximumConnections: self.maxTCPConnections),
+            transfers: TransferPolicy(allowed: allowed))
+    }
+}
