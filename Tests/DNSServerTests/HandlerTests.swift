@@ -1,0 +1,135 @@
+import DNSServer
+import DNSWire
+import NIOCore
+import NIOEmbedded
+import QueryEngine
+import Testing
+
+@testable import DNSServer
+
+@Suite("UDP and TCP handlers on embedded channels")
+struct HandlerTests {
+    private func udpChannel() throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(
+            UDPQueryHandler(store: SnapshotStore(testSnapshot()), settings: ResponderSettings()))
+        return channel
+    }
+
+    private func tcpChannel(
+        tcp: TCPSettings = TCPSettings(), registry: TCPConnectionRegistry = TCPConnectionRegistry(maximum: 10),
+        peer: String = "127.0.0.1"
+    ) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(
+            TCPQueryHandler(
+                store: SnapshotStore(testSnapshot()), settings: ResponderSettings(), tcp: tcp,
+                transfers: TransferPolicy(), registry: registry))
+        try channel.connect(to: SocketAddress(ipAddress: peer, port: 40000)).wait()
+        return channel
+    }
+
+    private func readAll(_ channel: EmbeddedChannel) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
+            bytes += buffer.readBytes(length: buffer.readableBytes) ?? []
+        }
+        return bytes
+    }
+
+    @Test func udpAnswersTheSamePeer() throws {
+        let channel = try udpChannel()
+        let peer = try SocketAddress(ipAddress: "127.0.0.7", port: 5555)
+        try channel.writeInbound(AddressedEnvelope(remoteAddress: peer, data: ByteBuffer(bytes: webQuery(id: 42))))
+        let reply = try #require(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self))
+        #expect(reply.remoteAddress == peer)
+        let message = try #require(LDNSDecodedMessage.decode(Array(reply.data.readableBytesView)))
+        #expect(message.id == 42)
+        #expect(message.answer == ["web.dev.svc.cluster.local. 5 A 10.96.0.5"])
+    }
+
+    @Test func udpDropsGarbageAndKeepsServing() throws {
+        let channel = try udpChannel()
+        let peer = try SocketAddress(ipAddress: "127.0.0.7", port: 5555)
+        try channel.writeInbound(AddressedEnvelope(remoteAddress: peer, data: ByteBuffer(bytes: [1, 2, 3])))
+        #expect(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) == nil)
+        try channel.writeInbound(AddressedEnvelope(remoteAddress: peer, data: ByteBuffer(bytes: webQuery())))
+        #expect(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) != nil)
+    }
+
+    @Test func tcpFrameSplitAcrossReads() throws {
+        let channel = try tcpChannel()
+        let bytes = frame(webQuery(id: 7))
+        try channel.writeInbound(ByteBuffer(bytes: bytes[0..<1]))
+        try channel.writeInbound(ByteBuffer(bytes: bytes[1..<20]))
+        #expect(try readAll(channel).isEmpty)
+        try channel.writeInbound(ByteBuffer(bytes: bytes[20...]))
+        let replies = frames(try readAll(channel))
+        #expect(replies.count == 1)
+        #expect(LDNSDecodedMessage.decode(replies[0])?.id == 7)
+    }
+
+    @Test func tcpPipelinedFramesAreAnsweredInOrder() throws {
+        let channel = try tcpChannel()
+        let bytes = (1...5).flatMap { frame(webQuery(id: UInt16($0))) }
+        try channel.writeInbound(ByteBuffer(bytes: bytes))
+        let replies = frames(try readAll(channel))
+        #expect(replies.compactMap { LDNSDecodedMessage.decode($0)?.id } == [1, 2, 3, 4, 5])
+    }
+
+    @Test func tcpZeroLengthFrameIsIgnored() throws {
+        let channel = try tcpChannel()
+        try channel.writeInbound(ByteBuffer(bytes: [0, 0] + frame(webQuery(id: 9))))
+        #expect(frames(try readAll(channel)).compactMap { LDNSDecodedMessage.decode($0)?.id } == [9])
+    }
+
+    @Test func tcpIdleConnectionIsClosed() throws {
+        let channel = try tcpChannel(tcp: TCPSettings(idleTimeout: .seconds(10), messageTimeout: .seconds(3)))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(2))
+        #expect(!channel.isActive)
+    }
+
+    @Test func tcpSlowDripIsCutOffAfterTheMessageTimeout() throws {
+        let channel = try tcpChannel(tcp: TCPSettings(idleTimeout: .seconds(10), messageTimeout: .seconds(3)))
+        let bytes = frame(webQuery())
+        for index in 0..<14 {
+            guard channel.isActive else { break }
+            try channel.writeInbound(ByteBuffer(bytes: [bytes[index]]))
+            channel.embeddedEventLoop.advanceTime(by: .milliseconds(200))
+        }
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(300))
+        #expect(!channel.isActive)
+    }
+
+    @Test func tcpTransferFromOutsideLoopbackIsRefused() throws {
+        let channel = try tcpChannel(peer: "192.0.2.1")
+        let query = QueryBuilder.query(DomainName("cluster.local.")!, .axfr)
+        try channel.writeInbound(ByteBuffer(bytes: frame(query)))
+        let replies = frames(try readAll(channel))
+        #expect(replies.count == 1)
+        #expect(LDNSDecodedMessage.decode(replies[0])?.rcode == 5)
+    }
+
+    @Test func tcpTransferFromLoopbackStreamsTheZone() throws {
+        let channel = try tcpChannel()
+        let query = QueryBuilder.query(DomainName("cluster.local.")!, .axfr)
+        try channel.writeInbound(ByteBuffer(bytes: frame(query)))
+        let records = frames(try readAll(channel)).compactMap(LDNSDecodedMessage.decode).flatMap(\.answer)
+        #expect(records.first?.contains("SOA") == true)
+        #expect(records.last == records.first)
+        #expect(records.contains("web.dev.svc.cluster.local. 5 A 10.96.0.5"))
+    }
+
+    @Test func connectionCapClosesTheOldestIdleConnection() throws {
+        let registry = TCPConnectionRegistry(maximum: 2)
+        let first = try tcpChannel(registry: registry)
+        let second = try tcpChannel(registry: registry)
+        // The second has a message in progress: busy, so not the one to go.
+        try second.writeInbound(ByteBuffer(bytes: [0, 40, 1]))
+        let third = try tcpChannel(registry: registry)
+        #expect(!first.isActive)
+        #expect(second.isActive && third.isActive)
+    }
+}
