@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// Crafted messages sent to the real binary over UDP and TCP; after each, a normal query must
+/// still be answered.
+@Suite("Hostile packets against the running server", .serialized)
+struct HostilePacketTests {
+    static let name = "service-clusterip.dev.svc.cluster.local"
+
+    /// (label, bytes, expected RCODE or nil for "no reply")
+    static let cases: [(String, [UInt8], Int?)] = {
+        let header: [UInt8] = [0xAB, 0xCD, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
+        let good = RawDNSClient.query(name)
+        var responseFlag = good
+        responseFlag[2] |= 0x80
+        var badVersion = good
+        badVersion[11] = 1
+        badVersion += [0, 0, 41, 0x04, 0xD0, 0, 1, 0, 0, 0, 0]
+        var twoQuestions = good
+        twoQuestions[5] = 2
+        var lyingCount = good
+        lyingCount[7] = 3
+        var update = good
+        update[2] = 0x28  // opcode 5
+        var notify = good
+        notify[2] = 0x20  // opcode 4
+        return [
+            ("empty", [], nil),
+            ("short header", [0xAB, 0xCD, 0x01], nil),
+            ("QR set", responseFlag, nil),
+            ("pointer loop in the question", header + [0xC0, 0x0C, 0, 1, 0, 1], 1),
+            ("forward pointer", header + [3, 0x61, 0x62, 0x63, 0xC0, 0x20, 0, 1, 0, 1], 1),
+            ("label type 0x40", header + [0x41, 0x61, 0, 0, 1, 0, 1], 1),
+            ("label over 63", header + [64] + Array(repeating: 0x61, count: 64) + [0, 0, 1, 0, 1], 1),
+            ("truncated question", header + [3, 0x61], 1),
+            ("two questions", twoQuestions, 1),
+            ("counts that lie", lyingCount, 1),
+            ("EDNS version 1", badVersion, 16),
+            ("UPDATE", update, 4),
+            ("NOTIFY", notify, 4),
+            ("random bytes", (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }, nil),
+        ]
+    }()
+
+    @Test func udpHostilePacketsAreDroppedOrRefusedAndTheServerLivesOn() throws {
+        let server = try ServerProcess(["--manifests", "zones"])
+        defer { server.stop() }
+        for (label, bytes, expected) in Self.cases {
+            let reply = RawDNSClient.udp(bytes, port: server.port, timeout: expected == nil ? 0.3 : 2)
+            if let expected {
+                let rcode = reply.map { Int($0[3] & 0x0F) | (expected == 16 ? 16 : 0) }
+                #expect(rcode == expected, "\(label)")
+                #expect(reply.map { $0[0] == bytes[0] && $0[1] == bytes[1] } == true, "\(label): ID echoed")
+            } else if label != "random bytes" {
+                #expect(reply == nil, "\(label): no reply")
+            }
+            let normal = RawDNSClient.udp(RawDNSClient.query(Self.name), port: server.port, timeout: 2)
+            #expect(normal.map { $0[3] & 0x0F } == 0, "after \(label)")
+        }
+        #expect(server.process.isRunning)
+    }
+
+    @Test func tcpHostileFramesEndOnlyTheirConnection() throws {
+        let server = try ServerProcess(["--manifests", "zones", "--tcp-message-timeout", "0.5"])
+        defer { server.stop() }
+        for (label, bytes, expected) in Self.cases where !bytes.isEmpty {
+            guard let fd = RawDNSClient.connectTCP(port: server.port) else {
+                Issue.record("cannot connect after \(label)")
+                continue
+            }
+            #expect(RawDNSClient.send(fd, RawDNSClient.frame(bytes)))
+            if let expected, expected != 16 {
+                let reply = RawDNSClient.readFrame(fd)
+                #expect(reply.map { Int($0[3] & 0x0F) } == expected, "\(label) over TCP")
+            }
+            // The same connection still answers a good query after a bad one.
+            #expect(RawDNSClient.send(fd, RawDNSClient.frame(RawDNSClient.query(Self.name, id: 7))))
+            var answered = false
+            while let reply = RawDNSClient.readFrame(fd) {
+                if reply[0] == 0, reply[1] == 7 {
+                    answered = reply[3] & 0x0F == 0
+                    break
+                }
+            }
+            #expect(answered, "good query after \(label) over TCP")
+            close(fd)
+        }
+        // A length longer than the data, then close: the server drops it and lives on.
+        if let fd = RawDNSClient.connectTCP(port: server.port) {
+            _ = RawDNSClient.send(fd, [0x01, 0x00, 0xAB, 0xCD])
+            close(fd)
+        }
+        // A slow drip is cut off after the message timeout.
+        if let fd = RawDNSClient.connectTCP(port: server.port) {
+            _ = RawDNSClient.send(fd, [0x00, 0x30, 0x12])
+            let started = Date()
+            #expect(RawDNSClient.isClosed(fd))
+            #expect(Date().timeIntervalSince(started) < 1.9)
+            close(fd)
+        }
+        let normal = RawDNSClient.udp(RawDNSClient.query(Self.name), port: server.port, timeout: 2)
+        #expect(normal.map { $0[3] & 0x0F } == 0)
+        #expect(server.process.isRunning)
+    }
+}
