@@ -7,7 +7,7 @@ package struct WireWriter {
     private let compression: Bool
     private let base: Int
     /// Lower-cased wire suffixes already written, by message offset.
-    private var offsets: [[UInt8]: Int] = [:]
+    private var offsets: [ArraySlice<UInt8>: Int] = [:]
 
     package init(compression: Bool, base: Int = 0) {
         self.compression = compression
@@ -41,7 +41,7 @@ package struct WireWriter {
         let wire = name.lowercased.wire
         var index = 0
         while index < wire.count - 1 {
-            let suffix = Array(wire[index...])
+            let suffix = wire[index...]
             if self.offsets[suffix] == nil, offset + index < 0x4000 { self.offsets[suffix] = offset + index }
             index += 1 + Int(wire[index])
         }
@@ -56,9 +56,9 @@ package struct WireWriter {
         }
         let lowered = lowercase ? wire : name.lowercased.wire
         var index = 0
-        var newSuffixes: [([UInt8], Int)] = []
+        var newSuffixes: [(ArraySlice<UInt8>, Int)] = []
         while index < wire.count - 1 {
-            let suffix = Array(lowered[index...])
+            let suffix = lowered[index...]
             if let pointer = self.offsets[suffix] {
                 self.writeUInt16(0xC000 | UInt16(pointer))
                 for (suffix, offset) in newSuffixes where offset < 0x4000 { self.offsets[suffix] = offset }

@@ -24,6 +24,7 @@ package struct Zone: Sendable {
 
     /// Sorts with each record's canonical rdata computed once.
     static func canonicallySorted(_ records: [ResourceRecord]) -> [ResourceRecord] {
+        guard records.count > 1 else { return records }
         let keyed = records.map { ($0, $0.rdata.canonicalWire) }
         return keyed.sorted { lhs, rhs in
             if lhs.0.owner != rhs.0.owner { return lhs.0.owner < rhs.0.owner }

@@ -21,7 +21,18 @@ struct DumpCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Print only the zone with this apex (one zone per file, as NSD loads).", valueName: "ZONE"))
     var zone: String?
 
+    @Flag(help: .hidden)
+    var timings = false
+
     func run() throws {
+        let clock = ContinuousClock()
+        var stageStart = clock.now
+        func stage(_ name: String) {
+            guard self.timings else { return }
+            let now = clock.now
+            StandardError.line("timing: \(name) \(now - stageStart)")
+            stageStart = now
+        }
         let model = try self.modelFlags.modelOptions()
         let options = try self.recordFlags.recordOptions(model: model, serial: self.serial)
         let derivation: ClusterDerivation
@@ -32,7 +43,11 @@ struct DumpCommand: ParsableCommand {
             throw ExitCode(2)
         }
         for diagnostic in derivation.diagnostics { StandardError.line("\(diagnostic)") }
-        let snapshot = RecordSnapshot.build(derivation.cluster, options: options)
+        stage("load+derive")
+        let zones = RecordGenerator.zones(for: derivation.cluster, options: options)
+        stage("generate")
+        let snapshot = RecordSnapshot(options: options, zones: zones, table: AnswerCompiler.compile(zones))
+        stage("compile")
         var only: DomainName?
         if let zone = self.zone {
             guard let name = DomainName(zone.hasSuffix(".") ? zone : zone + "."), snapshot.zone(named: name) != nil else {
@@ -41,6 +56,8 @@ struct DumpCommand: ParsableCommand {
             }
             only = name
         }
-        print(snapshot.zoneText(only: only), terminator: "")
+        let text = snapshot.zoneText(only: only)
+        stage("render")
+        print(text, terminator: "")
     }
 }

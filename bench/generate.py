@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Writes a synthetic cluster as Kubernetes YAML, deterministic from a seed.
+
+    generate.py --services 10000 --seed 1 --out DIR
+
+70% ClusterIP services, 20% headless services with 5 ready endpoints each (an EndpointSlice;
+half of them with StatefulSet-style hostnames), 10% ExternalName; named ports. One file per
+namespace of 100 services, so that a one-file change is a realistic reload.
+"""
+import argparse
+import os
+import random
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--services", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--per-namespace", type=int, default=100)
+    args = parser.parse_args()
+
+    rng = random.Random(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    pod_counter = 0
+    namespaces = (args.services + args.per_namespace - 1) // args.per_namespace
+    index = 0
+    for n in range(namespaces):
+        namespace = f"ns-{n:04d}"
+        documents = [f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {namespace}\n"]
+        for _ in range(min(args.per_namespace, args.services - index)):
+            name = f"svc-{index:06d}"
+            roll = rng.random()
+            if roll < 0.7:
+                ports = "    - name: http\n      port: 80\n      targetPort: 8080\n"
+                if rng.random() < 0.3:
+                    ports += "    - name: grpc\n      port: 9090\n"
+                documents.append(
+                    f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {namespace}\n"
+                    f"spec:\n  type: ClusterIP\n  ports:\n{ports}")
+            elif roll < 0.9:
+                documents.append(
+                    f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {namespace}\n"
+                    f"spec:\n  clusterIP: None\n  ports:\n    - name: tcp\n      port: 5432\n")
+                named = rng.random() < 0.5
+                endpoints = ""
+                for e in range(5):
+                    pod_counter += 1
+                    address = f"10.244.{pod_counter // 250}.{pod_counter % 250 + 1}"
+                    endpoints += f"  - addresses: [\"{address}\"]\n    conditions:\n      ready: true\n"
+                    if named:
+                        endpoints += f"    hostname: {name}-{e}\n"
+                documents.append(
+                    f"apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: {name}-abcde\n"
+                    f"  namespace: {namespace}\n  labels:\n    kubernetes.io/service-name: {name}\n"
+                    f"addressType: IPv4\nendpoints:\n{endpoints}ports:\n  - name: tcp\n    port: 5432\n    protocol: TCP\n")
+            else:
+                documents.append(
+                    f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {namespace}\n"
+                    f"spec:\n  type: ExternalName\n  externalName: ext-{index}.example.com\n")
+            index += 1
+        with open(os.path.join(args.out, f"{namespace}.yaml"), "w") as handle:
+            handle.write("---\n".join(documents))
+
+
+if __name__ == "__main__":
+    main()
