@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "ClusterModel", dependencies: ["Manifests"], swiftSettings: swiftSettings),
         .target(name: "ZoneCompiler", dependencies: ["ClusterModel", "DNSWire"], swiftSettings: swiftSettings),
         .target(name: "QueryEngine", dependencies: ["ZoneCompiler", "DNSWire"], swiftSettings: swiftSettings),
+        .target(name: "Watcher", dependencies: ["Manifests"], swiftSettings: swiftSettings),
         .target(
             name: "DNSServer",
             dependencies: [
@@ -42,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "clusterdns",
             dependencies: [
-                "Manifests", "ClusterModel", "DNSWire", "ZoneCompiler", "QueryEngine", "DNSServer",
+                "Manifests", "ClusterModel", "DNSWire", "ZoneCompiler", "QueryEngine", "DNSServer", "Watcher",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,6 +74,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
+        .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Manifests"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [], swiftSettings: swiftSettings),
     ]
 )

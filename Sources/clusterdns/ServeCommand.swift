@@ -8,6 +8,7 @@ import NIOPosix
 import QueryEngine
 import ServiceLifecycle
 import UnixSignals
+import Watcher
 import ZoneCompiler
 
 #if canImport(Glibc)
@@ -38,15 +39,17 @@ struct ServeCommand: AsyncParsableCommand {
         let serial = UInt32(truncatingIfNeeded: time(nil))
         let recordOptions = try self.recordFlags.recordOptions(model: model, serial: serial)
         let root = self.manifestOptions.root
-        guard let files = ManifestDirectory.loadAll(root) else {
+        var pipeline = ClusterPipeline(root: root, model: model, records: recordOptions)
+        guard let initial = pipeline.rebuild(rereadAll: true), pipeline.rootExists else {
             StandardError.line("error: \(root): no such file or directory")
             throw ExitCode(2)
         }
-        let derivation = ClusterBuilder.derive(files, options: model)
-        for diagnostic in derivation.diagnostics {
-            logger.warning("manifest diagnostic", metadata: ["diagnostic": "\(diagnostic)"])
+        for diagnostic in initial.derivation.diagnostics {
+            logger.log(
+                level: diagnostic.isError ? .error : .warning, "manifest diagnostic",
+                metadata: ["diagnostic": "\(diagnostic)"])
         }
-        let snapshot = RecordSnapshot.build(derivation.cluster, options: recordOptions)
+        let snapshot = initial.snapshot
         let store = SnapshotStore(snapshot)
         let configuration = try self.serverFlags.serverConfiguration()
 
@@ -64,7 +67,13 @@ struct ServeCommand: AsyncParsableCommand {
                 "listening on udp+tcp \(address) (\(snapshot.recordCount) records)",
                 metadata: ["listen": "\(address)", "records": "\(snapshot.recordCount)"])
         }
-        let services: [any ServiceLifecycle.Service] = [DNSServerService(listeners: listeners, logger: logger)]
+        let reload = ReloadService(
+            pipeline: pipeline, store: store, logger: logger,
+            schedule: DebounceSchedule(
+                window: .milliseconds(self.serverFlags.debounceMilliseconds),
+                maximumDelay: .milliseconds(self.serverFlags.debounceMaximumMilliseconds)),
+            rescanInterval: .seconds(self.serverFlags.rescanInterval))
+        let services: [any ServiceLifecycle.Service] = [DNSServerService(listeners: listeners, logger: logger), reload]
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

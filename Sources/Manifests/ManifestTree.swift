@@ -1,0 +1,117 @@
+/// The manifest tree as last read: every file's parse result, kept per file so that a change
+/// re-reads only the files that changed. A file that no longer parses keeps serving its last good
+/// objects (with the new error as its diagnostic); a deleted file's objects go away.
+package struct ManifestTree: Sendable {
+    /// One file's state.
+    package struct Entry: Sendable {
+        /// What the cluster uses from this file: its last good objects, its current diagnostics.
+        package var file: ManifestFile
+        package var fingerprint: FileFingerprint?
+        package var contentHash: UInt64
+    }
+
+    /// What a refresh found.
+    package struct Changes: Sendable, Equatable {
+        package var added: [String] = []
+        package var changed: [String] = []
+        package var removed: [String] = []
+        /// Files that failed to parse and kept their last good objects.
+        package var keptLastGood: [String] = []
+
+        package init() {}
+
+        package var isEmpty: Bool { self.added.isEmpty && self.changed.isEmpty && self.removed.isEmpty }
+        package var count: Int { self.added.count + self.changed.count + self.removed.count }
+    }
+
+    package let root: String
+    package let limits: ManifestLimits
+    package private(set) var entries: [String: Entry] = [:]
+    /// False when the root could not be read at the last refresh.
+    package private(set) var rootExists = true
+
+    package init(root: String, limits: ManifestLimits = .standard) {
+        self.root = ManifestDirectory.normalizedRoot(root)
+        self.limits = limits
+    }
+
+    /// Every file's result, in path order: the input of the cluster model.
+    package var files: [ManifestFile] {
+        self.entries.keys.sorted().compactMap { self.entries[$0]?.file }
+    }
+
+    /// Rescans the tree. With `named`, only those files are read again (files a watcher saw
+    /// finished: closed after writing, renamed into place), and files that appeared without being
+    /// named wait for their own event — a file still being written is never read. With
+    /// `rereadAll`, every file is read and hashed (initial load, periodic rescan, overflow).
+    /// Otherwise files whose `stat` changed are read. Files gone from disk are dropped in every mode.
+    @discardableResult
+    package mutating func refresh(named: Set<String>? = nil, rereadAll: Bool = false) -> Changes {
+        var changes = Changes()
+        guard let scanned = ManifestDirectory.scan(self.root) else {
+            // The root itself is gone (or unreadable): keep serving what we had.
+            self.rootExists = false
+            return changes
+        }
+        self.rootExists = true
+        let present = Set(scanned.map(\.path))
+        for path in self.entries.keys where !present.contains(path) {
+            self.entries.removeValue(forKey: path)
+            changes.removed.append(path)
+        }
+        for entry in scanned {
+            let path = entry.path
+            if !rereadAll, let named, !named.contains(path) { continue }
+            let fingerprint = FileFingerprint.of(path)
+            if !rereadAll, named == nil, let existing = self.entries[path], existing.fingerprint == fingerprint {
+                continue
+            }
+            let bytes: [UInt8]
+            switch ManifestDirectory.read(path, limits: self.limits) {
+            case .success(let read): bytes = read
+            case .failure(let diagnostic):
+                self.replace(
+                    path, with: ManifestFile(path: path, diagnostics: [diagnostic], failedToParse: true),
+                    fingerprint: fingerprint, hash: 0, changes: &changes)
+                continue
+            }
+            let hash = Self.hash(bytes)
+            if var existing = self.entries[path], existing.contentHash == hash {
+                existing.fingerprint = fingerprint
+                self.entries[path] = existing
+                continue
+            }
+            let parsed = bytes.withUnsafeBytes { ManifestParser.parse($0, path: path, limits: self.limits) }
+            self.replace(path, with: parsed, fingerprint: fingerprint, hash: hash, changes: &changes)
+        }
+        changes.added.sort()
+        changes.changed.sort()
+        changes.removed.sort()
+        return changes
+    }
+
+    private mutating func replace(
+        _ path: String, with parsed: ManifestFile, fingerprint: FileFingerprint?, hash: UInt64, changes: inout Changes
+    ) {
+        var file = parsed
+        if let existing = self.entries[path] {
+            if parsed.failedToParse {
+                // A half-written or broken file never blanks what it held.
+                file.objects = existing.file.objects
+                file.skippedKinds = existing.file.skippedKinds
+                changes.keptLastGood.append(path)
+            }
+            changes.changed.append(path)
+        } else {
+            changes.added.append(path)
+        }
+        self.entries[path] = Entry(file: file, fingerprint: fingerprint, contentHash: hash)
+    }
+
+    /// FNV-1a, 64 bits, of a file's bytes.
+    static func hash(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Glibc
+import Manifests
+import Synchronization
+
+/// Watches a manifest tree with inotify: every directory of it (new ones as they appear), for
+/// writes, renames into and out of place, creation, deletion and ConfigMap-style `..data`
+/// symlink swaps. Events are posted to a `ChangeInbox`; an event queue overflow asks for a full
+/// rescan. Reads happen on a thread of its own, which `stop()` ends.
+package final class InotifyWatcher: Sendable {
+    private struct State {
+        var descriptor: Int32 = -1
+        /// Watch descriptor → directory path.
+        var directories: [Int32: String] = [:]
+        var running = false
+    }
+
+    private let root: String
+    private let inbox: ChangeInbox
+    private let state = Mutex(State())
+
+    /// What inotify reports (`IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE`
+    /// and the directory's own deletion or move).
+    static let mask: UInt32 =
+        UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_MOVED_FROM) | UInt32(IN_CREATE) | UInt32(IN_DELETE)
+        | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF) | UInt32(IN_ATTRIB)
+
+    package init(root: String, inbox: ChangeInbox) {
+        self.root = ManifestDirectory.normalizedRoot(root)
+        self.inbox = inbox
+    }
+
+    /// Starts watching. Throws when inotify cannot be set up.
+    package func start() throws {
+        let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard descriptor >= 0 else { throw WatchError.inotifyUnavailable(errno: errno) }
+        self.state.withLock { state in
+            state.descriptor = descriptor
+            state.running = true
+        }
+        self.addWatches(under: self.root)
+        let thread = Thread { [self] in self.readLoop(descriptor) }
+        thread.start()
+    }
+
+    /// Stops the reader thread and closes the inotify descriptor.
+    package func stop() {
+        self.state.withLock { $0.running = false }
+    }
+
+    package var watchedDirectoryCount: Int { self.state.withLock { $0.directories.count } }
+
+    /// Adds a watch on `directory` and every directory below it that the loader walks.
+    private func addWatches(under directory: String) {
+        var pending = [directory]
+        var seen: Set<String> = []
+        while let current = pending.popLast() {
+            guard seen.insert(current).inserted, seen.count < 100_000 else { continue }
+            let added = self.state.withLock { state -> Bool in
+                guard state.descriptor >= 0 else { return false }
+                let watch = inotify_add_watch(state.descriptor, current, Self.mask)
+                guard watch >= 0 else { return false }
+                state.directories[watch] = current
+                return true
+            }
+            guard added, let handle = opendir(current) else { continue }
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                guard name != ".", name != "..", ManifestDirectory.isWalkedDirectoryName(name) else { continue }
+                let path = current + "/" + name
+                var info = stat()
+                if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { pending.append(path) }
+            }
+        }
+    }
+
+    private func readLoop(_ descriptor: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        defer { close(descriptor) }
+        while self.state.withLock({ $0.running }) {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, 100)
+            guard ready > 0 else { continue }
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { continue }
+            let batch = buffer.withUnsafeBytes { self.parse(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            self.inbox.post(batch)
+        }
+    }
+
+    /// Turns raw inotify records into a batch; new directories get watches of their own.
+    private func parse(_ bytes: UnsafeRawBufferPointer) -> ChangeBatch {
+        var batch = ChangeBatch()
+        var offset = 0
+        let headerSize = MemoryLayout<inotify_event>.size
+        while offset + headerSize <= bytes.count {
+            let event = bytes.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+            let nameStart = offset + headerSize
+            let nameEnd = min(nameStart + Int(event.len), bytes.count)
+            let name = String(decoding: bytes[nameStart..<nameEnd].prefix(while: { $0 != 0 }), as: UTF8.self)
+            offset = nameEnd
+            if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                batch.rereadAll = true
+                continue
+            }
+            let directory = self.state.withLock { state -> String? in
+                if event.mask & UInt32(IN_IGNORED) != 0 {
+                    state.directories.removeValue(forKey: event.wd)
+                    return nil
+                }
+                return state.directories[event.wd]
+            }
+            guard let directory else { continue }
+            let path = name.isEmpty ? directory : directory + "/" + name
+            let mask = event.mask
+            if name.hasPrefix("..") {
+                // A ConfigMap swapped its `..data` link (written whole before the swap): every
+                // file behind it may have changed.
+                batch.rereadAll = true
+                continue
+            }
+            if mask & UInt32(IN_ISDIR) != 0 {
+                if mask & (UInt32(IN_CREATE) | UInt32(IN_MOVED_TO)) != 0, ManifestDirectory.isWalkedDirectoryName(name) {
+                    self.addWatches(under: path)
+                    // Files may have landed before the watch existed.
+                    for file in ManifestDirectory.scan(path) ?? [] { batch.paths.insert(file.path) }
+                }
+                batch.paths.insert(path)  // a removed directory: the rescan drops its files
+                continue
+            }
+            if mask & UInt32(IN_CREATE) != 0 {
+                // A regular file just created is still being written: wait for IN_CLOSE_WRITE.
+                // A symlink is complete as soon as it exists.
+                var info = stat()
+                guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { continue }
+            }
+            batch.paths.insert(path)
+        }
+        return batch
+    }
+}
+
+/// Why watching could not start.
+package enum WatchError: Error, CustomStringConvertible {
+    case inotifyUnavailable(errno: Int32)
+
+    package var description: String {
+        switch self {
+        case .inotifyUnavailable(let code): return "inotify is unavailable: \(String(cString: strerror(code)))"
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ClusterModel
+import Manifests
+import ZoneCompiler
+
+/// Load → derive → compile, kept between reloads: the per-file parse cache, the allocation table
+/// (so nothing renumbers) and the SOA serial (which grows with every publication).
+struct ClusterPipeline {
+    /// What one rebuild did.
+    struct Report {
+        var generation: Int
+        var changes: ManifestTree.Changes
+        var snapshot: RecordSnapshot
+        var derivation: ClusterDerivation
+        var buildTime: Duration
+        /// Diagnostics of the files that changed in this rebuild.
+        var newDiagnostics: [ManifestDiagnostic]
+    }
+
+    private(set) var tree: ManifestTree
+    private let model: ModelOptions
+    private var recordOptions: RecordOptions
+    private var allocations = AllocationTable()
+    private(set) var generation = 0
+
+    init(root: String, model: ModelOptions, records: RecordOptions, limits: ManifestLimits = .standard) {
+        self.tree = ManifestTree(root: root, limits: limits)
+        self.model = model
+        self.recordOptions = records
+    }
+
+    var rootExists: Bool { self.tree.rootExists }
+
+    /// Rescans (re-reading the files `named`, or everything) and, when anything changed or
+    /// `force` is set, builds and returns the next snapshot. nil when there was nothing to do.
+    mutating func rebuild(named: Set<String>? = nil, rereadAll: Bool = false, force: Bool = false) -> Report? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let changes = self.tree.refresh(named: named, rereadAll: rereadAll)
+        guard !changes.isEmpty || force || self.generation == 0 else { return nil }
+        let derivation = ClusterBuilder.derive(self.tree.files, options: self.model, hints: self.allocations)
+        self.allocations = derivation.allocations
+        if self.generation > 0 {
+            // RFC 1982 serial arithmetic: one more, wrapping.
+            self.recordOptions.serial &+= 1
+        }
+        self.generation += 1
+        let snapshot = RecordSnapshot.build(derivation.cluster, options: self.recordOptions)
+        let touched = Set(changes.added + changes.changed)
+        let newDiagnostics = derivation.diagnostics.filter { touched.contains($0.location.file) }
+        return Report(
+            generation: self.generation, changes: changes, snapshot: snapshot, derivation: derivation,
+            buildTime: clock.now - start, newDiagnostics: newDiagnostics)
+    }
+}

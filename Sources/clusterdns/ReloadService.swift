@@ -1,0 +1,121 @@
+import ClusterModel
+import DNSServer
+import Manifests
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import Watcher
+import ZoneCompiler
+
+/// Keeps the served snapshot in step with the manifest tree: inotify events (debounced), a
+/// periodic full rescan as the safety net, and SIGHUP for a forced full reload. Each rebuild
+/// happens beside the served snapshot and is published in one step.
+final class ReloadService: ServiceLifecycle.Service, Sendable {
+    private let inbox = ChangeInbox()
+    private let store: SnapshotStore
+    private let logger: Logger
+    private let schedule: DebounceSchedule
+    private let rescanInterval: Duration
+    private let pipeline: PipelineBox
+
+    /// The pipeline, owned by the reload loop alone (one task mutates it at a time).
+    private final class PipelineBox: @unchecked Sendable {
+        // Safety: only the reload loop in `run()` touches `value`, sequentially.
+        var value: ClusterPipeline
+        init(_ value: ClusterPipeline) { self.value = value }
+    }
+
+    init(
+        pipeline: ClusterPipeline, store: SnapshotStore, logger: Logger, schedule: DebounceSchedule,
+        rescanInterval: Duration
+    ) {
+        self.pipeline = PipelineBox(pipeline)
+        self.store = store
+        self.logger = logger
+        self.schedule = schedule
+        self.rescanInterval = rescanInterval
+    }
+
+    func run() async throws {
+        let watcher = InotifyWatcher(root: self.pipeline.value.tree.root, inbox: self.inbox)
+        do {
+            try watcher.start()
+        } catch {
+            self.logger.error("cannot watch the manifests; changes are picked up by the periodic rescan only",
+                metadata: ["error": "\(error)"])
+        }
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.reloadLoop() }
+                group.addTask {
+                    while !Task.isCancelled, !self.inbox.isClosed {
+                        try? await Task.sleep(for: self.rescanInterval)
+                        if Task.isCancelled || self.inbox.isClosed { break }
+                        self.inbox.post(ChangeBatch(rereadAll: true))
+                    }
+                }
+                group.addTask {
+                    for await _ in signals {
+                        self.logger.notice("SIGHUP: full reload")
+                        self.inbox.post(ChangeBatch(rereadAll: true, forced: true))
+                    }
+                }
+                await group.next()  // the reload loop ends on shutdown
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.inbox.close()
+        }
+        watcher.stop()
+    }
+
+    private func reloadLoop() async {
+        while !self.inbox.isClosed {
+            await self.inbox.waitForChanges()
+            if self.inbox.isClosed { break }
+            // Debounce: a burst of events becomes one rebuild.
+            debounce: while true {
+                let times = self.inbox.pendingTimes
+                switch self.schedule.decide(firstEvent: times.first, lastEvent: times.last, now: .now) {
+                case .fire, .idle: break debounce
+                case .wait(let deadline): try? await Task.sleep(until: deadline, clock: .continuous)
+                }
+                if self.inbox.isClosed { return }
+            }
+            let batch = self.inbox.drain()
+            self.rebuild(batch)
+        }
+    }
+
+    private func rebuild(_ batch: ChangeBatch) {
+        guard
+            let report = self.pipeline.value.rebuild(
+                named: batch.rereadAll ? nil : batch.paths, rereadAll: batch.rereadAll, force: batch.forced)
+        else { return }
+        self.store.publish(report.snapshot)
+        for diagnostic in report.newDiagnostics {
+            self.logger.log(
+                level: diagnostic.isError ? .error : .warning, "manifest diagnostic",
+                metadata: ["diagnostic": "\(diagnostic)"])
+        }
+        for path in report.changes.keptLastGood {
+            self.logger.warning("file failed to parse; serving its last good objects", metadata: ["file": "\(path)"])
+        }
+        let errors = report.derivation.diagnostics.filter(\.isError).count
+        self.logger.notice(
+            "published snapshot",
+            metadata: [
+                "generation": "\(report.generation)", "files.changed": "\(report.changes.count)",
+                "records": "\(report.snapshot.recordCount)", "serial": "\(report.snapshot.serial)",
+                "build.ms": "\(Self.milliseconds(report.buildTime))", "diagnostics.errors": "\(errors)",
+                "diagnostics.warnings": "\(report.derivation.diagnostics.count - errors)",
+            ])
+    }
+
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let value = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        return String(Int(value.rounded()))
+    }
+}

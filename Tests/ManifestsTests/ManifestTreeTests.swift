@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@testable import Manifests
+
+@Suite("The per-file cache of the manifest tree")
+struct ManifestTreeTests {
+    private func makeRoot() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tree-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        return root
+    }
+
+    private func namespace(_ name: String) -> String { "apiVersion: v1\nkind: Namespace\nmetadata: {name: \(name)}\n" }
+
+    @Test func onlyChangedFilesAreReread() throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        for name in ["a", "b", "c"] {
+            try namespace(name).write(to: root.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        var tree = ManifestTree(root: root.path)
+        #expect(tree.refresh(rereadAll: true).added.count == 3)
+        // Nothing changed: nothing to do, even when asked to re-read everything (same hashes).
+        #expect(tree.refresh(rereadAll: true).isEmpty)
+        try namespace("b2").write(to: root.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
+        let changes = tree.refresh()
+        #expect(changes.changed == [root.appendingPathComponent("b.yaml").path])
+        #expect(tree.files.flatMap(\.objects).map(\.metadata.name) == ["a", "b2", "c"])
+    }
+
+    @Test func aBrokenFileKeepsItsLastGoodObjects() throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = root.appendingPathComponent("a.yaml")
+        try namespace("good").write(to: path, atomically: true, encoding: .utf8)
+        var tree = ManifestTree(root: root.path)
+        tree.refresh(rereadAll: true)
+        try "apiVersion: v1\nkind: Namespace\nmetadata: {name: [".write(to: path, atomically: true, encoding: .utf8)
+        let changes = tree.refresh(named: [path.path])
+        #expect(changes.keptLastGood == [path.path])
+        let file = try #require(tree.files.first)
+        #expect(file.objects.map(\.metadata.name) == ["good"])
+        #expect(file.diagnostics.count == 1 && file.diagnostics[0].message.hasPrefix("not valid YAML"))
+        try namespace("fixed").write(to: path, atomically: true, encoding: .utf8)
+        tree.refresh(named: [path.path])
+        #expect(tree.files.first?.objects.map(\.metadata.name) == ["fixed"])
+        #expect(tree.files.first?.diagnostics.isEmpty == true)
+    }
+
+    @Test func deletedFilesDropTheirObjects() throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try namespace("a").write(to: root.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        try namespace("b").write(to: root.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
+        var tree = ManifestTree(root: root.path)
+        tree.refresh(rereadAll: true)
+        try FileManager.default.removeItem(at: root.appendingPathComponent("a.yaml"))
+        let changes = tree.refresh(named: [])
+        #expect(changes.removed == [root.appendingPathComponent("a.yaml").path])
+        #expect(tree.files.flatMap(\.objects).map(\.metadata.name) == ["b"])
+    }
+
+    @Test func fileNotNamedByAnEventWaitsForIt() throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var tree = ManifestTree(root: root.path)
+        tree.refresh(rereadAll: true)
+        // A file that appeared (say, still being written) is not read until an event names it.
+        try namespace("late").write(to: root.appendingPathComponent("late.yaml"), atomically: true, encoding: .utf8)
+        #expect(tree.refresh(named: []).isEmpty)
+        #expect(tree.refresh(named: [root.appendingPathComponent("late.yaml").path]).added.count == 1)
+    }
+
+    @Test func vanishedRootKeepsServingWhatItHad() throws {
+        let root = try makeRoot()
+        try namespace("a").write(to: root.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        var tree = ManifestTree(root: root.path)
+        tree.refresh(rereadAll: true)
+        try FileManager.default.removeItem(at: root)
+        #expect(tree.refresh(rereadAll: true).isEmpty)
+        #expect(!tree.rootExists)
+        #expect(tree.files.count == 1)
+    }
+}

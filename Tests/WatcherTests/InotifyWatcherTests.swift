@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import Watcher
+
+@Suite("inotify on a real directory")
+struct InotifyWatcherTests {
+    /// Polls the inbox (at most 5 s) until `condition` holds for what has accumulated.
+    private func eventually(_ inbox: ChangeInbox, _ condition: (ChangeBatch) -> Bool) -> ChangeBatch {
+        var collected = ChangeBatch()
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            collected.merge(inbox.drain())
+            if condition(collected) { return collected }
+            usleep(5_000)
+        }
+        return collected
+    }
+
+    @Test func finishedWritesRenamesAndNewDirectoriesAreReported() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inbox = ChangeInbox()
+        let watcher = InotifyWatcher(root: root.path, inbox: inbox)
+        try watcher.start()
+        defer { watcher.stop() }
+
+        let file = root.appendingPathComponent("a.yaml").path
+        try "x: 1\n".write(toFile: file, atomically: false, encoding: .utf8)
+        #expect(eventually(inbox) { $0.paths.contains(file) }.paths.contains(file))
+
+        // Save by rename: the final name is reported.
+        let temporary = root.appendingPathComponent(".a.yaml.tmp").path
+        try "x: 2\n".write(toFile: temporary, atomically: false, encoding: .utf8)
+        _ = inbox.drain()
+        #expect(rename(temporary, file) == 0)
+        #expect(eventually(inbox) { $0.paths.contains(file) }.paths.contains(file))
+
+        // A new subdirectory is watched, and files in it are reported.
+        let subdirectory = root.appendingPathComponent("new/deeper")
+        try FileManager.default.createDirectory(at: subdirectory, withIntermediateDirectories: true)
+        usleep(50_000)
+        let nested = subdirectory.appendingPathComponent("b.yaml").path
+        try "y: 1\n".write(toFile: nested, atomically: false, encoding: .utf8)
+        #expect(eventually(inbox) { $0.paths.contains(nested) }.paths.contains(nested))
+        #expect(watcher.watchedDirectoryCount == 3)
+
+        // Deletion is reported.
+        _ = inbox.drain()
+        try FileManager.default.removeItem(atPath: file)
+        #expect(eventually(inbox) { $0.paths.contains(file) }.paths.contains(file))
+    }
+
+    @Test func configMapStyleSymlinkSwapAsksForAFullReread() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inbox = ChangeInbox()
+        let watcher = InotifyWatcher(root: root.path, inbox: inbox)
+        try watcher.start()
+        defer { watcher.stop() }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("..v2"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("..data_tmp").path, withDestinationPath: "..v2")
+        #expect(rename(root.appendingPathComponent("..data_tmp").path, root.appendingPathComponent("..data").path) == 0)
+        #expect(eventually(inbox) { $0.rereadAll }.rereadAll)
+    }
+}
