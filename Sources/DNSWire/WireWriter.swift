@@ -6,8 +6,19 @@ package struct WireWriter {
     package private(set) var bytes: [UInt8] = []
     private let compression: Bool
     private let base: Int
-    /// Lower-cased wire suffixes already written, by message offset.
-    private var offsets: [ArraySlice<UInt8>: Int] = [:]
+    /// A name already in the message: its lower-cased wire form, where it starts, and how many of
+    /// its bytes are there literally (the rest, if any, was a pointer).
+    private struct WrittenName {
+        var wire: [UInt8]
+        var offset: Int
+        var literal: Int
+    }
+
+    /// Names written so far, searched linearly: answers hold a handful of names.
+    private var written: [WrittenName] = []
+    /// Past `linearLimit` names (zone transfers), suffixes are found through this table instead.
+    private var suffixOffsets: [ArraySlice<UInt8>: Int] = [:]
+    private static let linearLimit = 24
 
     package init(compression: Bool, base: Int = 0) {
         self.compression = compression
@@ -38,39 +49,79 @@ package struct WireWriter {
     /// Records that `name` sits at message offset `offset`, so later names can point at it.
     package mutating func registerName(_ name: DomainName, at offset: Int) {
         guard self.compression else { return }
-        let wire = name.lowercased.wire
-        var index = 0
-        while index < wire.count - 1 {
-            let suffix = wire[index...]
-            if self.offsets[suffix] == nil, offset + index < 0x4000 { self.offsets[suffix] = offset + index }
-            index += 1 + Int(wire[index])
-        }
+        self.remember(Self.lowered(name.wire), at: offset, literal: name.wire.count)
     }
 
     /// Writes `name`, pointing at the longest suffix already written when compressing.
     package mutating func writeName(_ name: DomainName, compress: Bool = true, lowercase: Bool = false) {
-        let wire = lowercase ? name.lowercased.wire : name.wire
-        guard self.compression, compress else {
+        let wire = lowercase ? Self.lowered(name.wire) : name.wire
+        guard self.compression else {
             self.bytes += wire
             return
         }
-        let lowered = lowercase ? wire : name.lowercased.wire
+        let lowered = lowercase ? wire : Self.lowered(wire)
+        let start = self.base + self.bytes.count
         var index = 0
-        var newSuffixes: [(ArraySlice<UInt8>, Int)] = []
         while index < wire.count - 1 {
-            let suffix = lowered[index...]
-            if let pointer = self.offsets[suffix] {
+            if compress, let pointer = self.find(lowered, from: index) {
+                self.bytes += wire[0..<index]
                 self.writeUInt16(0xC000 | UInt16(pointer))
-                for (suffix, offset) in newSuffixes where offset < 0x4000 { self.offsets[suffix] = offset }
+                if index > 0 { self.remember(lowered, at: start, literal: index) }
                 return
             }
-            newSuffixes.append((suffix, self.base + self.bytes.count))
-            let length = Int(wire[index])
-            self.bytes += wire[index...(index + length)]
-            index += 1 + length
+            index += 1 + Int(wire[index])
         }
-        self.bytes.append(0)
-        for (suffix, offset) in newSuffixes where offset < 0x4000 { self.offsets[suffix] = offset }
+        self.bytes += wire
+        self.remember(lowered, at: start, literal: wire.count)
+    }
+
+    /// The message offset of a written copy of `name[index...]`, if any.
+    private func find(_ name: [UInt8], from index: Int) -> Int? {
+        let length = name.count - index
+        if self.written.count > Self.linearLimit {
+            return self.suffixOffsets[name[index...]]
+        }
+        for entry in self.written where entry.wire.count >= length {
+            let position = entry.wire.count - length
+            guard position < entry.literal, Self.isLabelStart(entry.wire, position) else { continue }
+            if entry.wire[position...].elementsEqual(name[index...]) { return entry.offset + position }
+        }
+        return nil
+    }
+
+    private mutating func remember(_ wire: [UInt8], at offset: Int, literal: Int) {
+        guard offset < 0x4000 else { return }
+        self.written.append(WrittenName(wire: wire, offset: offset, literal: literal))
+        if self.written.count > Self.linearLimit {
+            if self.written.count == Self.linearLimit + 1 {
+                for entry in self.written { self.index(entry) }
+            } else {
+                self.index(self.written[self.written.count - 1])
+            }
+        }
+    }
+
+    private mutating func index(_ entry: WrittenName) {
+        var position = 0
+        while position < entry.literal, position < entry.wire.count - 1 {
+            let suffix = entry.wire[position...]
+            if self.suffixOffsets[suffix] == nil, entry.offset + position < 0x4000 {
+                self.suffixOffsets[suffix] = entry.offset + position
+            }
+            position += 1 + Int(entry.wire[position])
+        }
+    }
+
+    private static func isLabelStart(_ wire: [UInt8], _ position: Int) -> Bool {
+        var index = 0
+        while index < position { index += 1 + Int(wire[index]) }
+        return index == position
+    }
+
+    private static func lowered(_ wire: [UInt8]) -> [UInt8] {
+        // Generated names are already lower case: skip the copy then.
+        guard wire.contains(where: { (0x41...0x5A).contains($0) }) else { return wire }
+        return wire.map(DomainName.lower)
     }
 
     /// Writes a whole record: owner, type, class IN, TTL, length and data.

@@ -11,10 +11,20 @@ package struct AnswerCompiler {
         var rrsets: [(type: RRType, records: [ResourceRecord])] = []
 
         func records(_ type: RRType) -> [ResourceRecord]? { self.rrsets.first { $0.type == type }?.records }
+
+        mutating func add(_ record: ResourceRecord) {
+            if let index = self.rrsets.firstIndex(where: { $0.type == record.type }) {
+                self.rrsets[index].records.append(record)
+            } else {
+                self.rrsets.append((record.type, [record]))
+            }
+        }
     }
 
     private var table = AnswerTable()
-    private var owners: [DomainName: Owner] = [:]
+    /// Every name that exists, and where its `Owner` is.
+    private var index: [DomainName: Int] = [:]
+    private var ownerList: [Owner] = []
     private let zones: [Zone]
 
     /// The longest CNAME chain followed inside the snapshot (loops stop earlier).
@@ -31,28 +41,45 @@ package struct AnswerCompiler {
         return compiler.table
     }
 
+    private func owner(_ name: DomainName) -> Owner? {
+        self.index[name].map { self.ownerList[$0] }
+    }
+
     private mutating func build() {
         // Owners with their RRsets, and every name that exists (ancestors of owners included).
         for (zoneIndex, zone) in self.zones.enumerated() {
-            var byOwner: [DomainName: [RRType: [ResourceRecord]]] = [:]
-            for record in zone.records { byOwner[record.owner, default: [:]][record.type, default: []].append(record) }
-            for (name, types) in byOwner {
-                var owner = Owner(name: name, zone: zoneIndex)
-                for type in types.keys.sorted() {
-                    owner.rrsets.append((type, Zone.canonicallySorted(types[type] ?? [])))
+            for record in zone.records {
+                if let position = self.index[record.owner] {
+                    self.ownerList[position].add(record)
+                } else {
+                    self.index[record.owner] = self.ownerList.count
+                    var owner = Owner(name: record.owner, zone: zoneIndex)
+                    owner.add(record)
+                    self.ownerList.append(owner)
                 }
-                self.owners[name] = owner
             }
-            for name in Array(byOwner.keys) + zone.emptyNames where name.isSubdomain(of: zone.apex) {
-                if self.owners[name] == nil { self.owners[name] = Owner(name: name, zone: zoneIndex) }
-                // Ancestors up to the apex exist too (empty non-terminals, RFC 8020); stop at the
-                // first one already known, whose own ancestors are then known or about to be.
-                var current = name
-                while current != zone.apex {
-                    current = current.parent
-                    if self.owners[current] != nil { break }
-                    self.owners[current] = Owner(name: current, zone: zoneIndex)
-                }
+            for name in zone.emptyNames where name.isSubdomain(of: zone.apex) && self.index[name] == nil {
+                self.index[name] = self.ownerList.count
+                self.ownerList.append(Owner(name: name, zone: zoneIndex))
+            }
+        }
+        // Ancestors up to the apex exist too (empty non-terminals, RFC 8020); stop at the first
+        // one already known, whose own ancestors are then known or about to be.
+        for position in self.ownerList.indices {
+            let zone = self.zones[self.ownerList[position].zone]
+            var current = self.ownerList[position].name
+            while current != zone.apex, current.isSubdomain(of: zone.apex) {
+                current = current.parent
+                if self.index[current] != nil { break }
+                self.index[current] = self.ownerList.count
+                self.ownerList.append(Owner(name: current, zone: self.ownerList[position].zone))
+            }
+        }
+        for position in self.ownerList.indices {
+            self.ownerList[position].rrsets.sort { $0.type < $1.type }
+            for set in self.ownerList[position].rrsets.indices where self.ownerList[position].rrsets[set].records.count > 1 {
+                self.ownerList[position].rrsets[set].records = Zone.canonicallySorted(
+                    self.ownerList[position].rrsets[set].records)
             }
         }
 
@@ -66,12 +93,9 @@ package struct AnswerCompiler {
                     noData: UInt32(noData)))
         }
 
-        // Names in canonical order, so the arenas are laid out the same way every time.
-        let sortedNames = self.owners.keys.sorted()
-        for name in sortedNames {
-            guard let owner = self.owners[name] else { continue }
-            self.addEntry(owner)
-        }
+        // The layout follows insertion order, which follows the zones' record order.
+        self.table.names.reserveCapacity(self.ownerList.count)
+        for owner in self.ownerList { self.addEntry(owner) }
         self.buildSlots()
     }
 
@@ -136,7 +160,7 @@ package struct AnswerCompiler {
 
     private func soaRecords(_ zone: Int) -> [ResourceRecord] {
         let apex = self.zones[zone].apex
-        return self.owners[apex]?.records(.soa) ?? []
+        return self.owner(apex)?.records(.soa) ?? []
     }
 
     /// Where a CNAME chain ends.
@@ -152,7 +176,7 @@ package struct AnswerCompiler {
         var visited: Set<DomainName> = [first.owner]
         var current = first
         while let target = current.rdata.target {
-            if let owner = self.owners[target] {
+            if let owner = self.owner(target) {
                 if let next = owner.records(.cname)?.first {
                     guard !visited.contains(target), links.count < Self.maximumChain else { return (links, .loop) }
                     visited.insert(target)
@@ -177,7 +201,7 @@ package struct AnswerCompiler {
         var result: [ResourceRecord] = []
         var seen: Set<DomainName> = []
         for record in records where record.type == .srv || record.type == .ns {
-            guard let target = record.rdata.target, seen.insert(target).inserted, let owner = self.owners[target] else {
+            guard let target = record.rdata.target, seen.insert(target).inserted, let owner = self.owner(target) else {
                 continue
             }
             result += owner.records(.a) ?? []

@@ -35,15 +35,14 @@ struct DumpCommand: ParsableCommand {
         }
         let model = try self.modelFlags.modelOptions()
         let options = try self.recordFlags.recordOptions(model: model, serial: self.serial)
-        let derivation: ClusterDerivation
-        do {
-            derivation = try ManifestLoading.derive(root: self.manifestOptions.root, options: model)
-        } catch let error as ManifestLoading.MissingRoot {
-            StandardError.line("error: \(error)")
+        guard let files = ManifestDirectory.loadAll(self.manifestOptions.root) else {
+            StandardError.line("error: \(self.manifestOptions.root): no such file or directory")
             throw ExitCode(2)
         }
+        stage("load")
+        let derivation = ClusterBuilder.derive(files, options: model)
         for diagnostic in derivation.diagnostics { StandardError.line("\(diagnostic)") }
-        stage("load+derive")
+        stage("derive")
         let zones = RecordGenerator.zones(for: derivation.cluster, options: options)
         stage("generate")
         let snapshot = RecordSnapshot(options: options, zones: zones, table: AnswerCompiler.compile(zones))
