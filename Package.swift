@@ -29,11 +29,17 @@ let package = Package(
         .target(name: "ClusterModel", dependencies: ["Manifests"], swiftSettings: swiftSettings),
         .target(name: "ZoneCompiler", dependencies: ["ClusterModel", "DNSWire"], swiftSettings: swiftSettings),
         .target(name: "QueryEngine", dependencies: ["ZoneCompiler", "DNSWire"], swiftSettings: swiftSettings),
+        .target(
+            name: "Forwarder",
+            dependencies: [
+                "DNSWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .target(name: "Watcher", dependencies: ["Manifests"], swiftSettings: swiftSettings),
         .target(
             name: "DNSServer",
             dependencies: [
-                "QueryEngine", "ZoneCompiler", "DNSWire", "Manifests",
+                "QueryEngine", "ZoneCompiler", "DNSWire", "Manifests", "Forwarder",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -43,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "clusterdns",
             dependencies: [
-                "Manifests", "ClusterModel", "DNSWire", "ZoneCompiler", "QueryEngine", "DNSServer", "Watcher",
+                "Manifests", "ClusterModel", "DNSWire", "ZoneCompiler", "QueryEngine", "DNSServer", "Watcher", "Forwarder",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

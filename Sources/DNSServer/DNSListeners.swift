@@ -21,7 +21,8 @@ package final class DNSListeners: Sendable {
 
     /// Binds UDP and TCP on every address of `configuration`; on failure closes what was bound.
     package static func bind(
-        _ configuration: DNSServerConfiguration, store: SnapshotStore, group: any EventLoopGroup
+        _ configuration: DNSServerConfiguration, store: SnapshotStore, forwarding: ForwardingPath? = nil,
+        group: any EventLoopGroup
     ) async throws -> DNSListeners {
         let registry = TCPConnectionRegistry(maximum: configuration.tcp.maximumConnections)
         var channels: [any Channel] = []
@@ -32,14 +33,15 @@ package final class DNSListeners: Sendable {
                 // [::] beside 0.0.0.0 must be IPv6-only, or the two would fight over the port.
                 let v6only = address.isIPv6 && hasWildcardV4
                 let tcp = try await Self.bindTCP(
-                    address, configuration: configuration, store: store, registry: registry, group: group,
-                    v6only: v6only)
+                    address, configuration: configuration, store: store, registry: registry, forwarding: forwarding,
+                    group: group, v6only: v6only)
                 channels.append(tcp)
                 // Port 0 (tests): UDP takes the port TCP got.
                 var resolved = address
                 if address.port == 0, let port = tcp.localAddress?.port { resolved.port = port }
                 let udp = try await Self.bindUDP(
-                    resolved, configuration: configuration, store: store, group: group, v6only: v6only)
+                    resolved, configuration: configuration, store: store, forwarding: forwarding, group: group,
+                    v6only: v6only)
                 channels.append(udp)
                 bound.append(resolved)
             }
@@ -52,7 +54,7 @@ package final class DNSListeners: Sendable {
 
     private static func bindUDP(
         _ address: ListenAddress, configuration: DNSServerConfiguration, store: SnapshotStore,
-        group: any EventLoopGroup, v6only: Bool
+        forwarding: ForwardingPath?, group: any EventLoopGroup, v6only: Bool
     ) async throws -> any Channel {
         let settings = configuration.responder
         var bootstrap = DatagramBootstrap(group: group)
@@ -62,7 +64,8 @@ package final class DNSListeners: Sendable {
                 .recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048 * configuration.udpVectorReads))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(store: store, settings: settings))
+                    try channel.pipeline.syncOperations.addHandler(
+                        UDPQueryHandler(store: store, settings: settings, forwarding: forwarding))
                 }
             }
         if v6only { bootstrap = bootstrap.channelOption(.ipv6Only, value: 1) }
@@ -75,7 +78,7 @@ package final class DNSListeners: Sendable {
 
     private static func bindTCP(
         _ address: ListenAddress, configuration: DNSServerConfiguration, store: SnapshotStore,
-        registry: TCPConnectionRegistry, group: any EventLoopGroup, v6only: Bool
+        registry: TCPConnectionRegistry, forwarding: ForwardingPath?, group: any EventLoopGroup, v6only: Bool
     ) async throws -> any Channel {
         let settings = configuration.responder
         let tcp = configuration.tcp
@@ -89,7 +92,8 @@ package final class DNSListeners: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         TCPQueryHandler(
-                            store: store, settings: settings, tcp: tcp, transfers: transfers, registry: registry))
+                            store: store, settings: settings, tcp: tcp, transfers: transfers, registry: registry,
+                            forwarding: forwarding))
                 }
             }
         if v6only { bootstrap = bootstrap.serverChannelOption(.ipv6Only, value: 1) }

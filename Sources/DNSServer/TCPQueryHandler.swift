@@ -15,14 +15,16 @@ final class TCPQueryHandler: ChannelInboundHandler {
     private let tcp: TCPSettings
     private let transfers: TransferPolicy
     private let registry: TCPConnectionRegistry
+    private let forwarding: ForwardingPath?
     private var pending: ByteBuffer?
     private var idleTimer: Scheduled<Void>?
     private var messageTimer: Scheduled<Void>?
 
     init(
         store: SnapshotStore, settings: ResponderSettings, tcp: TCPSettings, transfers: TransferPolicy,
-        registry: TCPConnectionRegistry
+        registry: TCPConnectionRegistry, forwarding: ForwardingPath? = nil
     ) {
+        self.forwarding = forwarding
         self.store = store
         self.settings = settings
         self.tcp = tcp
@@ -106,15 +108,31 @@ final class TCPQueryHandler: ChannelInboundHandler {
             output.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { buffer in
                 outcome = QueryResponder.respond(to: input, over: .tcp, using: snapshot, settings: self.settings, into: buffer)
                 switch outcome {
-                case .reply(let length), .outOfZone(let length): return length
+                case .reply(let length), .outOfZone(refusedLength: let length, request: _),
+                    .chase(length: let length, target: _, request: _):
+                    return length
                 case .drop, .zoneTransfer: return 0
                 }
             }
         }
+        let channel = context.channel
+        let send: @Sendable ([UInt8]) -> Void = { bytes in
+            var frame = channel.allocator.buffer(capacity: bytes.count + 2)
+            frame.writeInteger(UInt16(bytes.count))
+            frame.writeBytes(bytes)
+            channel.writeAndFlush(frame, promise: nil)
+        }
         switch outcome {
         case .drop:
             return
-        case .reply(let length), .outOfZone(let length):
+        case .outOfZone(_, let request) where self.forwarding != nil:
+            // Answered out of order when it comes, matched by ID (RFC 7766 §7).
+            self.forwarding?.answer(request, send: send)
+        case .chase(_, let target, let request) where self.forwarding != nil:
+            let reply = Array(output.readableBytesView.dropFirst(2))
+            self.forwarding?.chase(request, target: target, cnameReply: reply, send: send)
+        case .reply(let length), .outOfZone(refusedLength: let length, request: _),
+            .chase(length: let length, target: _, request: _):
             output.setInteger(UInt16(length), at: 0)
             context.write(Self.wrapOutboundOut(output), promise: nil)
         case .zoneTransfer(let zoneIndex, let id, let question, _):

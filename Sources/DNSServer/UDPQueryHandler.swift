@@ -11,11 +11,13 @@ final class UDPQueryHandler: ChannelInboundHandler {
     private let store: SnapshotStore
     private let settings: ResponderSettings
     private let capacity: Int
+    private let forwarding: ForwardingPath?
 
-    init(store: SnapshotStore, settings: ResponderSettings) {
+    init(store: SnapshotStore, settings: ResponderSettings, forwarding: ForwardingPath? = nil) {
         self.store = store
         self.settings = settings
         self.capacity = QueryResponder.outputCapacity(for: .udp, settings: settings)
+        self.forwarding = forwarding
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -27,14 +29,34 @@ final class UDPQueryHandler: ChannelInboundHandler {
             output.writeWithUnsafeMutableBytes(minimumWritableBytes: self.capacity) { buffer in
                 outcome = QueryResponder.respond(to: input, over: .udp, using: snapshot, settings: self.settings, into: buffer)
                 switch outcome {
-                case .reply(let length), .outOfZone(let length): return length
+                case .reply(let length), .outOfZone(refusedLength: let length, request: _),
+                    .chase(length: let length, target: _, request: _):
+                    return length
                 case .drop, .zoneTransfer: return 0
                 }
             }
         }
+        let remote = envelope.remoteAddress
+        if let forwarding = self.forwarding {
+            let channel = context.channel
+            let send: @Sendable ([UInt8]) -> Void = { bytes in
+                var buffer = channel.allocator.buffer(capacity: bytes.count)
+                buffer.writeBytes(bytes)
+                channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+            }
+            switch outcome {
+            case .outOfZone(_, let request):
+                forwarding.answer(request, send: send)
+                return
+            case .chase(_, let target, let request):
+                forwarding.chase(request, target: target, cnameReply: Array(output.readableBytesView), send: send)
+                return
+            default:
+                break
+            }
+        }
         guard output.readableBytes > 0 else { return }
-        context.write(
-            Self.wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: output)), promise: nil)
+        context.write(Self.wrapOutboundOut(AddressedEnvelope(remoteAddress: remote, data: output)), promise: nil)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

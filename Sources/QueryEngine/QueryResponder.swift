@@ -42,7 +42,9 @@ package enum QueryResponder {
         }
         switch outcome {
         case .drop: return nil
-        case .reply(let length), .outOfZone(let length): return (Array(output[0..<length]), outcome)
+        case .reply(let length), .outOfZone(refusedLength: let length, request: _),
+            .chase(length: let length, target: _, request: _):
+            return (Array(output[0..<length]), outcome)
         case .zoneTransfer: return ([], outcome)
         }
     }
@@ -99,7 +101,8 @@ package enum QueryResponder {
         }
 
         guard let zoneIndex else {
-            return .outOfZone(refusedLength: Self.writeRefused(parsed, query, output, settings))
+            let length = Self.writeRefused(parsed, query, output, settings)
+            return .outOfZone(refusedLength: length, request: Self.request(parsed, query, name, transport))
         }
         let answerIndex: Int
         if let entry {
@@ -112,8 +115,25 @@ package enum QueryResponder {
             }
             answerIndex = Int(table.zones[zoneIndex].nameError)
         }
-        return .reply(
-            length: Self.writeAnswer(table.answers[answerIndex], table, parsed, query, transport, settings, output))
+        let answer = table.answers[answerIndex]
+        let length = Self.writeAnswer(answer, table, parsed, query, transport, settings, output)
+        if answer.externalTarget >= 0, parsed.qtype == RRType.a.rawValue || parsed.qtype == RRType.aaaa.rawValue {
+            return .chase(
+                length: length, target: table.externalTargets[Int(answer.externalTarget)],
+                request: Self.request(parsed, query, name, transport))
+        }
+        return .reply(length: length)
+    }
+
+    /// The question, kept for answering later (from a resolver).
+    private static func request(
+        _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer, _ name: UnsafeRawBufferPointer, _ transport: Transport
+    ) -> ClientRequest {
+        let spelled = Array(query[12..<(12 + parsed.nameLength)])
+        return ClientRequest(
+            id: parsed.id, flags: parsed.flags, question: Array(query[12..<parsed.questionEnd]),
+            name: DomainName(uncheckedWire: spelled), qtype: RRType(rawValue: parsed.qtype), qclass: parsed.qclass,
+            edns: parsed.edns, transport: transport)
     }
 
     /// The size a reply may have: 512 without EDNS over UDP (RFC 1035 §4.2.1); with EDNS the

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ClusterModel
 import DNSServer
+import DNSWire
+import Forwarder
 import Logging
 import Manifests
 import NIOCore
@@ -24,6 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var manifestOptions: ManifestOptions
     @OptionGroup var serverFlags: ServerFlags
+    @OptionGroup var forwarderFlags: ForwarderFlags
     @OptionGroup var modelFlags: ModelFlags
     @OptionGroup var recordFlags: RecordFlags
 
@@ -51,16 +54,49 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let snapshot = initial.snapshot
         let store = SnapshotStore(snapshot)
-        let configuration = try self.serverFlags.serverConfiguration()
+        var configuration = try self.serverFlags.serverConfiguration()
+        let forwarderConfiguration: ForwarderConfiguration?
+        do {
+            let (value, note) = try self.forwarderFlags.configuration(listen: configuration.listen)
+            forwarderConfiguration = value
+            if let note { logger.warning("\(note)") }
+        } catch let error as LoopError {
+            StandardError.line("error: \(error)")
+            throw ExitCode(1)
+        }
+        configuration.responder.recursionAvailable = forwarderConfiguration != nil
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        var forwarding: ForwardingPath?
+        if let forwarderConfiguration {
+            let forwarder = try await Forwarder.start(forwarderConfiguration, group: group)
+            forwarding = ForwardingPath(forwarder: forwarder, settings: configuration.responder)
+            logger.notice(
+                "forwarding names outside the cluster",
+                metadata: ["upstreams": "\(forwarderConfiguration.upstreams.map { "\($0)" }.joined(separator: ", "))"])
+        }
         let listeners: DNSListeners
         do {
-            listeners = try await DNSListeners.bind(configuration, store: store, group: group)
+            listeners = try await DNSListeners.bind(configuration, store: store, forwarding: forwarding, group: group)
         } catch let error as BindError {
             StandardError.line("error: \(error)")
+            await forwarding?.forwarder.stop()
             try? await group.shutdownGracefully()
             throw ExitCode(1)
+        }
+        if let forwarding {
+            // A probe only we would ask: if it comes back to our own listeners, the upstream
+            // forwards to us, and every forwarded question would loop.
+            let probe = forwarding.loopGuard.makeProbe()
+            _ = try? await forwarding.forwarder.resolve(ForwardQuestion(name: probe, type: .hinfo)).get()
+            if forwarding.loopGuard.loopDetected {
+                StandardError.line(
+                    "error: a forwarding loop: a question sent upstream came back to this server; give an upstream resolver that does not forward to ClusterDNS")
+                await listeners.close()
+                await forwarding.forwarder.stop()
+                try? await group.shutdownGracefully()
+                throw ExitCode(1)
+            }
         }
         for address in listeners.boundAddresses {
             logger.notice(
@@ -78,6 +114,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await serviceGroup.run()
+        await forwarding?.forwarder.stop()
         try? await group.shutdownGracefully()
         logger.notice("stopped")
     }

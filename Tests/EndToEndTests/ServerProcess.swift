@@ -19,7 +19,10 @@ final class ServerProcess {
         process.executableURL = URL(fileURLWithPath: CommandRunner.binary)
         let listen = host.contains(":") ? "[\(host)]:0" : "\(host):0"
         let hasListen = arguments.contains("--listen")
-        process.arguments = ["serve"] + arguments + (hasListen ? [] : ["--listen", listen])
+        // Hermetic by default: no forwarding unless the test names upstreams.
+        let hasUpstream = arguments.contains("--upstream")
+        process.arguments =
+            ["serve"] + arguments + (hasListen ? [] : ["--listen", listen]) + (hasUpstream ? [] : ["--upstream", "none"])
         process.currentDirectoryURL = CommandRunner.packageRoot
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -1,0 +1,65 @@
+import DNSWire
+import Forwarder
+import NIOCore
+import QueryEngine
+
+/// The slow path of the query handlers: questions the snapshot cannot answer alone go to the
+/// forwarder, and the reply is sent when its answer comes (SERVFAIL if none comes in time).
+package struct ForwardingPath: Sendable {
+    package let forwarder: Forwarder
+    package let settings: ResponderSettings
+    package let loopGuard: LoopGuard
+
+    package init(forwarder: Forwarder, settings: ResponderSettings, loopGuard: LoopGuard = LoopGuard()) {
+        self.forwarder = forwarder
+        self.settings = settings
+        self.loopGuard = loopGuard
+    }
+
+    /// Resolves a name outside our zones; `send` gets the reply bytes.
+    func answer(_ request: ClientRequest, send: @escaping @Sendable ([UInt8]) -> Void) {
+        if self.loopGuard.isProbe(request.name) {
+            // Our own loop probe came back: answer at once, so the loop ends here.
+            send(ForwardedReply.serverFailure(request, settings: self.settings))
+            return
+        }
+        let question = ForwardQuestion(
+            name: request.name, type: request.qtype, qclass: request.qclass == 255 ? 1 : request.qclass,
+            dnssecOK: request.edns?.dnssecOK ?? false, checkingDisabled: request.checkingDisabled)
+        let settings = self.settings
+        self.forwarder.resolve(question).whenComplete { result in
+            switch result {
+            case .success(let answer):
+                send(
+                    ForwardedReply.write(
+                        request, rcode: answer.rcode, authenticData: answer.authenticData, answer: answer.answer,
+                        authority: answer.authority, additional: answer.additional, settings: settings))
+            case .failure:
+                send(ForwardedReply.serverFailure(request, settings: settings))
+            }
+        }
+    }
+
+    /// An ExternalName answer whose target is outside our zones: the CNAME chain, followed by the
+    /// target's records from the resolver (as CoreDNS does); the CNAME alone, still NOERROR, when
+    /// the target does not resolve.
+    func chase(_ request: ClientRequest, target: DomainName, cnameReply: [UInt8], send: @escaping @Sendable ([UInt8]) -> Void) {
+        guard let chain = try? MessageParser.parse(cnameReply) else {
+            send(cnameReply)
+            return
+        }
+        let question = ForwardQuestion(
+            name: target, type: request.qtype, dnssecOK: request.edns?.dnssecOK ?? false,
+            checkingDisabled: request.checkingDisabled)
+        let settings = self.settings
+        self.forwarder.resolve(question).whenComplete { result in
+            guard case .success(let answer) = result, answer.rcode == 0, !answer.answer.isEmpty else {
+                send(cnameReply)
+                return
+            }
+            send(
+                ForwardedReply.write(
+                    request, rcode: 0, authoritative: true, answer: chain.answer + answer.answer, settings: settings))
+        }
+    }
+}

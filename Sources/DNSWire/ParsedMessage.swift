@@ -1,0 +1,28 @@
+/// A whole DNS message, read: header fields, the question, and the three record sections (the
+/// OPT pulled out of the additional section into `edns`).
+package struct ParsedMessage: Sendable, Hashable {
+    package var id: UInt16
+    package var flags: UInt16
+    package var question: (name: DomainName, type: RRType, qclass: UInt16)?
+    package var answer: [WireRecord]
+    package var authority: [WireRecord]
+    package var additional: [WireRecord]
+    /// The OPT's payload size, extended RCODE bits, version and flags, if there was one.
+    package var edns: (payloadSize: UInt16, extendedRcode: UInt8, version: UInt8, flags: UInt16)?
+
+    package var isResponse: Bool { self.flags & 0x8000 != 0 }
+    package var isTruncated: Bool { self.flags & 0x0200 != 0 }
+    /// The full RCODE (with the OPT's extended bits).
+    package var rcode: UInt16 { UInt16(self.edns?.extendedRcode ?? 0) << 4 | (self.flags & 0x000F) }
+
+    package static func == (lhs: ParsedMessage, rhs: ParsedMessage) -> Bool {
+        lhs.id == rhs.id && lhs.flags == rhs.flags && lhs.question?.name == rhs.question?.name
+            && lhs.question?.type == rhs.question?.type && lhs.answer == rhs.answer && lhs.authority == rhs.authority
+            && lhs.additional == rhs.additional
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(self.id)
+        hasher.combine(self.answer)
+    }
+}

@@ -1,0 +1,31 @@
+/// Counters of the forwarder, for metrics: per upstream and for the cache.
+package struct ForwarderStatistics: Sendable, Hashable {
+    /// One upstream's counters.
+    package struct Upstream: Sendable, Hashable {
+        package var address: String
+        package var requests = 0
+        /// Responses by RCODE name (`NOERROR`, `NXDOMAIN`, ...).
+        package var responses: [String: Int] = [:]
+        /// Tries that got no usable answer (timeout, refused, truncated over TCP too).
+        package var errors = 0
+        /// Sum and count of response latencies, in seconds, and histogram bucket counts.
+        package var latencySum = 0.0
+        package var latencyCount = 0
+        package var latencyBuckets: [Int] = Array(repeating: 0, count: ForwarderStatistics.latencyBounds.count)
+        package var healthy = true
+
+        package init(address: String) { self.address = address }
+    }
+
+    /// Upper bounds (seconds) of the latency histogram buckets, CoreDNS's.
+    package static let latencyBounds: [Double] = [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192]
+
+    package var upstreams: [Upstream] = []
+    package var cacheHits = 0
+    package var cacheMisses = 0
+    package var cacheEntries = 0
+    /// Questions refused because too many fetches were in flight.
+    package var overloaded = 0
+
+    package init() {}
+}

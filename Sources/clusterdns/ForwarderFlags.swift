@@ -1,0 +1,144 @@
+import ArgumentParser
+import DNSServer
+import Forwarder
+import Foundation
+import Manifests
+import NIOCore
+
+/// Flags of the resolver path: upstreams, timeout, cache.
+struct ForwarderFlags: ParsableArguments {
+    @Option(
+        name: .customLong("upstream"),
+        help: ArgumentHelp(
+            "Resolver for names outside the cluster, ADDR[:PORT] or [IPV6]:PORT; repeatable. Default: the nameservers of --resolv-conf. 'none' turns forwarding off.",
+            valueName: "ADDR[:PORT]"))
+    var upstreams: [String] = []
+
+    @Option(
+        name: .customLong("resolv-conf"),
+        help: ArgumentHelp("Where default upstreams are read from.", valueName: "PATH"))
+    var resolvConf: String = "/etc/resolv.conf"
+
+    @Option(
+        name: .customLong("forward-timeout"),
+        help: ArgumentHelp("Seconds a forwarded question may take before SERVFAIL.", valueName: "SECONDS"))
+    var forwardTimeout: Double = 2
+
+    @Option(
+        name: .customLong("max-concurrent-forwards"),
+        help: ArgumentHelp("Upstream queries in flight at once; past it, SERVFAIL.", valueName: "N"))
+    var maxConcurrentForwards: Int = 1000
+
+    @Option(name: .customLong("cache-size"), help: ArgumentHelp("Forwarded answers cached.", valueName: "N"))
+    var cacheSize: Int = 10_000
+
+    @Option(
+        name: .customLong("cache-max-ttl"),
+        help: ArgumentHelp("Longest TTL a forwarded answer is cached and served with.", valueName: "SECONDS"))
+    var cacheMaxTTL: UInt32 = 3600
+
+    @Option(
+        name: .customLong("cache-negative-ttl"),
+        help: ArgumentHelp("Longest a negative forwarded answer (NXDOMAIN, NODATA) is cached.", valueName: "SECONDS"))
+    var cacheNegativeTTL: UInt32 = 300
+
+    func validate() throws {
+        guard self.forwardTimeout > 0, self.maxConcurrentForwards > 0, self.cacheSize >= 0 else {
+            throw ValidationError("--forward-timeout and --max-concurrent-forwards must be positive, --cache-size not negative")
+        }
+        for text in self.upstreams where text != "none" {
+            guard Self.parseUpstream(text) != nil else {
+                throw ValidationError("--upstream must be ADDR, ADDR:PORT or [IPV6]:PORT (or none), got \"\(text)\"")
+            }
+        }
+    }
+
+    /// The forwarder's configuration, or nil when forwarding is off (`--upstream none`, or no
+    /// nameserver to be found). Refuses an upstream that is this server itself.
+    func configuration(listen: [ListenAddress]) throws -> (ForwarderConfiguration?, note: String?) {
+        if self.upstreams.contains("none") { return (nil, "forwarding is off (--upstream none)") }
+        var texts = self.upstreams
+        if texts.isEmpty {
+            let content = (try? String(contentsOfFile: self.resolvConf, encoding: .utf8)) ?? ""
+            texts = ResolvConf.nameservers(in: content)
+            if texts.isEmpty {
+                return (nil, "no nameserver in \(self.resolvConf): forwarding is off; names outside the cluster are refused")
+            }
+        }
+        var addresses: [SocketAddress] = []
+        for text in texts {
+            guard let (host, port) = Self.parseUpstream(text), let address = try? SocketAddress(ipAddress: host, port: port)
+            else {
+                throw ValidationError("--upstream must be ADDR, ADDR:PORT or [IPV6]:PORT (or none), got \"\(text)\"")
+            }
+            if let own = Self.ownListener(host: host, port: port, listen: listen) {
+                throw LoopError(upstream: text, listener: own)
+            }
+            addresses.append(address)
+        }
+        return (
+            ForwarderConfiguration(
+                upstreams: addresses, timeout: .nanoseconds(Int64(self.forwardTimeout * 1e9)),
+                maximumConcurrent: self.maxConcurrentForwards, cacheSize: self.cacheSize,
+                cacheMaximumTTL: self.cacheMaxTTL, negativeMaximumTTL: self.cacheNegativeTTL),
+            nil
+        )
+    }
+
+    /// An upstream that would be one of our own sockets: the very address, or a local address
+    /// (loopback, or one of this machine's) on the port of a wildcard listener.
+    static func ownListener(host: String, port: Int, listen: [ListenAddress]) -> ListenAddress? {
+        guard let upstream = IPAddress(host) else { return nil }
+        for listener in listen where listener.port == port {
+            guard let address = IPAddress(listener.host) else { continue }
+            if address == upstream { return listener }
+            let wildcard = address.high == 0 && address.low == 0
+            if wildcard, Self.isLocal(upstream) { return listener }
+        }
+        return nil
+    }
+
+    static func isLocal(_ address: IPAddress) -> Bool {
+        if address.family == .ipv4, address.ipv4Value >> 24 == 127 { return true }
+        if address.family == .ipv6, address.high == 0, address.low == 1 { return true }
+        return Self.interfaceAddresses().contains(address)
+    }
+
+    /// The addresses of this machine's interfaces.
+    static func interfaceAddresses() -> Set<IPAddress> {
+        var result: Set<IPAddress> = []
+        guard let interfaces = try? System.enumerateDevices() else { return result }
+        for device in interfaces {
+            if let text = device.address?.ipAddress, let address = IPAddress(text) { result.insert(address) }
+        }
+        return result
+    }
+
+    static func parseUpstream(_ text: String) -> (String, Int)? {
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            let host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            guard IPAddress(host)?.family == .ipv6 else { return nil }
+            if rest.isEmpty { return (host, 53) }
+            guard rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (1...65535).contains(port) else { return nil }
+            return (host, port)
+        }
+        if let address = IPAddress(text) { return (address.description, 53) }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let address = IPAddress(parts[0]), address.family == .ipv4, let port = Int(parts[1]),
+            (1...65535).contains(port)
+        else { return nil }
+        return (address.description, port)
+    }
+}
+
+/// An upstream that is ClusterDNS itself.
+struct LoopError: Error, CustomStringConvertible {
+    var upstream: String
+    var listener: ListenAddress
+
+    var description: String {
+        "--upstream \(self.upstream) is this server itself (it listens on \(self.listener)): forwarding there would loop; give an upstream resolver that is not ClusterDNS"
+    }
+}
