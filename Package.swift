@@ -25,14 +25,16 @@ let package = Package(
         .systemLibrary(name: "CLDNS"),
         .systemLibrary(name: "CYAML"),
         .target(name: "DNSWire", dependencies: ["CLDNS"], swiftSettings: swiftSettings),
-        .target(name: "Manifests", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        .target(name: "IPAddressing", swiftSettings: swiftSettings),
+        .target(name: "Manifests", dependencies: ["CYAML", "IPAddressing"], swiftSettings: swiftSettings),
         .target(name: "ClusterModel", dependencies: ["Manifests"], swiftSettings: swiftSettings),
         .target(name: "ZoneCompiler", dependencies: ["ClusterModel", "DNSWire"], swiftSettings: swiftSettings),
         .target(name: "QueryEngine", dependencies: ["ZoneCompiler", "DNSWire"], swiftSettings: swiftSettings),
         .target(
             name: "Forwarder",
             dependencies: [
-                "DNSWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "DNSWire", "IPAddressing", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         .target(name: "Watcher", dependencies: ["Manifests"], swiftSettings: swiftSettings),
@@ -79,6 +81,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ForwarderTests", dependencies: ["Forwarder", "QueryEngine", "DNSWire", "IPAddressing"],
             swiftSettings: swiftSettings),
         .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Manifests"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [], swiftSettings: swiftSettings),

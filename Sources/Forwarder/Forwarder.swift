@@ -258,7 +258,12 @@ package final class Forwarder: @unchecked Sendable {
     func upstreamFailed(_ upstreamIndex: Int) {
         self.markFailure(upstreamIndex)
         for fetch in self.inflight.values where fetch.tries.last?.upstream == upstreamIndex {
-            self.sendNextTry(fetch)
+            if fetch.nextTry < fetch.order.count {
+                self.sendNextTry(fetch)
+            } else if fetch.tries.count == fetch.order.count {
+                // Every upstream has been tried and the last one is unreachable: fail now.
+                self.finish(fetch, with: nil)
+            }
         }
     }
 

@@ -47,7 +47,7 @@ struct ForwarderFlags: ParsableArguments {
             throw ValidationError("--forward-timeout and --max-concurrent-forwards must be positive, --cache-size not negative")
         }
         for text in self.upstreams where text != "none" {
-            guard Self.parseUpstream(text) != nil else {
+            guard UpstreamAddress.parse(text) != nil else {
                 throw ValidationError("--upstream must be ADDR, ADDR:PORT or [IPV6]:PORT (or none), got \"\(text)\"")
             }
         }
@@ -67,11 +67,12 @@ struct ForwarderFlags: ParsableArguments {
         }
         var addresses: [SocketAddress] = []
         for text in texts {
-            guard let (host, port) = Self.parseUpstream(text), let address = try? SocketAddress(ipAddress: host, port: port)
+            guard let upstream = UpstreamAddress.parse(text),
+                let address = try? SocketAddress(ipAddress: upstream.host, port: upstream.port)
             else {
                 throw ValidationError("--upstream must be ADDR, ADDR:PORT or [IPV6]:PORT (or none), got \"\(text)\"")
             }
-            if let own = Self.ownListener(host: host, port: port, listen: listen) {
+            if let own = listen.first(where: { upstream.reaches(host: $0.host, port: $0.port, isLocal: Self.isLocal) }) {
                 throw LoopError(upstream: text, listener: own)
             }
             addresses.append(address)
@@ -83,19 +84,6 @@ struct ForwarderFlags: ParsableArguments {
                 cacheMaximumTTL: self.cacheMaxTTL, negativeMaximumTTL: self.cacheNegativeTTL),
             nil
         )
-    }
-
-    /// An upstream that would be one of our own sockets: the very address, or a local address
-    /// (loopback, or one of this machine's) on the port of a wildcard listener.
-    static func ownListener(host: String, port: Int, listen: [ListenAddress]) -> ListenAddress? {
-        guard let upstream = IPAddress(host) else { return nil }
-        for listener in listen where listener.port == port {
-            guard let address = IPAddress(listener.host) else { continue }
-            if address == upstream { return listener }
-            let wildcard = address.high == 0 && address.low == 0
-            if wildcard, Self.isLocal(upstream) { return listener }
-        }
-        return nil
     }
 
     static func isLocal(_ address: IPAddress) -> Bool {
@@ -112,24 +100,6 @@ struct ForwarderFlags: ParsableArguments {
             if let text = device.address?.ipAddress, let address = IPAddress(text) { result.insert(address) }
         }
         return result
-    }
-
-    static func parseUpstream(_ text: String) -> (String, Int)? {
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { return nil }
-            let host = String(text[text.index(after: text.startIndex)..<close])
-            let rest = text[text.index(after: close)...]
-            guard IPAddress(host)?.family == .ipv6 else { return nil }
-            if rest.isEmpty { return (host, 53) }
-            guard rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (1...65535).contains(port) else { return nil }
-            return (host, port)
-        }
-        if let address = IPAddress(text) { return (address.description, 53) }
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let address = IPAddress(parts[0]), address.family == .ipv4, let port = Int(parts[1]),
-            (1...65535).contains(port)
-        else { return nil }
-        return (address.description, port)
     }
 }
 
