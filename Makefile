@@ -5,8 +5,9 @@ BIN := .build/debug/clusterdns
 LISTEN ?= 127.0.0.1:5353
 
 # Debian packages the build and the tests need: libldns and libyaml to link; dig, kdig,
-# ldns-read-zone, kzonecheck and nsd-checkzone to check what we serve and print.
-DEB_PACKAGES := libldns-dev libyaml-dev bind9-dnsutils ldnsutils knot-dnsutils knot-dnssecutils nsd
+# ldns-read-zone, kzonecheck and nsd-checkzone to check what we serve and print; NSD and unbound
+# as real upstream servers and clients in the end-to-end tests.
+DEB_PACKAGES := libldns-dev libyaml-dev bind9-dnsutils ldnsutils knot-dnsutils knot-dnssecutils nsd unbound
 
 .PHONY: deps build test run check clean golden
 
