@@ -83,7 +83,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ForwarderTests", dependencies: ["Forwarder", "QueryEngine", "DNSWire", "IPAddressing"],
+            name: "ForwarderTests",
+            dependencies: [
+                "Forwarder", "QueryEngine", "DNSWire", "IPAddressing", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Manifests"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [], swiftSettings: swiftSettings),

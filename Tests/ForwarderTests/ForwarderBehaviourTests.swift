@@ -1,0 +1,98 @@
+import DNSWire
+import Forwarder
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+/// A tiny UDP responder on loopback for forwarder tests: counts questions and answers each with
+/// one A record after `delay`; optionally sends a forged reply (wrong ID, or wrong question) first.
+final class CountingResponder: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    let queries = Mutex(0)
+    let delay: TimeAmount
+    let forgeFirst: Bool
+
+    init(delay: TimeAmount, forgeFirst: Bool = false) {
+        self.delay = delay
+        self.forgeFirst = forgeFirst
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = Self.unwrapInboundIn(data)
+        self.queries.withLock { $0 += 1 }
+        guard let query = try? MessageParser.parse(Array(envelope.data.readableBytesView)), let question = query.question
+        else { return }
+        func reply(id: UInt16, name: DomainName, address: [UInt8]) -> ByteBuffer {
+            var bytes = QueryBuilder.query(name, question.type, id: id, flags: 0x8180)
+            bytes[7] = 1  // one answer
+            bytes += [0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4] + address
+            return ByteBuffer(bytes: bytes)
+        }
+        let channel = context.channel
+        let remote = envelope.remoteAddress
+        if self.forgeFirst {
+            channel.writeAndFlush(
+                AddressedEnvelope(remoteAddress: remote, data: reply(id: query.id &+ 1, name: question.name, address: [6, 6, 6, 6])),
+                promise: nil)
+            channel.writeAndFlush(
+                AddressedEnvelope(
+                    remoteAddress: remote, data: reply(id: query.id, name: DomainName("evil.example.")!, address: [6, 6, 6, 7])),
+                promise: nil)
+        }
+        let good = reply(id: query.id, name: question.name, address: [192, 0, 2, 1])
+        context.eventLoop.scheduleTask(in: self.delay) {
+            channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: good), promise: nil)
+        }
+    }
+}
+
+@Suite("Forwarder: shared fetches, forged replies")
+struct ForwarderBehaviourTests {
+    private func withResponder(
+        _ responder: CountingResponder, _ body: (Forwarder) async throws -> Void
+    ) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let channel = try await DatagramBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(responder) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let address = try #require(channel.localAddress)
+        let forwarder = try await Forwarder.start(ForwarderConfiguration(upstreams: [address]), group: group)
+        try await body(forwarder)
+        await forwarder.stop()
+        try await channel.close()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func concurrentIdenticalMissesShareOneUpstreamQuery() async throws {
+        let responder = CountingResponder(delay: .milliseconds(100))
+        try await withResponder(responder) { forwarder in
+            let question = ForwardQuestion(name: DomainName("www.example.test.")!, type: .a)
+            let futures = (0..<10).map { _ in forwarder.resolve(question) }
+            for future in futures {
+                let answer = try await future.get()
+                #expect(answer.answer.first?.rdata == [192, 0, 2, 1])
+            }
+            #expect(responder.queries.withLock { $0 } == 1)
+            // Then it comes from the cache.
+            let cached = try await forwarder.resolve(question).get()
+            #expect(cached.fromCache)
+            #expect(responder.queries.withLock { $0 } == 1)
+            let statistics = try await forwarder.statistics().get()
+            #expect(statistics.cacheHits == 1)
+            #expect(statistics.upstreams.first?.requests == 1)
+        }
+    }
+
+    @Test func forgedRepliesAreIgnored() async throws {
+        let responder = CountingResponder(delay: .milliseconds(20), forgeFirst: true)
+        try await withResponder(responder) { forwarder in
+            let answer = try await forwarder.resolve(ForwardQuestion(name: DomainName("www.example.test.")!, type: .a)).get()
+            #expect(answer.answer.map(\.rdata) == [[192, 0, 2, 1]])
+        }
+    }
+}
