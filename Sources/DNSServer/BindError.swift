@@ -9,6 +9,12 @@ package struct BindError: Error, CustomStringConvertible {
     package var transport: String
     package var underlying: any Error
 
+    package init(address: ListenAddress, transport: String, underlying: any Error) {
+        self.address = address
+        self.transport = transport
+        self.underlying = underlying
+    }
+
     package var description: String {
         let reason: String
         if let error = self.underlying as? IOError {

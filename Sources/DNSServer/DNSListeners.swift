@@ -57,6 +57,8 @@ package final class DNSListeners: Sendable {
         forwarding: ForwardingPath?, group: any EventLoopGroup, v6only: Bool
     ) async throws -> any Channel {
         let settings = configuration.responder
+        let recorder = QueryRecorder(
+            counters: configuration.metrics?.makeCounters(server: "dns://\(address)"), queryLog: configuration.queryLog)
         var bootstrap = DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.datagramVectorReadMessageCount, value: configuration.udpVectorReads)
@@ -65,7 +67,7 @@ package final class DNSListeners: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        UDPQueryHandler(store: store, settings: settings, forwarding: forwarding))
+                        UDPQueryHandler(store: store, settings: settings, forwarding: forwarding, recorder: recorder))
                 }
             }
         if v6only { bootstrap = bootstrap.channelOption(.ipv6Only, value: 1) }
@@ -83,6 +85,8 @@ package final class DNSListeners: Sendable {
         let settings = configuration.responder
         let tcp = configuration.tcp
         let transfers = configuration.transfers
+        let recorder = QueryRecorder(
+            counters: configuration.metrics?.makeCounters(server: "dns://\(address)"), queryLog: configuration.queryLog)
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
@@ -93,7 +97,7 @@ package final class DNSListeners: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         TCPQueryHandler(
                             store: store, settings: settings, tcp: tcp, transfers: transfers, registry: registry,
-                            forwarding: forwarding))
+                            forwarding: forwarding, recorder: recorder))
                 }
             }
         if v6only { bootstrap = bootstrap.serverChannelOption(.ipv6Only, value: 1) }
@@ -104,9 +108,14 @@ package final class DNSListeners: Sendable {
         }
     }
 
-    /// Closes the listening sockets, then every open TCP connection.
-    package func close() async {
+    /// Closes the listening sockets, then, after a moment for in-flight answers (forwarded ones
+    /// included), every open TCP connection.
+    package func close(grace: Duration = .milliseconds(500)) async {
         for channel in self.channels { try? await channel.close() }
+        let deadline = ContinuousClock.now + grace
+        while self.registry.count > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         self.registry.closeAll()
     }
 }

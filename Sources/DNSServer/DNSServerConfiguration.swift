@@ -1,3 +1,4 @@
+import Logging
 import QueryEngine
 
 /// What the DNS listeners need: where to listen, and how to behave.
@@ -8,6 +9,10 @@ package struct DNSServerConfiguration: Sendable {
     package var transfers: TransferPolicy
     /// UDP datagrams read per system call (recvmmsg) on each socket.
     package var udpVectorReads: Int
+    /// Where listeners register their counters (nil: not counted).
+    package var metrics: QueryMetrics?
+    /// `--query-log`: one log line per query.
+    package var queryLog: Logger?
 
     package init(
         listen: [ListenAddress], responder: ResponderSettings = ResponderSettings(), tcp: TCPSettings = TCPSettings(),

@@ -16,15 +16,17 @@ final class TCPQueryHandler: ChannelInboundHandler {
     private let transfers: TransferPolicy
     private let registry: TCPConnectionRegistry
     private let forwarding: ForwardingPath?
+    private let recorder: QueryRecorder
     private var pending: ByteBuffer?
     private var idleTimer: Scheduled<Void>?
     private var messageTimer: Scheduled<Void>?
 
     init(
         store: SnapshotStore, settings: ResponderSettings, tcp: TCPSettings, transfers: TransferPolicy,
-        registry: TCPConnectionRegistry, forwarding: ForwardingPath? = nil
+        registry: TCPConnectionRegistry, forwarding: ForwardingPath? = nil, recorder: QueryRecorder = .none
     ) {
         self.forwarding = forwarding
+        self.recorder = recorder
         self.store = store
         self.settings = settings
         self.tcp = tcp
@@ -99,6 +101,10 @@ final class TCPQueryHandler: ChannelInboundHandler {
     }
 
     private func answer(_ message: ByteBuffer, context: ChannelHandlerContext) {
+        let started = NIODeadline.now()
+        let requestSize = message.readableBytes
+        let peer = context.remoteAddress
+        let recorder = self.recorder
         let snapshot = self.store.current
         let capacity = QueryResponder.maximumMessageSize
         var output = context.channel.allocator.buffer(capacity: capacity + 2)
@@ -120,10 +126,14 @@ final class TCPQueryHandler: ChannelInboundHandler {
             var frame = channel.allocator.buffer(capacity: bytes.count + 2)
             frame.writeInteger(UInt16(bytes.count))
             frame.writeBytes(bytes)
+            recorder.record(
+                reply: ByteBuffer(bytes: bytes), requestSize: requestSize, peer: peer, tcp: true, plugin: .forward,
+                started: started)
             channel.writeAndFlush(frame, promise: nil)
         }
         switch outcome {
         case .drop:
+            recorder.record(reply: nil, requestSize: requestSize, peer: peer, tcp: true, plugin: .none, started: started)
             return
         case .outOfZone(_, let request) where self.forwarding != nil:
             // Answered out of order when it comes, matched by ID (RFC 7766 §7).
@@ -134,6 +144,10 @@ final class TCPQueryHandler: ChannelInboundHandler {
         case .reply(let length), .outOfZone(refusedLength: let length, request: _),
             .chase(length: let length, target: _, request: _):
             output.setInteger(UInt16(length), at: 0)
+            let reply = output.getSlice(at: 2, length: length) ?? ByteBuffer()
+            recorder.record(
+                reply: reply, requestSize: requestSize, peer: peer, tcp: true,
+                plugin: QueryObservation.isAuthoritative(reply) ? .kubernetes : .none, started: started)
             context.write(Self.wrapOutboundOut(output), promise: nil)
         case .zoneTransfer(let zoneIndex, let id, let question, _):
             guard self.transfers.allows(context.remoteAddress) else {

@@ -12,16 +12,23 @@ final class UDPQueryHandler: ChannelInboundHandler {
     private let settings: ResponderSettings
     private let capacity: Int
     private let forwarding: ForwardingPath?
+    private let recorder: QueryRecorder
 
-    init(store: SnapshotStore, settings: ResponderSettings, forwarding: ForwardingPath? = nil) {
+    init(
+        store: SnapshotStore, settings: ResponderSettings, forwarding: ForwardingPath? = nil,
+        recorder: QueryRecorder = .none
+    ) {
         self.store = store
         self.settings = settings
         self.capacity = QueryResponder.outputCapacity(for: .udp, settings: settings)
         self.forwarding = forwarding
+        self.recorder = recorder
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let started = NIODeadline.now()
         let envelope = Self.unwrapInboundIn(data)
+        let requestSize = envelope.data.readableBytes
         let snapshot = self.store.current
         var output = context.channel.allocator.buffer(capacity: self.capacity)
         var outcome = QueryOutcome.drop
@@ -37,11 +44,14 @@ final class UDPQueryHandler: ChannelInboundHandler {
             }
         }
         let remote = envelope.remoteAddress
+        let recorder = self.recorder
         if let forwarding = self.forwarding {
             let channel = context.channel
             let send: @Sendable ([UInt8]) -> Void = { bytes in
                 var buffer = channel.allocator.buffer(capacity: bytes.count)
                 buffer.writeBytes(bytes)
+                recorder.record(
+                    reply: buffer, requestSize: requestSize, peer: remote, tcp: false, plugin: .forward, started: started)
                 channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
             }
             switch outcome {
@@ -55,7 +65,12 @@ final class UDPQueryHandler: ChannelInboundHandler {
                 break
             }
         }
-        guard output.readableBytes > 0 else { return }
+        guard output.readableBytes > 0 else {
+            recorder.record(reply: nil, requestSize: requestSize, peer: remote, tcp: false, plugin: .none, started: started)
+            return
+        }
+        let plugin: QueryCounters.Plugin = QueryObservation.isAuthoritative(output) ? .kubernetes : .none
+        recorder.record(reply: output, requestSize: requestSize, peer: remote, tcp: false, plugin: plugin, started: started)
         context.write(Self.wrapOutboundOut(AddressedEnvelope(remoteAddress: remote, data: output)), promise: nil)
     }
 

@@ -1,6 +1,7 @@
 import ClusterModel
 import DNSServer
 import Manifests
+import Operations
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -17,6 +18,8 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     private let schedule: DebounceSchedule
     private let rescanInterval: Duration
     private let pipeline: PipelineBox
+    private let readiness: Readiness
+    private let metrics: ReloadMetrics
 
     /// The pipeline, owned by the reload loop alone (one task mutates it at a time).
     private final class PipelineBox: @unchecked Sendable {
@@ -27,8 +30,10 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
 
     init(
         pipeline: ClusterPipeline, store: SnapshotStore, logger: Logger, schedule: DebounceSchedule,
-        rescanInterval: Duration
+        rescanInterval: Duration, readiness: Readiness = Readiness(), metrics: ReloadMetrics = ReloadMetrics()
     ) {
+        self.readiness = readiness
+        self.metrics = metrics
         self.pipeline = PipelineBox(pipeline)
         self.store = store
         self.logger = logger
@@ -94,6 +99,10 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                 named: batch.rereadAll ? nil : batch.paths, rereadAll: batch.rereadAll, force: batch.forced)
         else { return }
         self.store.publish(report.snapshot)
+        // A reload fails when a changed file could not be used: it broke, or holds rejected objects.
+        let failed = report.changes.keptLastGood.first ?? report.newDiagnostics.first(where: \.isError).map { "\($0)" }
+        self.metrics.published(report, success: failed == nil)
+        self.readiness.reloadResult(failure: failed)
         for diagnostic in report.newDiagnostics {
             self.logger.log(
                 level: diagnostic.isError ? .error : .warning, "manifest diagnostic",

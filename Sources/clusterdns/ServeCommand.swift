@@ -5,8 +5,11 @@ import DNSWire
 import Forwarder
 import Logging
 import Manifests
+import Metrics
 import NIOCore
 import NIOPosix
+import Operations
+import Prometheus
 import QueryEngine
 import ServiceLifecycle
 import UnixSignals
@@ -17,7 +20,8 @@ import ZoneCompiler
 import Glibc
 #endif
 
-/// `clusterdns serve`: load, compile, bind UDP and TCP on every `--listen`, and answer.
+/// `clusterdns serve`: load, compile, bind UDP and TCP on every `--listen`, and answer; forward
+/// the rest of the world; keep in step with the manifests; report health and metrics.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -27,33 +31,31 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var manifestOptions: ManifestOptions
     @OptionGroup var serverFlags: ServerFlags
     @OptionGroup var forwarderFlags: ForwarderFlags
+    @OptionGroup var operationsFlags: OperationsFlags
     @OptionGroup var modelFlags: ModelFlags
     @OptionGroup var recordFlags: RecordFlags
 
     func run() async throws {
         let logLevel = try self.serverFlags.logLevelValue()
+        let json = self.operationsFlags.logFormat == "json"
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = logLevel
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = logLevel
             return handler
         }
         let logger = Logger(label: "clusterdns")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        Gauge(label: "clusterdns_build_info", dimensions: [("version", ClusterDNS.version)]).record(1)
+
         let model = try self.modelFlags.modelOptions()
         let serial = UInt32(truncatingIfNeeded: time(nil))
         let recordOptions = try self.recordFlags.recordOptions(model: model, serial: serial)
-        let root = self.manifestOptions.root
-        var pipeline = ClusterPipeline(root: root, model: model, records: recordOptions)
-        guard let initial = pipeline.rebuild(rereadAll: true), pipeline.rootExists else {
-            StandardError.line("error: \(root): no such file or directory")
-            throw ExitCode(2)
-        }
-        for diagnostic in initial.derivation.diagnostics {
-            logger.log(
-                level: diagnostic.isError ? .error : .warning, "manifest diagnostic",
-                metadata: ["diagnostic": "\(diagnostic)"])
-        }
-        let snapshot = initial.snapshot
-        let store = SnapshotStore(snapshot)
         var configuration = try self.serverFlags.serverConfiguration()
         let forwarderConfiguration: ForwarderConfiguration?
         do {
@@ -65,15 +67,56 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         configuration.responder.recursionAvailable = forwarderConfiguration != nil
+        let queryMetrics = QueryMetrics()
+        configuration.metrics = queryMetrics
+        if self.operationsFlags.queryLog { configuration.queryLog = Logger(label: "clusterdns.query") }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let readiness = Readiness()
+        let forwarderBox = ForwarderBox()
+
+        // The operations listener comes first, so probes see "not ready" during the first load.
+        var operations: OperationsServer?
+        if let http = try self.operationsFlags.httpAddress() {
+            do {
+                operations = try await OperationsServer.bind(
+                    host: http.host, port: http.port,
+                    endpoints: Self.endpoints(readiness: readiness, metrics: queryMetrics, registry: registry, forwarder: forwarderBox),
+                    group: group, logger: logger)
+            } catch {
+                StandardError.line("error: \(BindError(address: http, transport: "http", underlying: error))")
+                try? await group.shutdownGracefully()
+                throw ExitCode(1)
+            }
+            if let address = operations?.localAddress {
+                logger.notice("http listening on \(Self.describe(address))", metadata: ["http": "\(Self.describe(address))"])
+            }
+        }
+
+        let root = self.manifestOptions.root
+        var pipeline = ClusterPipeline(root: root, model: model, records: recordOptions)
+        guard let initial = pipeline.rebuild(rereadAll: true), pipeline.rootExists else {
+            StandardError.line("error: \(root): no such file or directory")
+            try? await group.shutdownGracefully()
+            throw ExitCode(2)
+        }
+        for diagnostic in initial.derivation.diagnostics {
+            logger.log(
+                level: diagnostic.isError ? .error : .warning, "manifest diagnostic", metadata: ["diagnostic": "\(diagnostic)"])
+        }
+        let snapshot = initial.snapshot
+        let store = SnapshotStore(snapshot)
+        let reloadMetrics = ReloadMetrics()
+        reloadMetrics.published(initial, success: true)
+
         var forwarding: ForwardingPath?
         if let forwarderConfiguration {
             let forwarder = try await Forwarder.start(forwarderConfiguration, group: group)
+            forwarderBox.set(forwarder)
             forwarding = ForwardingPath(forwarder: forwarder, settings: configuration.responder)
             logger.notice(
                 "forwarding names outside the cluster",
-                metadata: ["upstreams": "\(forwarderConfiguration.upstreams.map { "\($0)" }.joined(separator: ", "))"])
+                metadata: ["upstreams": "\(forwarderConfiguration.upstreams.map(Self.describe).joined(separator: ", "))"])
         }
         let listeners: DNSListeners
         do {
@@ -92,24 +135,33 @@ struct ServeCommand: AsyncParsableCommand {
             if forwarding.loopGuard.loopDetected {
                 StandardError.line(
                     "error: a forwarding loop: a question sent upstream came back to this server; give an upstream resolver that does not forward to ClusterDNS")
-                await listeners.close()
+                await listeners.close(grace: .zero)
                 await forwarding.forwarder.stop()
                 try? await group.shutdownGracefully()
                 throw ExitCode(1)
             }
         }
+        readiness.listenersAreBound()
+        readiness.initialLoadFinished()
         for address in listeners.boundAddresses {
             logger.notice(
                 "listening on udp+tcp \(address) (\(snapshot.recordCount) records)",
                 metadata: ["listen": "\(address)", "records": "\(snapshot.recordCount)"])
         }
+
         let reload = ReloadService(
             pipeline: pipeline, store: store, logger: logger,
             schedule: DebounceSchedule(
                 window: .milliseconds(self.serverFlags.debounceMilliseconds),
                 maximumDelay: .milliseconds(self.serverFlags.debounceMaximumMilliseconds)),
-            rescanInterval: .seconds(self.serverFlags.rescanInterval))
-        let services: [any ServiceLifecycle.Service] = [DNSServerService(listeners: listeners, logger: logger), reload]
+            rescanInterval: .seconds(self.serverFlags.rescanInterval), readiness: readiness, metrics: reloadMetrics)
+        let dns = DNSServerService(
+            listeners: listeners, logger: logger, lameduck: .milliseconds(Int64(self.operationsFlags.lameduck * 1000)),
+            shutdownBegan: { readiness.shutdownBegan() })
+        // Shut down in reverse order: DNS first (lameduck), the operations listener last.
+        var services: [any ServiceLifecycle.Service] = []
+        if let operations { services.append(operations) }
+        services += [reload, dns]
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -117,5 +169,36 @@ struct ServeCommand: AsyncParsableCommand {
         await forwarding?.forwarder.stop()
         try? await group.shutdownGracefully()
         logger.notice("stopped")
+    }
+
+    /// `/health`, `/ready` and `/metrics`.
+    static func endpoints(
+        readiness: Readiness, metrics: QueryMetrics, registry: PrometheusCollectorRegistry, forwarder: ForwarderBox
+    ) -> [HTTPEndpoint] {
+        [
+            HTTPEndpoint(path: "/health") { eventLoop in
+                eventLoop.makeSucceededFuture(HTTPEndpoint.Response(status: 200, body: "OK\n"))
+            },
+            HTTPEndpoint(path: "/ready") { eventLoop in
+                let (ready, body) = readiness.status
+                return eventLoop.makeSucceededFuture(HTTPEndpoint.Response(status: ready ? 200 : 503, body: body))
+            },
+            HTTPEndpoint(path: "/metrics") { eventLoop in
+                let statistics: EventLoopFuture<ForwarderStatistics?> =
+                    forwarder.value.map { $0.statistics().map { Optional($0) }.hop(to: eventLoop) }
+                    ?? eventLoop.makeSucceededFuture(nil)
+                return statistics.map { statistics in
+                    HTTPEndpoint.Response(
+                        status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                        body: MetricsExposition.render(
+                            queryMetrics: metrics, forwarder: statistics, registryText: registry.emitToString()))
+                }
+            },
+        ]
+    }
+
+    static func describe(_ address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 }

@@ -153,11 +153,11 @@ struct ResolverEndToEndTests {
     @Test func anUpstreamThatIsOurselvesIsRefusedAtStartUp() throws {
         let port = NSDServer.freePort()
         let output = try CommandRunner.clusterdns(
-            ["serve", "zones", "--listen", "127.0.0.1:\(port)", "--upstream", "127.0.0.1:\(port)"], timeout: 30)
+            ["serve", "zones", "--listen", "127.0.0.1:\(port)", "--upstream", "127.0.0.1:\(port)", "--http", "none"], timeout: 30)
         #expect(output.status == 1)
         #expect(output.stderr.contains("is this server itself"))
         let wildcard = try CommandRunner.clusterdns(
-            ["serve", "zones", "--listen", "0.0.0.0:\(port)", "--upstream", "127.0.0.53:\(port)"], timeout: 30)
+            ["serve", "zones", "--listen", "0.0.0.0:\(port)", "--upstream", "127.0.0.53:\(port)", "--http", "none"], timeout: 30)
         #expect(wildcard.status == 1)
         #expect(wildcard.stderr.contains("is this server itself"))
     }
@@ -168,7 +168,7 @@ struct ResolverEndToEndTests {
         let serverB = try ServerProcess(["--manifests", "zones", "--upstream", "127.0.0.1:\(portA)", "--forward-timeout", "1"])
         defer { serverB.stop() }
         let output = try CommandRunner.clusterdns(
-            ["serve", "zones", "--listen", "127.0.0.1:\(portA)", "--upstream", "127.0.0.1:\(serverB.port)"], timeout: 30)
+            ["serve", "zones", "--listen", "127.0.0.1:\(portA)", "--upstream", "127.0.0.1:\(serverB.port)", "--http", "none"], timeout: 30)
         #expect(output.status == 1)
         #expect(output.stderr.contains("a forwarding loop"))
     }

@@ -105,7 +105,7 @@ struct ServeEndToEndTests {
         let server = try ServerProcess(["--manifests", "zones"])
         defer { server.stop() }
         let second = try CommandRunner.clusterdns(
-            ["serve", "--manifests", "zones", "--listen", "127.0.0.1:\(server.port)"], timeout: 30)
+            ["serve", "--manifests", "zones", "--listen", "127.0.0.1:\(server.port)", "--http", "none"], timeout: 30)
         #expect(second.status == 1)
         #expect(second.stderr.contains("error: cannot listen on tcp 127.0.0.1:\(server.port): the address is already in use"))
         #expect(!second.stderr.contains("Fatal"))

@@ -21,8 +21,10 @@ final class ServerProcess {
         let hasListen = arguments.contains("--listen")
         // Hermetic by default: no forwarding unless the test names upstreams.
         let hasUpstream = arguments.contains("--upstream")
+        let hasHTTP = arguments.contains("--http")
         process.arguments =
             ["serve"] + arguments + (hasListen ? [] : ["--listen", listen]) + (hasUpstream ? [] : ["--upstream", "none"])
+            + (hasHTTP ? [] : ["--http", "none"])
         process.currentDirectoryURL = CommandRunner.packageRoot
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

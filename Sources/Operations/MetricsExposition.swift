@@ -1,0 +1,120 @@
+import DNSServer
+import Forwarder
+
+/// The `/metrics` text: CoreDNS's series under a `clusterdns_` prefix, with the same labels,
+/// read from the lock-free query counters and the forwarder's statistics at scrape time, then
+/// what swift-metrics recorded (reloads, records, build info) through swift-prometheus.
+package enum MetricsExposition {
+    package static func render(
+        queryMetrics: QueryMetrics, forwarder: ForwarderStatistics?, registryText: String
+    ) -> String {
+        var out = PrometheusText(prefix: "clusterdns_")
+        let counters = Self.merged(queryMetrics.counters)
+
+        out.header("dns_requests_total", "counter", "Counter of DNS requests made per zone, protocol and family.")
+        for (server, group) in counters {
+            for proto in 0..<2 {
+                for family in 0..<2 {
+                    for (type, typeName) in QueryCounters.types.enumerated() {
+                        let count = group.reduce(0) { $0 + $1.requestCount(proto: proto, family: family, type: type) }
+                        guard count > 0 else { continue }
+                        out.sample(
+                            "dns_requests_total",
+                            [("server", server), ("zone", "."), ("proto", QueryCounters.protocols[proto]),
+                             ("family", QueryCounters.families[family]), ("type", typeName)],
+                            Double(count))
+                    }
+                }
+            }
+        }
+        out.header("dns_responses_total", "counter", "Counter of response status codes.")
+        for (server, group) in counters {
+            for (rcode, rcodeName) in QueryCounters.rcodes.enumerated() {
+                for plugin in QueryCounters.Plugin.allCases {
+                    let count = group.reduce(0) { $0 + $1.responseCount(rcode: rcode, plugin: plugin) }
+                    guard count > 0 else { continue }
+                    out.sample(
+                        "dns_responses_total",
+                        [("server", server), ("zone", "."), ("rcode", rcodeName), ("plugin", plugin.label)], Double(count))
+                }
+            }
+        }
+        out.header("dns_request_duration_seconds", "histogram", "Histogram of the time (in seconds) each request took.")
+        for (server, group) in counters {
+            for (type, typeName) in QueryCounters.types.enumerated() {
+                let (buckets, sum) = Self.sumHistograms(group.map { $0.durations(type: type) })
+                guard buckets.reduce(0, +) > 0 else { continue }
+                out.histogram(
+                    "dns_request_duration_seconds", [("server", server), ("zone", "."), ("type", typeName)],
+                    bounds: QueryCounters.durationBounds, buckets: buckets, sum: sum)
+            }
+        }
+        for (metric, help, read) in [
+            ("dns_request_size_bytes", "Size of the EDNS0 UDP buffer in bytes (64K for TCP).", { (counters: QueryCounters, proto: Int) in counters.requestSizes(proto: proto) }),
+            ("dns_response_size_bytes", "Size of the returned response in bytes.", { (counters: QueryCounters, proto: Int) in counters.responseSizes(proto: proto) }),
+        ] {
+            out.header(metric, "histogram", help)
+            for (server, group) in counters {
+                for proto in 0..<2 {
+                    let (buckets, sum) = Self.sumHistograms(group.map { read($0, proto) })
+                    guard buckets.reduce(0, +) > 0 else { continue }
+                    out.histogram(
+                        metric, [("server", server), ("zone", "."), ("proto", QueryCounters.protocols[proto])],
+                        bounds: QueryCounters.sizeBounds, buckets: buckets, sum: sum)
+                }
+            }
+        }
+
+        if let forwarder {
+            out.header("forward_requests_total", "counter", "Counter of requests made per upstream.")
+            for upstream in forwarder.upstreams {
+                out.sample("forward_requests_total", [("to", upstream.address)], Double(upstream.requests))
+            }
+            out.header("forward_responses_total", "counter", "Counter of responses received per upstream.")
+            for upstream in forwarder.upstreams {
+                for (rcode, count) in upstream.responses.sorted(by: { $0.key < $1.key }) {
+                    out.sample("forward_responses_total", [("to", upstream.address), ("rcode", rcode)], Double(count))
+                }
+            }
+            out.header("forward_request_duration_seconds", "histogram", "Histogram of the time each request took.")
+            for upstream in forwarder.upstreams {
+                out.histogram(
+                    "forward_request_duration_seconds", [("to", upstream.address)],
+                    bounds: ForwarderStatistics.latencyBounds,
+                    buckets: upstream.latencyBuckets + [max(0, upstream.latencyCount - upstream.latencyBuckets.reduce(0, +))],
+                    sum: upstream.latencySum)
+            }
+            out.header("forward_healthcheck_broken_total", "gauge", "Upstreams currently skipped as unhealthy.")
+            out.sample("forward_healthcheck_broken_total", [], Double(forwarder.upstreams.filter { !$0.healthy }.count))
+            out.header("forward_errors_total", "counter", "Tries that got no usable answer, per upstream.")
+            for upstream in forwarder.upstreams {
+                out.sample("forward_errors_total", [("to", upstream.address)], Double(upstream.errors))
+            }
+            out.header("cache_entries", "gauge", "The number of elements in the cache.")
+            out.sample("cache_entries", [("type", "forward")], Double(forwarder.cacheEntries))
+            out.header("cache_hits_total", "counter", "The count of cache hits.")
+            out.sample("cache_hits_total", [("type", "forward")], Double(forwarder.cacheHits))
+            out.header("cache_misses_total", "counter", "The count of cache misses.")
+            out.sample("cache_misses_total", [("type", "forward")], Double(forwarder.cacheMisses))
+        }
+        return out.text + registryText
+    }
+
+    /// Counters grouped by server label, in a stable order (UDP and TCP of one address merge).
+    private static func merged(_ counters: [QueryCounters]) -> [(String, [QueryCounters])] {
+        var groups: [String: [QueryCounters]] = [:]
+        for counter in counters { groups[counter.server, default: []].append(counter) }
+        return groups.sorted { $0.key < $1.key }
+    }
+
+    private static func sumHistograms(_ parts: [(buckets: [Int], sum: Double)]) -> ([Int], Double) {
+        guard let first = parts.first else { return ([], 0) }
+        var buckets = Array(repeating: 0, count: first.buckets.count)
+        var sum = 0.0
+        for part in parts {
+            for index in buckets.indices { buckets[index] += part.buckets[index] }
+            sum += part.sum
+        }
+        return (buckets, sum)
+    }
+}

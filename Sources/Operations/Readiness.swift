@@ -1,0 +1,39 @@
+import Synchronization
+
+/// What `/ready` reports: not ready until the first snapshot is published and every listener is
+/// bound; not ready again once shutdown begins (so load balancers stop sending). A later reload
+/// that fails does not make it unready — the last good snapshot is still served — but it is said.
+package final class Readiness: Sendable {
+    private struct State {
+        var initialLoadDone = false
+        var listenersBound = false
+        var shuttingDown = false
+        var reloadFailure: String?
+    }
+
+    private let state = Mutex(State())
+
+    package init() {}
+
+    package func initialLoadFinished() { self.state.withLock { $0.initialLoadDone = true } }
+    package func listenersAreBound() { self.state.withLock { $0.listenersBound = true } }
+    package func shutdownBegan() { self.state.withLock { $0.shuttingDown = true } }
+
+    /// The last reload's problem, or nil when it went well.
+    package func reloadResult(failure: String?) { self.state.withLock { $0.reloadFailure = failure } }
+
+    /// Ready or not, and the body that says why.
+    package var status: (ready: Bool, body: String) {
+        self.state.withLock { state in
+            if state.shuttingDown { return (false, "shutting down\n") }
+            var missing: [String] = []
+            if !state.initialLoadDone { missing.append("initial manifest load not finished") }
+            if !state.listenersBound { missing.append("no listener bound") }
+            if !missing.isEmpty { return (false, missing.joined(separator: "\n") + "\n") }
+            if let failure = state.reloadFailure {
+                return (true, "OK (serving the last good snapshot; the last reload failed: \(failure))\n")
+            }
+            return (true, "OK\n")
+        }
+    }
+}

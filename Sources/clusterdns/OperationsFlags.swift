@@ -1,0 +1,39 @@
+import ArgumentParser
+import DNSServer
+
+/// Flags of the operations surface: the HTTP listener, shutdown, logs.
+struct OperationsFlags: ParsableArguments {
+    @Option(
+        name: .customLong("http"),
+        help: ArgumentHelp(
+            "Address of /health, /ready and /metrics, ADDR:PORT or :PORT; 'none' turns it off.", valueName: "ADDR:PORT"))
+    var http: String = ":9153"
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds DNS keeps answering after SIGTERM/SIGINT while /ready says 503.", valueName: "SECONDS"))
+    var lameduck: Double = 5
+
+    @Option(name: .customLong("log-format"), help: ArgumentHelp("text or json (one object per line).", valueName: "FORMAT"))
+    var logFormat: String = "text"
+
+    @Flag(name: .customLong("query-log"), help: "Log one line per query: client, name, type, RCODE, duration.")
+    var queryLog = false
+
+    func validate() throws {
+        guard ["text", "json"].contains(self.logFormat) else {
+            throw ValidationError("--log-format must be text or json, got \"\(self.logFormat)\"")
+        }
+        guard self.lameduck >= 0 else { throw ValidationError("--lameduck must be 0 or more seconds") }
+        _ = try self.httpAddress()
+    }
+
+    /// Where the HTTP listener binds; nil with `--http none`. `:PORT` means every IPv4 address.
+    func httpAddress() throws -> ListenAddress? {
+        if self.http == "none" { return nil }
+        guard let addresses = ListenAddress.parse(self.http), let first = addresses.first else {
+            throw ValidationError("--http must be ADDR:PORT, :PORT or none, got \"\(self.http)\"")
+        }
+        return first
+    }
+}
