@@ -35,10 +35,13 @@ package final class DNSListeners: Sendable {
                 let tcp = try await Self.bindTCP(
                     address, configuration: configuration, store: store, registry: registry, forwarding: forwarding,
                     group: group, v6only: v6only)
-                channels.append(tcp)
+                channels.append(tcp.channel)
                 // Port 0 (tests): UDP takes the port TCP got.
                 var resolved = address
-                if address.port == 0, let port = tcp.localAddress?.port { resolved.port = port }
+                if address.port == 0, let port = tcp.channel.localAddress?.port {
+                    resolved.port = port
+                    tcp.counters?.relabel(server: "dns://\(resolved)")
+                }
                 let udp = try await Self.bindUDP(
                     resolved, configuration: configuration, store: store, forwarding: forwarding, group: group,
                     v6only: v6only)
@@ -81,12 +84,12 @@ package final class DNSListeners: Sendable {
     private static func bindTCP(
         _ address: ListenAddress, configuration: DNSServerConfiguration, store: SnapshotStore,
         registry: TCPConnectionRegistry, forwarding: ForwardingPath?, group: any EventLoopGroup, v6only: Bool
-    ) async throws -> any Channel {
+    ) async throws -> (channel: any Channel, counters: QueryCounters?) {
         let settings = configuration.responder
         let tcp = configuration.tcp
         let transfers = configuration.transfers
-        let recorder = QueryRecorder(
-            counters: configuration.metrics?.makeCounters(server: "dns://\(address)"), queryLog: configuration.queryLog)
+        let counters = configuration.metrics?.makeCounters(server: "dns://\(address)")
+        let recorder = QueryRecorder(counters: counters, queryLog: configuration.queryLog)
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
@@ -102,7 +105,7 @@ package final class DNSListeners: Sendable {
             }
         if v6only { bootstrap = bootstrap.serverChannelOption(.ipv6Only, value: 1) }
         do {
-            return try await bootstrap.bind(to: address.socketAddress()).get()
+            return (try await bootstrap.bind(to: address.socketAddress()).get(), counters)
         } catch {
             throw BindError(address: address, transport: "tcp", underlying: error)
         }

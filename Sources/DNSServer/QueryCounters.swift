@@ -1,4 +1,5 @@
 import Atomics
+import Synchronization
 
 /// Counters of one listener (one socket), updated on the query path without locks: relaxed
 /// atomic increments only, read and summed when metrics are scraped. The series are CoreDNS's
@@ -25,8 +26,9 @@ package final class QueryCounters: Sendable {
     /// Bytes, CoreDNS's buckets for the size histograms.
     package static let sizeBounds: [Double] = [0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16000, 32000, 48000, 64000]
 
-    /// `dns://ADDR:PORT`, the `server` label.
-    package let server: String
+    /// `dns://ADDR:PORT`, the `server` label (set again once a port-0 listener knows its port).
+    private let serverLabel: Mutex<String>
+    package var server: String { self.serverLabel.withLock { $0 } }
     let requests: [ManagedAtomic<Int>]
     let responses: [ManagedAtomic<Int>]
     let durationBuckets: [ManagedAtomic<Int>]
@@ -37,7 +39,7 @@ package final class QueryCounters: Sendable {
     let responseSizeSum: [ManagedAtomic<Int>]
 
     package init(server: String) {
-        self.server = server
+        self.serverLabel = Mutex(server)
         func counters(_ count: Int) -> [ManagedAtomic<Int>] { (0..<count).map { _ in ManagedAtomic(0) } }
         let types = Self.types.count
         self.requests = counters(2 * 2 * types)
@@ -49,6 +51,8 @@ package final class QueryCounters: Sendable {
         self.responseSizeBuckets = counters(2 * (Self.sizeBounds.count + 1))
         self.responseSizeSum = counters(2)
     }
+
+    package func relabel(server: String) { self.serverLabel.withLock { $0 = server } }
 
     /// One answered (or dropped: `responseSize` 0 and no RCODE) query.
     package func record(
