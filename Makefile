@@ -9,7 +9,7 @@ LISTEN ?= 127.0.0.1:5353
 # as real upstream servers and clients in the end-to-end tests.
 DEB_PACKAGES := libldns-dev libyaml-dev bind9-dnsutils ldnsutils knot-dnsutils knot-dnssecutils nsd unbound
 
-.PHONY: deps build test run check clean golden
+.PHONY: deps build test run check clean golden bench
 
 ## deps: install the missing Debian packages (apt-get update first); nothing when all are present
 deps:
@@ -51,3 +51,9 @@ golden: build
 	  $(BIN) dump "$$scenario/manifests" --serial 1 $$(cat "$$scenario/flags" 2>/dev/null) > "$$scenario/expected.zone" || exit 1; \
 	  echo "wrote $$scenario/expected.zone"; \
 	done
+
+## bench: ClusterDNS against NSD and Knot (installs nsd, knot, dnsperf when missing); see BENCHMARKS.md
+bench:
+	@$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) knot dnsperf python3"
+	$(SWIFT) build -c release --product clusterdns
+	python3 bench/run.py $(BENCH_ARGS)

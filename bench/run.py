@@ -1,0 +1,455 @@
+#!/usr/bin/env python3
+"""`make bench`: ClusterDNS against NSD and Knot on the same data, in the same run.
+
+Each server is pinned to core 1 and dnsperf to core 0; the servers run interleaved (A B C A B C)
+so that drift on a shared machine hits all of them alike. Reported per run: QPS, latency, lost
+queries, and server CPU per answered query (utime+stime of the server's processes from /proc,
+before and after, divided by the answers), with ratios against NSD and Knot from the same run.
+Then start-up time and memory from YAML (ClusterDNS) and zone files (NSD, Knot), and the time
+from rename() of one changed manifest to the new answer.
+
+    bench/run.py [--sizes S,M] [--duration 15] [--rounds 2] [--quick] [--output BENCHMARKS.md]
+"""
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench", "out")
+BIN = os.path.join(ROOT, ".build", "release", "clusterdns")
+SIZES = {"S": 100, "M": 10_000, "L": 100_000}
+SERVER_CORE = "1"
+CLIENT_CORE = "0"
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# ---------------------------------------------------------------- data
+
+def generate(size):
+    directory = os.path.join(OUT, size)
+    manifests = os.path.join(directory, "manifests")
+    marker = os.path.join(directory, ".generated")
+    if not os.path.exists(marker):
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(manifests)
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "generate.py"), "--services", str(SIZES[size]),
+                        "--seed", "1", "--out", manifests], check=True)
+        open(marker, "w").close()
+    return directory, manifests
+
+
+def dump_zones(directory, manifests):
+    """Zone files for NSD and Knot, made by `clusterdns dump` (one zone per file)."""
+    whole = subprocess.run([BIN, "dump", manifests, "--serial", "1"], check=True, capture_output=True, text=True).stdout
+    apexes = [line.split("\t")[0] for line in whole.splitlines() if "\tSOA\t" in line]
+    zones = []
+    zone_dir = os.path.join(directory, "zones")
+    os.makedirs(zone_dir, exist_ok=True)
+    for apex in apexes:
+        path = os.path.join(zone_dir, apex + "zone")
+        if not os.path.exists(path):
+            text = subprocess.run([BIN, "dump", manifests, "--serial", "1", "--zone", apex], check=True,
+                                  capture_output=True, text=True).stdout
+            with open(path, "w") as handle:
+                handle.write(text)
+        zones.append((apex.rstrip("."), path))
+    return whole, zones
+
+
+def make_queries(directory, dump_text, seed=7):
+    """The mix a cluster sees, a single hot name, and an NXDOMAIN-only file."""
+    a_owners, srv, ptr, cname, namespaces = {}, set(), set(), set(), set()
+    for line in dump_text.splitlines():
+        fields = line.split("\t")
+        if len(fields) < 5:
+            continue
+        owner, rtype = fields[0], fields[3]
+        labels = owner.split(".")
+        if rtype == "A" and len(labels) == 6 and labels[2] == "svc":
+            a_owners[owner] = a_owners.get(owner, 0) + 1
+            namespaces.add(labels[1])
+        elif rtype == "SRV":
+            srv.add(owner)
+        elif rtype == "PTR":
+            ptr.add(owner)
+        elif rtype == "CNAME":
+            cname.add(owner)
+    cluster_ip = sorted(name for name, count in a_owners.items() if count == 1)
+    headless = sorted(name for name, count in a_owners.items() if count > 1)
+    srv, ptr, cname, namespaces = sorted(srv), sorted(ptr), sorted(cname), sorted(namespaces)
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(100_000):
+        roll = rng.random()
+        if roll < 0.60 and cluster_ip:
+            lines.append(f"{rng.choice(cluster_ip)} A")
+        elif roll < 0.70 and headless:
+            lines.append(f"{rng.choice(headless)} A")
+        elif roll < 0.75 and srv:
+            lines.append(f"{rng.choice(srv)} SRV")
+        elif roll < 0.80 and ptr:
+            lines.append(f"{rng.choice(ptr)} PTR")
+        elif roll < 0.85 and cname:
+            lines.append(f"{rng.choice(cname)} A")
+        else:
+            qtype = "AAAA" if rng.random() < 0.3 else "A"
+            lines.append(f"www.google.com.{rng.choice(namespaces)}.svc.cluster.local. {qtype}")
+    files = {}
+    for name, content in [("mix", lines), ("hot", [f"{cluster_ip[0]} A"] * 1000),
+                          ("nxdomain", [f"nothere{i}.{rng.choice(namespaces)}.svc.cluster.local. A" for i in range(20_000)])]:
+        path = os.path.join(directory, f"queries-{name}.txt")
+        with open(path, "w") as handle:
+            handle.write("\n".join(content) + "\n")
+        files[name] = path
+    return files
+
+
+# ---------------------------------------------------------------- servers
+
+def descendants(pid):
+    result = [pid]
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                stat = handle.read()
+            parent = int(stat[stat.rindex(")") + 2:].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+        except (OSError, ValueError):
+            continue
+    stack = [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            result.append(child)
+            stack.append(child)
+    return result
+
+
+def cpu_seconds(pid):
+    total = 0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for process in descendants(pid):
+        try:
+            with open(f"/proc/{process}/stat") as handle:
+                stat = handle.read()
+            fields = stat[stat.rindex(")") + 2:].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError):
+            continue
+    return total / ticks
+
+
+def memory(pid):
+    """RSS and PSS in MiB of the server's processes."""
+    rss = pss = 0
+    for process in descendants(pid):
+        try:
+            with open(f"/proc/{process}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss / 1024, pss / 1024
+
+
+def query(port, name, qtype=1, timeout=0.5):
+    """One UDP query; the answer's RCODE and addresses, or None."""
+    header = struct.pack(">HHHHHH", random.randint(0, 65535), 0x0100, 1, 0, 0, 0)
+    question = b"".join(bytes([len(label)]) + label.encode() for label in name.rstrip(".").split(".")) + b"\0"
+    packet = header + question + struct.pack(">HH", qtype, 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:
+        client.settimeout(timeout)
+        try:
+            client.sendto(packet, ("127.0.0.1", port))
+            reply, _ = client.recvfrom(65535)
+        except OSError:
+            return None
+    rcode = reply[3] & 0x0F
+    answers = struct.unpack(">H", reply[6:8])[0]
+    addresses = []
+    offset = len(packet)
+    for _ in range(answers):
+        if reply[offset] & 0xC0 == 0xC0:
+            offset += 2
+        else:
+            while reply[offset] != 0:
+                offset += 1 + reply[offset]
+            offset += 1
+        rtype, _, _, length = struct.unpack(">HHIH", reply[offset:offset + 10])
+        offset += 10
+        if rtype == 1 and length == 4:
+            addresses.append(".".join(str(b) for b in reply[offset:offset + 4]))
+        offset += length
+    return rcode, addresses
+
+
+def wait_answering(port, name, timeout=120, process=None):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
+        if query(port, name, timeout=0.2) is not None:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+class Server:
+    def __init__(self, kind, process, port, cleanup=None):
+        self.kind, self.process, self.port, self.cleanup = kind, process, port, cleanup
+
+    def stop(self):
+        pids = descendants(self.process.pid)
+        for pid in reversed(pids):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self.process.wait()
+        if self.cleanup:
+            self.cleanup()
+
+
+def start_clusterdns(manifests, port, extra=()):
+    process = subprocess.Popen(
+        ["taskset", "-c", SERVER_CORE, BIN, "serve", "--manifests", manifests, "--listen", f"127.0.0.1:{port}",
+         "--http", "none", "--upstream", "none", "--log-level", "warning", *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return Server("ClusterDNS", process, port)
+
+
+def start_nsd(zones, port, workdir):
+    os.makedirs(workdir, exist_ok=True)
+    config = [
+        "server:", f"  ip-address: 127.0.0.1@{port}", f"  zonesdir: {workdir}", f"  pidfile: {workdir}/nsd.pid",
+        '  database: ""', '  username: ""', f"  xfrdfile: {workdir}/xfrd.state", f"  zonelistfile: {workdir}/zone.list",
+        f"  logfile: {workdir}/nsd.log", "  server-count: 1", "  rrl-ratelimit: 0", "  verbosity: 0",
+        "remote-control:", "  control-enable: no",
+    ]
+    for apex, path in zones:
+        config += ["zone:", f"  name: {apex}", f"  zonefile: {path}"]
+    with open(os.path.join(workdir, "nsd.conf"), "w") as handle:
+        handle.write("\n".join(config) + "\n")
+    process = subprocess.Popen(["setsid", "taskset", "-c", SERVER_CORE, "nsd", "-d", "-c", f"{workdir}/nsd.conf"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return Server("NSD", process, port)
+
+
+def start_knot(zones, port, workdir):
+    os.makedirs(workdir, exist_ok=True)
+    config = [
+        "server:", f"  listen: 127.0.0.1@{port}", f"  rundir: {workdir}", "  udp-workers: 1", "  tcp-workers: 1",
+        "  background-workers: 1", "database:", f"  storage: {workdir}", "template:", "  - id: default",
+        f"    storage: {workdir}", "    zonefile-sync: -1", "    journal-content: none", "zone:",
+    ]
+    for apex, path in zones:
+        config += [f"  - domain: {apex}", f"    file: {path}"]
+    with open(os.path.join(workdir, "knot.conf"), "w") as handle:
+        handle.write("\n".join(config) + "\n")
+    process = subprocess.Popen(["setsid", "taskset", "-c", SERVER_CORE, "knotd", "-c", f"{workdir}/knot.conf"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return Server("Knot", process, port)
+
+
+# ---------------------------------------------------------------- measurements
+
+def dnsperf(port, queries, seconds, mode="udp", rate=None, verbose=False):
+    command = ["taskset", "-c", CLIENT_CORE, "dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries,
+               "-l", str(seconds), "-c", "8", "-q", "100", "-m", mode]
+    if rate:
+        command += ["-Q", str(rate)]
+    if verbose:
+        command += ["-v"]
+    output = subprocess.run(command, capture_output=True, text=True).stdout
+    result = {"completed": 0, "lost": 0, "qps": 0.0, "latency": 0.0, "latencies": []}
+    for line in output.splitlines():
+        if "Queries completed:" in line:
+            result["completed"] = int(line.split()[2])
+        elif "Queries lost:" in line:
+            result["lost"] = int(line.split()[2])
+        elif "Queries per second:" in line:
+            result["qps"] = float(line.split()[3])
+        elif "Average Latency (s):" in line:
+            result["latency"] = float(line.split()[3])
+        elif verbose and line.startswith(">"):
+            parts = line.split()
+            try:
+                result["latencies"].append(float(parts[-1]))
+            except ValueError:
+                pass
+    return result
+
+
+def run_load(server, queries, seconds, mode="udp", rate=None, verbose=False):
+    before = cpu_seconds(server.process.pid)
+    result = dnsperf(server.port, queries, seconds, mode, rate, verbose)
+    after = cpu_seconds(server.process.pid)
+    answered = max(1, result["completed"])
+    result["cpu_us"] = (after - before) / answered * 1e6
+    return result
+
+
+def percentile(values, fraction):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def reload_latency(manifests, port, samples=30):
+    """rename() of one changed file → first UDP answer with the new address; milliseconds."""
+    path = os.path.join(manifests, "ns-0000.yaml")
+    with open(path) as handle:
+        original = handle.read()
+    match = re.search(r"name: (svc-\d+)\n  namespace: (ns-0000)\nspec:\n  type: ClusterIP\n", original)
+    name = f"{match.group(1)}.{match.group(2)}.svc.cluster.local."
+    results = []
+    for index in range(samples):
+        address = f"10.96.{200 + index % 50}.{1 + index}"
+        changed = original.replace(
+            f"name: {match.group(1)}\n  namespace: {match.group(2)}\nspec:\n  type: ClusterIP\n",
+            f"name: {match.group(1)}\n  namespace: {match.group(2)}\nspec:\n  type: ClusterIP\n  clusterIP: {address}\n", 1)
+        temporary = path + ".tmp"
+        with open(temporary, "w") as handle:
+            handle.write(changed)
+        start = time.perf_counter()
+        os.rename(temporary, path)
+        deadline = start + 30
+        while time.perf_counter() < deadline:
+            answer = query(port, name, timeout=0.2)
+            if answer and address in answer[1]:
+                break
+        results.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.05)
+    with open(path, "w") as handle:
+        handle.write(original)
+    return results
+
+
+def startup(start, port, probe_name):
+    began = time.perf_counter()
+    server = start()
+    if not wait_answering(port, probe_name, timeout=300, process=server.process):
+        server.stop()
+        return None, None, None
+    elapsed = time.perf_counter() - began
+    time.sleep(0.5)
+    rss, pss = memory(server.process.pid)
+    return server, elapsed, (rss, pss)
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="S,M,L")
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="S only, 2 s runs, one round: a smoke test")
+    parser.add_argument("--output", default=None, help="append a report to this Markdown file")
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.duration, args.rounds = "S", 2, 1
+    report = []
+    machine = subprocess.run(["uname", "-srm"], capture_output=True, text=True).stdout.strip()
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    report.append(f"Machine: {machine}, {os.cpu_count()} cores, {cpu}. Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.")
+    report.append(f"Command: `bench/run.py --sizes {args.sizes} --duration {args.duration} --rounds {args.rounds}`")
+    for size in args.sizes.split(","):
+        directory, manifests = generate(size)
+        dump_text, zones = dump_zones(directory, manifests)
+        queries = make_queries(directory, dump_text)
+        probe = open(queries["hot"]).readline().split()[0]
+        ports = {"ClusterDNS": free_port(), "NSD": free_port(), "Knot": free_port()}
+        starters = {
+            "ClusterDNS": lambda: start_clusterdns(manifests, ports["ClusterDNS"]),
+            "NSD": lambda: start_nsd(zones, ports["NSD"], os.path.join(directory, "nsd")),
+            "Knot": lambda: start_knot(zones, ports["Knot"], os.path.join(directory, "knot")),
+        }
+        report.append(f"\n### {size}: {SIZES[size]} services ({len(dump_text.splitlines())} records)\n")
+        report.append("| server | start to first answer (s) | RSS (MiB) | PSS (MiB) |")
+        report.append("| --- | --- | --- | --- |")
+        servers = {}
+        for kind in ["ClusterDNS", "NSD", "Knot"]:
+            server, elapsed, mem = startup(starters[kind], ports[kind], probe)
+            if server is None:
+                report.append(f"| {kind} | failed to start | | |")
+                continue
+            servers[kind] = server
+            report.append(f"| {kind} | {elapsed:.2f} | {mem[0]:.1f} | {mem[1]:.1f} |")
+            log(f"{size} {kind}: up in {elapsed:.2f} s, RSS {mem[0]:.1f} MiB")
+        try:
+            for label, file, mode, rate in [("UDP mix", queries["mix"], "udp", None),
+                                            ("UDP hot name", queries["hot"], "udp", None),
+                                            ("UDP NXDOMAIN", queries["nxdomain"], "udp", None),
+                                            ("TCP mix", queries["mix"], "tcp", None)]:
+                results = {kind: [] for kind in servers}
+                for _ in range(args.rounds):
+                    for kind, server in servers.items():
+                        results[kind].append(run_load(server, file, args.duration, mode, rate))
+                        log(f"{size} {label} {kind}: {results[kind][-1]['qps']:.0f} QPS, {results[kind][-1]['cpu_us']:.2f} µs/query")
+                report.append(f"\n{label} ({args.rounds} × {args.duration} s, dnsperf -c 8 -q 100, interleaved):\n")
+                report.append("| server | QPS | avg latency (ms) | lost | server CPU µs/query | CPU vs NSD | CPU vs Knot |")
+                report.append("| --- | --- | --- | --- | --- | --- | --- |")
+                summary = {}
+                for kind, runs in results.items():
+                    summary[kind] = {
+                        "qps": statistics.median(r["qps"] for r in runs),
+                        "latency": statistics.median(r["latency"] for r in runs) * 1000,
+                        "lost": sum(r["lost"] for r in runs),
+                        "cpu": statistics.median(r["cpu_us"] for r in runs),
+                    }
+                for kind, value in summary.items():
+                    nsd = value["cpu"] / summary["NSD"]["cpu"] if "NSD" in summary else float("nan")
+                    knot = value["cpu"] / summary["Knot"]["cpu"] if "Knot" in summary else float("nan")
+                    report.append(f"| {kind} | {value['qps']:.0f} | {value['latency']:.3f} | {value['lost']} | "
+                                  f"{value['cpu']:.2f} | {nsd:.2f} | {knot:.2f} |")
+            # Latency at a fixed rate.
+            report.append(f"\nUDP mix at a fixed 20,000 QPS ({args.duration} s):\n")
+            report.append("| server | p50 latency (ms) | p99 latency (ms) | lost |")
+            report.append("| --- | --- | --- | --- |")
+            for kind, server in servers.items():
+                result = run_load(server, queries["mix"], args.duration, "udp", 20000, verbose=True)
+                latencies = result["latencies"]
+                report.append(f"| {kind} | {percentile(latencies, 0.5) * 1000:.3f} | {percentile(latencies, 0.99) * 1000:.3f} | {result['lost']} |")
+            # Reload: only ClusterDNS reads manifests.
+            if "ClusterDNS" in servers:
+                samples = reload_latency(manifests, ports["ClusterDNS"], samples=10 if args.quick else 30)
+                report.append(f"\nClusterDNS reload, rename() of one changed file to the new answer ({len(samples)} samples): "
+                              f"p50 {percentile(samples, 0.5):.1f} ms, p99 {percentile(samples, 0.99):.1f} ms, "
+                              f"max {max(samples):.1f} ms.")
+        finally:
+            for server in servers.values():
+                server.stop()
+    text = "\n".join(report) + "\n"
+    print(text)
+    if args.output:
+        with open(args.output, "a") as handle:
+            handle.write(text)
+
+
+if __name__ == "__main__":
+    main()
