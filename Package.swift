@@ -27,6 +27,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLDNS"),
         .systemLibrary(name: "CYAML"),
+        .target(name: "CMMsg"),
         .target(name: "DNSWire", dependencies: ["CLDNS"], swiftSettings: swiftSettings),
         .target(name: "IPAddressing", swiftSettings: swiftSettings),
         .target(name: "Manifests", dependencies: ["CYAML", "IPAddressing"], swiftSettings: swiftSettings),
@@ -44,7 +45,7 @@ let package = Package(
         .target(
             name: "DNSServer",
             dependencies: [
-                "QueryEngine", "ZoneCompiler", "DNSWire", "Manifests", "Forwarder",
+                "QueryEngine", "ZoneCompiler", "DNSWire", "Manifests", "Forwarder", "CMMsg",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,12 +9,17 @@ import QueryEngine
 /// port that cannot be had is reported before anything else starts.
 package final class DNSListeners: Sendable {
     package let channels: [any Channel]
+    package let udpListeners: [MMsgUDPListener]
     package let registry: TCPConnectionRegistry
     /// The addresses actually bound (port 0 resolved), in `--listen` order.
     package let boundAddresses: [ListenAddress]
 
-    private init(channels: [any Channel], registry: TCPConnectionRegistry, boundAddresses: [ListenAddress]) {
+    private init(
+        channels: [any Channel], udpListeners: [MMsgUDPListener], registry: TCPConnectionRegistry,
+        boundAddresses: [ListenAddress]
+    ) {
         self.channels = channels
+        self.udpListeners = udpListeners
         self.registry = registry
         self.boundAddresses = boundAddresses
     }
@@ -26,6 +31,7 @@ package final class DNSListeners: Sendable {
     ) async throws -> DNSListeners {
         let registry = TCPConnectionRegistry(maximum: configuration.tcp.maximumConnections)
         var channels: [any Channel] = []
+        var udpListeners: [MMsgUDPListener] = []
         var bound: [ListenAddress] = []
         let hasWildcardV4 = configuration.listen.contains { $0.host == "0.0.0.0" }
         do {
@@ -42,17 +48,34 @@ package final class DNSListeners: Sendable {
                     resolved.port = port
                     tcp.counters?.relabel(server: "dns://\(resolved)")
                 }
-                let udp = try await Self.bindUDP(
-                    resolved, configuration: configuration, store: store, forwarding: forwarding, group: group,
-                    v6only: v6only)
-                channels.append(udp)
+                switch configuration.udpEngine {
+                case .nio:
+                    let udp = try await Self.bindUDP(
+                        resolved, configuration: configuration, store: store, forwarding: forwarding, group: group,
+                        v6only: v6only)
+                    channels.append(udp)
+                case .mmsg:
+                    do {
+                        udpListeners.append(
+                            try MMsgUDPListener.bind(resolved, workers: configuration.udpWorkers, v6only: v6only))
+                    } catch {
+                        throw BindError(address: resolved, transport: "udp", underlying: error)
+                    }
+                }
                 bound.append(resolved)
             }
         } catch {
             for channel in channels { try? await channel.close() }
+            for listener in udpListeners { await listener.stop() }
             throw error
         }
-        return DNSListeners(channels: channels, registry: registry, boundAddresses: bound)
+        for listener in udpListeners {
+            listener.start(
+                store: store, settings: configuration.responder, forwarding: forwarding,
+                counters: configuration.metrics?.makeCounters(server: "dns://\(listener.address)"),
+                queryLog: configuration.queryLog)
+        }
+        return DNSListeners(channels: channels, udpListeners: udpListeners, registry: registry, boundAddresses: bound)
     }
 
     private static func bindUDP(
@@ -115,6 +138,7 @@ package final class DNSListeners: Sendable {
     /// included), every open TCP connection.
     package func close(grace: Duration = .milliseconds(500)) async {
         for channel in self.channels { try? await channel.close() }
+        for listener in self.udpListeners { await listener.stop() }
         let deadline = ContinuousClock.now + grace
         while self.registry.count > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))

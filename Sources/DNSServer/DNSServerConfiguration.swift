@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import QueryEngine
 
 /// What the DNS listeners need: where to listen, and how to behave.
@@ -9,6 +10,11 @@ package struct DNSServerConfiguration: Sendable {
     package var transfers: TransferPolicy
     /// UDP datagrams read per system call (recvmmsg) on each socket.
     package var udpVectorReads: Int
+    /// How UDP is served: SO_REUSEPORT sockets with recvmmsg/sendmmsg threads (the default, the
+    /// fastest here), or SwiftNIO datagram channels.
+    package var udpEngine: UDPEngine = .mmsg
+    /// Sockets (and threads) per address with the mmsg engine.
+    package var udpWorkers: Int = System.coreCount
     /// Where listeners register their counters (nil: not counted).
     package var metrics: QueryMetrics?
     /// `--query-log`: one log line per query.

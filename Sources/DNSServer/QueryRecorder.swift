@@ -14,13 +14,31 @@ struct QueryRecorder: Sendable {
         started: NIODeadline
     ) {
         guard self.counters != nil || self.queryLog != nil else { return }
-        let nanoseconds = Int((NIODeadline.now() - started).nanoseconds)
-        let (qtype, rcode) = reply.map(QueryObservation.typeAndRcode) ?? (nil, nil)
         let ipv6: Bool
         if case .v6 = peer { ipv6 = true } else { ipv6 = false }
+        if let reply {
+            reply.withUnsafeReadableBytes { bytes in
+                self.record(
+                    reply: bytes, requestSize: requestSize, peerIsIPv6: ipv6, peer: peer, tcp: tcp, plugin: plugin,
+                    started: started)
+            }
+        } else {
+            self.record(
+                reply: nil, requestSize: requestSize, peerIsIPv6: ipv6, peer: peer, tcp: tcp, plugin: plugin, started: started)
+        }
+    }
+
+    /// The same from raw reply bytes (the recvmmsg path, which has no ByteBuffer).
+    func record(
+        reply: UnsafeRawBufferPointer?, requestSize: Int, peerIsIPv6 ipv6: Bool, peer: SocketAddress?, tcp: Bool,
+        plugin: QueryCounters.Plugin, started: NIODeadline
+    ) {
+        guard self.counters != nil || self.queryLog != nil else { return }
+        let nanoseconds = Int((NIODeadline.now() - started).nanoseconds)
+        let (qtype, rcode) = reply.map(QueryObservation.typeAndRcode) ?? (nil, nil)
         self.counters?.record(
             tcp: tcp, ipv6: ipv6, qtype: qtype, rcode: rcode, plugin: plugin, requestSize: requestSize,
-            responseSize: reply?.readableBytes ?? 0, nanoseconds: nanoseconds)
+            responseSize: reply?.count ?? 0, nanoseconds: nanoseconds)
         if let queryLog = self.queryLog {
             let name = reply.map(QueryObservation.name) ?? "-"
             let type = qtype.map { code -> String in

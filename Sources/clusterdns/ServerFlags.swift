@@ -33,6 +33,16 @@ struct ServerFlags: ParsableArguments {
     var maxTCPConnections: Int = 1000
 
     @Option(
+        name: .customLong("udp-engine"),
+        help: ArgumentHelp("mmsg (recvmmsg/sendmmsg threads, one SO_REUSEPORT socket per core) or nio.", valueName: "ENGINE"))
+    var udpEngine: String = "mmsg"
+
+    @Option(
+        name: .customLong("udp-workers"),
+        help: ArgumentHelp("UDP sockets and threads per address with the mmsg engine (default: one per core).", valueName: "N"))
+    var udpWorkers: Int?
+
+    @Option(
         name: .customLong("rescan-interval"),
         help: ArgumentHelp("Seconds between full rescans of the manifests (the safety net under inotify).", valueName: "SECONDS"))
     var rescanInterval: Int = 60
@@ -89,12 +99,21 @@ struct ServerFlags: ParsableArguments {
         guard self.maxTCPConnections > 0 else {
             throw ValidationError("--max-tcp-connections must be at least 1, got \(self.maxTCPConnections)")
         }
-        return DNSServerConfiguration(
+        guard let engine = UDPEngine(rawValue: self.udpEngine) else {
+            throw ValidationError("--udp-engine must be mmsg or nio, got \"\(self.udpEngine)\"")
+        }
+        if let workers = self.udpWorkers, !(1...64).contains(workers) {
+            throw ValidationError("--udp-workers must be 1-64, got \(workers)")
+        }
+        var configuration = DNSServerConfiguration(
             listen: addresses,
             tcp: TCPSettings(
                 idleTimeout: .nanoseconds(Int64(self.tcpIdleTimeout * 1e9)),
                 messageTimeout: .nanoseconds(Int64(self.tcpMessageTimeout * 1e9)),
                 maximumConnections: self.maxTCPConnections),
             transfers: TransferPolicy(allowed: allowed))
+        configuration.udpEngine = engine
+        if let workers = self.udpWorkers { configuration.udpWorkers = workers }
+        return configuration
     }
 }
