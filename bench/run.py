@@ -236,7 +236,9 @@ class Server:
 def start_clusterdns(manifests, port, extra=()):
     process = subprocess.Popen(
         ["taskset", "-c", SERVER_CORE, BIN, "serve", "--manifests", manifests, "--listen", f"127.0.0.1:{port}",
-         "--http", "none", "--upstream", "none", "--log-level", "warning", *extra],
+         "--http", "none", "--upstream", "none", "--log-level", "warning",
+         # One UDP thread, as NSD's server-count 1 and Knot's udp-workers 1: all three on one core.
+         "--udp-workers", "1", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return Server("ClusterDNS", process, port)
 
