@@ -79,6 +79,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "clusterdns-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "CLDNS"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"], exclude: ["Fixtures"],
@@ -107,6 +116,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], exclude: [], swiftSettings: swiftSettings),
         .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Manifests"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [], swiftSettings: swiftSettings),
     ]

@@ -1,0 +1,11 @@
+import NIOCore
+import QueryEngine
+
+/// Builds the TCP query handler with test settings, for fuzzing and tests outside the module.
+package enum TCPFuzzHandler {
+    package static func make(store: SnapshotStore) -> any ChannelHandler {
+        TCPQueryHandler(
+            store: store, settings: ResponderSettings(), tcp: TCPSettings(), transfers: TransferPolicy(),
+            registry: TCPConnectionRegistry(maximum: 10))
+    }
+}

@@ -1,0 +1,164 @@
+import ClusterModel
+import DNSServer
+import DNSWire
+import Manifests
+import NIOCore
+import NIOEmbedded
+import QueryEngine
+import ZoneCompiler
+
+/// The code paths that take bytes from strangers, each with the checks that must hold whatever
+/// the bytes: no crash, no hang, and replies that are well-formed DNS. Run by the libFuzzer
+/// builds (`make fuzz`) and, over the saved corpus and every crash ever found, by `make test`.
+package enum FuzzTargets {
+    /// The targets by name.
+    package static let all: [String: @Sendable ([UInt8]) -> Void] = [
+        "query": Self.query,
+        "tcp-frames": Self.tcpFrames,
+        "manifest": Self.manifest,
+        "upstream-reply": Self.upstreamReply,
+    ]
+
+    /// A snapshot with every kind of record, built once.
+    static let snapshot: RecordSnapshot = {
+        let yaml = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: dev}
+            spec: {clusterIP: 10.96.0.5, selector: {app: web}, ports: [{name: http, port: 80}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: db, namespace: dev}
+            spec: {clusterIP: None, selector: {app: db}, ports: [{name: pg, port: 5432}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: ext, namespace: dev}
+            spec: {type: ExternalName, externalName: www.example.com}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: alias, namespace: dev}
+            spec: {type: ExternalName, externalName: web.dev.svc.cluster.local}
+            ---
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db, namespace: dev}
+            spec:
+              serviceName: db
+              replicas: 60
+              selector: {matchLabels: {app: db}}
+              template: {metadata: {labels: {app: db}}}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: dev}
+            spec:
+              replicas: 3
+              selector: {matchLabels: {app: web}}
+              template: {metadata: {labels: {app: web}}}
+            """
+        let file = ManifestParser.parse(yaml, path: "fuzz.yaml")
+        let cluster = ClusterBuilder.derive([file]).cluster
+        var options = RecordOptions()
+        options.pods = .insecure
+        return RecordSnapshot.build(cluster, options: options)
+    }()
+
+    /// Query bytes → reply, over UDP and TCP: a reply must parse, echo the ID and fit the limit.
+    @Sendable
+    package static func query(_ bytes: [UInt8]) {
+        for transport in [Transport.udp, .tcp] {
+            guard let (reply, outcome) = QueryResponder.reply(to: bytes, over: transport, using: Self.snapshot) else {
+                continue
+            }
+            if case .zoneTransfer(let zone, let id, let question, _) = outcome {
+                let messages = ZoneTransfer.messages(of: Self.snapshot.zones[zone], id: id, question: question)
+                for message in messages { Self.check(message, limit: 65535, id: id) }
+                continue
+            }
+            let limit = transport == .tcp ? 65535 : 1232
+            Self.check(reply, limit: limit, id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
+        }
+    }
+
+    /// The first byte chooses where frames are split; the rest is the TCP byte stream.
+    @Sendable
+    package static func tcpFrames(_ bytes: [UInt8]) {
+        guard let chunk = bytes.first else { return }
+        let stream = Array(bytes.dropFirst())
+        let channel = EmbeddedChannel()
+        let handler = TCPFuzzHandler.make(store: SnapshotStore(Self.snapshot))
+        do {
+            try channel.pipeline.syncOperations.addHandler(handler)
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            let size = max(1, Int(chunk))
+            var offset = 0
+            while offset < stream.count, channel.isActive {
+                let end = min(stream.count, offset + size)
+                try channel.writeInbound(ByteBuffer(bytes: stream[offset..<end]))
+                offset = end
+            }
+            var output: [UInt8] = []
+            while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
+                output += buffer.readBytes(length: buffer.readableBytes) ?? []
+            }
+            // Every reply is one well-formed frame.
+            var position = 0
+            while position + 2 <= output.count {
+                let length = Int(output[position]) << 8 | Int(output[position + 1])
+                guard position + 2 + length <= output.count else { fatalError("a partial frame was written") }
+                Self.check(Array(output[(position + 2)..<(position + 2 + length)]), limit: 65535, id: nil)
+                position += 2 + length
+            }
+            _ = try? channel.finish()
+        } catch {
+            _ = try? channel.finish()
+        }
+    }
+
+    /// Manifest bytes, as YAML and as JSON, through load, derive and compile: diagnostics, never a crash.
+    @Sendable
+    package static func manifest(_ bytes: [UInt8]) {
+        for path in ["fuzz.yaml", "fuzz.json"] {
+            let file = bytes.withUnsafeBytes { ManifestParser.parse($0, path: path) }
+            for diagnostic in file.diagnostics where diagnostic.location.line < 1 {
+                fatalError("a diagnostic without a line: \(diagnostic)")
+            }
+            let derivation = ClusterBuilder.derive([file])
+            // One small reverse zone keeps each run fast; the records are what is under test.
+            var options = RecordOptions()
+            options.reverseCIDRs = IPNetwork("10.96.0.0/24").map { [$0] } ?? []
+            let snapshot = RecordSnapshot.build(derivation.cluster, options: options)
+            _ = snapshot.zoneText()
+        }
+    }
+
+    /// An upstream's reply: parsed, and if it parses, written back to a client within its limit.
+    @Sendable
+    package static func upstreamReply(_ bytes: [UInt8]) {
+        guard let message = try? MessageParser.parse(bytes) else { return }
+        let question = QueryBuilder.query(DomainName("www.example.test.") ?? .root, .a, id: 9)
+        let request = ClientRequest(
+            id: 9, flags: 0x0100, question: Array(question[12...]), name: DomainName("www.example.test.") ?? .root,
+            qtype: .a, qclass: 1, edns: nil, transport: .udp)
+        let reply = ForwardedReply.write(
+            request, rcode: message.rcode, answer: message.answer, authority: message.authority,
+            additional: message.additional, settings: ResponderSettings(recursionAvailable: true))
+        Self.check(reply, limit: 512, id: 9)
+    }
+
+    /// A reply must parse, fit `limit`, and echo the ID.
+    static func check(_ reply: [UInt8], limit: Int, id: UInt16?) {
+        guard reply.count <= limit else { fatalError("reply of \(reply.count) bytes over the limit \(limit)") }
+        guard reply.count >= 12 else { fatalError("reply shorter than a header") }
+        if let id, UInt16(reply[0]) << 8 | UInt16(reply[1]) != id { fatalError("reply ID not echoed") }
+        guard reply[2] & 0x80 != 0 else { fatalError("reply without QR") }
+        do {
+            _ = try MessageParser.parse(reply)
+        } catch {
+            fatalError("our reply does not parse: \(error) \(reply)")
+        }
+    }
+}
