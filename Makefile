@@ -84,3 +84,9 @@ fuzz: deps
 	done
 	@if ls Fuzz/crashes/*/crash-* Fuzz/crashes/*/timeout-* Fuzz/crashes/*/oom-* >/dev/null 2>&1; then \
 	  echo "fuzzing found problems: see Fuzz/crashes"; exit 1; fi
+
+## soak: 60 s of load while a manifest is rewritten every 100 ms (see bench/soak.py)
+soak:
+	@$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) dnsperf python3"
+	$(SWIFT) build -c release --product clusterdns
+	python3 bench/soak.py $(SOAK_ARGS)

@@ -104,16 +104,23 @@ package enum QueryParser {
                 }
                 // Options must exactly fill the rdata.
                 var optionOffset = rdataStart
+                var keepalive = false
                 while optionOffset < rdataStart + rdataLength {
                     guard optionOffset + 4 <= rdataStart + rdataLength else { return .formatError(id: id, flags: flags) }
+                    let code = load16(bytes, optionOffset)
                     let optionLength = Int(load16(bytes, optionOffset + 2))
+                    if code == 11 {
+                        // RFC 7828 §3.2.1: a query's edns-tcp-keepalive carries no timeout.
+                        guard optionLength == 0 else { return .formatError(id: id, flags: flags) }
+                        keepalive = true
+                    }
                     optionOffset += 4 + optionLength
                 }
                 guard optionOffset == rdataStart + rdataLength else { return .formatError(id: id, flags: flags) }
                 let payload = Int(load16(bytes, afterName + 2))
                 edns = EDNSInfo(
                     payloadSize: max(payload, 512), version: bytes[afterName + 5],
-                    dnssecOK: bytes[afterName + 6] & 0x80 != 0)
+                    dnssecOK: bytes[afterName + 6] & 0x80 != 0, keepalive: keepalive)
             }
             offset = rdataStart + rdataLength
         }

@@ -43,7 +43,9 @@ extension QueryResponder {
             for (index, byte) in rdata.enumerated() { output[length + 12 + index] = byte }
             length += 12 + rdata.count
             Self.store16(1, output, 6)
-            if parsed.edns != nil { length = Self.appendOPT(parsed, output, at: length, rcode: .noError, settings) }
+            if parsed.edns != nil {
+                length = Self.appendOPT(parsed, output, at: length, rcode: .noError, settings, transport: transport)
+            }
             return length
         }
         // The name exists, with no data of this type: NODATA with the zone's SOA.

@@ -151,7 +151,7 @@ package enum QueryResponder {
         _ answer: CompiledAnswer, _ table: AnswerTable, _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer,
         _ transport: Transport, _ settings: ResponderSettings, _ output: UnsafeMutableRawBufferPointer
     ) -> Int {
-        let optLength = parsed.edns == nil ? 0 : 11
+        let optLength = Self.optLength(parsed, transport)
         let limit = Self.sizeLimit(parsed, transport, settings)
         let fixed = parsed.questionEnd + optLength
         var sectionLength = Int(answer.length)
@@ -182,8 +182,16 @@ package enum QueryResponder {
             UnsafeMutableRawBufferPointer(rebasing: output[length..<(length + sectionLength)]).copyMemory(from: source)
         }
         length += sectionLength
-        if parsed.edns != nil { length = Self.appendOPT(parsed, output, at: length, rcode: .noError, settings) }
+        if parsed.edns != nil {
+            length = Self.appendOPT(parsed, output, at: length, rcode: .noError, settings, transport: transport)
+        }
         return length
+    }
+
+    /// Bytes of our OPT: 11, and 6 more for edns-tcp-keepalive over TCP.
+    static func optLength(_ parsed: ParsedQuery, _ transport: Transport) -> Int {
+        guard let edns = parsed.edns else { return 0 }
+        return edns.keepalive && transport == .tcp ? 17 : 11
     }
 
     /// Writes the header (ID, opcode and RD/CD copied; QR set) and the question exactly as the
@@ -208,10 +216,11 @@ package enum QueryResponder {
     }
 
     /// Appends our OPT (RFC 6891 §6.1.2): root owner, our payload size, extended RCODE bits,
-    /// version 0, the DO bit copied, no options.
+    /// version 0, the DO bit copied; no options but edns-tcp-keepalive, over TCP, when the query
+    /// asked for it (RFC 7828 §3.3.2: our idle timeout; over UDP the option is ignored, §3.3.1).
     static func appendOPT(
         _ parsed: ParsedQuery, _ output: UnsafeMutableRawBufferPointer, at offset: Int, rcode: ResponseCode,
-        _ settings: ResponderSettings
+        _ settings: ResponderSettings, transport: Transport = .udp
     ) -> Int {
         output[offset] = 0
         Self.store16(41, output, offset + 1)
@@ -220,10 +229,16 @@ package enum QueryResponder {
         output[offset + 6] = 0  // version
         output[offset + 7] = parsed.edns?.dnssecOK == true ? 0x80 : 0
         output[offset + 8] = 0
-        Self.store16(0, output, offset + 9)
+        let keepalive = transport == .tcp && parsed.edns?.keepalive == true
+        Self.store16(keepalive ? 6 : 0, output, offset + 9)
+        if keepalive {
+            Self.store16(11, output, offset + 11)
+            Self.store16(2, output, offset + 13)
+            Self.store16(settings.tcpIdleTimeoutUnits, output, offset + 15)
+        }
         let additional = UInt16(output[10]) << 8 | UInt16(output[11])
         Self.store16(additional + 1, output, 10)
-        return offset + 11
+        return offset + (keepalive ? 17 : 11)
     }
 
     static func writeRefused(

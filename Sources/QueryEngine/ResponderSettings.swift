@@ -4,9 +4,12 @@ package struct ResponderSettings: Sendable, Hashable {
     package var maximumUDPPayload: Int
     /// Whether RA is set: true once forwarding to upstream resolvers is on.
     package var recursionAvailable: Bool
+    /// The TCP idle timeout in 100 ms units, sent in edns-tcp-keepalive replies (RFC 7828 §3.3.2).
+    package var tcpIdleTimeoutUnits: UInt16
 
-    package init(maximumUDPPayload: Int = 1232, recursionAvailable: Bool = false) {
+    package init(maximumUDPPayload: Int = 1232, recursionAvailable: Bool = false, tcpIdleTimeoutUnits: UInt16 = 100) {
         self.maximumUDPPayload = maximumUDPPayload
         self.recursionAvailable = recursionAvailable
+        self.tcpIdleTimeoutUnits = tcpIdleTimeoutUnits
     }
 }

@@ -113,6 +113,7 @@ struct ServerFlags: ParsableArguments {
                 maximumConnections: self.maxTCPConnections),
             transfers: TransferPolicy(allowed: allowed))
         configuration.udpEngine = engine
+        configuration.responder.tcpIdleTimeoutUnits = UInt16(min(65535, max(1, (self.tcpIdleTimeout * 10).rounded())))
         if let workers = self.udpWorkers { configuration.udpWorkers = workers }
         return configuration
     }

@@ -254,3 +254,29 @@ struct ProtocolTests {
         #expect(reply.message.cd)
     }
 }
+
+@Suite("edns-tcp-keepalive (RFC 7828)")
+struct KeepaliveTests {
+    private let keepalive: [UInt8] = [0x00, 0x0B, 0x00, 0x00]
+
+    @Test func overTCPTheReplySaysOurIdleTimeout() throws {
+        let query = QueryBuilder.query(name("web.dev.svc.cluster.local."), .a, payloadSize: 1232, options: keepalive)
+        let settings = ResponderSettings(tcpIdleTimeoutUnits: 100)
+        let (reply, bytes) = try #require(exchange(query, over: .tcp, settings: settings))
+        #expect(reply.answer.count == 1)
+        #expect(Array(bytes.suffix(6)) == [0x00, 0x0B, 0x00, 0x02, 0x00, 0x64])
+    }
+
+    @Test func overUDPTheOptionIsIgnored() throws {
+        let query = QueryBuilder.query(name("web.dev.svc.cluster.local."), .a, payloadSize: 1232, options: keepalive)
+        let (_, bytes) = try #require(exchange(query))
+        #expect(Array(bytes.suffix(11)) == [0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0])
+    }
+
+    @Test func aTimeoutInTheQueryIsFormatError() throws {
+        let query = QueryBuilder.query(
+            name("web.dev.svc.cluster.local."), .a, payloadSize: 1232, options: [0x00, 0x0B, 0x00, 0x02, 0x00, 0x10])
+        let (reply, _) = try #require(exchange(query, over: .tcp))
+        #expect(reply.rcode == 1)
+    }
+}
