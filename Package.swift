@@ -94,9 +94,6 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Manifests"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ZoneCompilerTests", dependencies: ["ZoneCompiler", "ClusterModel", "Manifests", "DNSWire"],
-            swiftSettings: swiftSettings),
-        .testTarget(
             name: "QueryEngineTests",
             dependencies: ["QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "CLDNS"],
             swiftSettings: swiftSettings),

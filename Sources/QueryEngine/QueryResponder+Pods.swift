@@ -14,8 +14,9 @@ extension QueryResponder {
         let firstLength = Int(name[0])
         guard firstLength > 0, firstLength + 1 < name.count else { return nil }
         let parent = UnsafeRawBufferPointer(rebasing: name[(firstLength + 1)...])
-        guard snapshot.table.find(parent, hash: NameHash.hash(parent)) != nil else { return nil }
-        // The parent must be `<ns>.pod.<zone>`: one label above `pod.<zone>`.
+        // The parent must be `<ns>.pod.<zone>` of a namespace that exists: it has a shard.
+        let namespaceLabel = UnsafeRawBufferPointer(rebasing: parent[0..<(Int(parent[0]) + 1)])
+        guard snapshot.table.namespaceIndex.find(namespaceLabel) != nil else { return nil }
         let podZone = (snapshot.options.domain.prepending("pod") ?? .root).lowercased.wire
         let grandparentOffset = Int(parent[0]) + 1
         guard parent.count - grandparentOffset == podZone.count,
@@ -49,24 +50,7 @@ extension QueryResponder {
             return length
         }
         // The name exists, with no data of this type: NODATA with the zone's SOA.
-        let noData = snapshot.table.answers[Int(snapshot.table.zones[0].noData)]
-        return Self.writeNoData(noData, snapshot.table, parsed, query, transport, settings, output)
-    }
-
-    private static func writeNoData(
-        _ answer: CompiledAnswer, _ table: AnswerTable, _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer,
-        _ transport: Transport, _ settings: ResponderSettings, _ output: UnsafeMutableRawBufferPointer
-    ) -> Int {
-        var length = Self.writeHeaderAndQuestion(parsed, query, output, rcode: .noError, authoritative: true, settings)
-        Self.store16(answer.authorityCount, output, 8)
-        let start = Int(answer.start)
-        table.bytes.withUnsafeBytes { arena in
-            UnsafeMutableRawBufferPointer(rebasing: output[length..<(length + Int(answer.length))]).copyMemory(
-                from: UnsafeRawBufferPointer(rebasing: arena[start..<(start + Int(answer.length))]))
-        }
-        length += Int(answer.length)
-        if parsed.edns != nil { length = Self.appendOPT(parsed, output, at: length, rcode: .noError, settings) }
-        return length
+        return Self.writeBlob(snapshot.table.zones[0].noData, snapshot.table, parsed, query, transport, settings, output)
     }
 }
 

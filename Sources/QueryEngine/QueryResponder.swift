@@ -85,13 +85,13 @@ package enum QueryResponder {
             return .reply(length: Self.writeRefused(parsed, query, output, settings))
         }
         let table = snapshot.table
-        let entry = table.find(name, hash: parsed.hash)
-        let zoneIndex = entry.map { Int(table.names[$0].zone) } ?? table.zone(containing: name, labelStarts: labelStarts)
+        let zoneIndex = table.zone(containing: name, labelStarts: labelStarts)
+        let shard = zoneIndex.flatMap { table.shard(for: name, hash: parsed.hash, zone: $0, labelStarts: labelStarts) }
+        let entry = shard?.find(name, hash: parsed.hash)
 
         if parsed.qtype == RRType.axfr.rawValue || parsed.qtype == RRType.ixfr.rawValue {
             // Zone transfers only over TCP, only of a zone's apex (RFC 5936 §4.2).
-            guard transport == .tcp, let zoneIndex, table.zones[zoneIndex].apex.count == name.count,
-                entry != nil
+            guard transport == .tcp, let zoneIndex, table.zones[zoneIndex].apex.count == name.count, entry != nil
             else {
                 return .reply(length: Self.writeRefused(parsed, query, output, settings))
             }
@@ -104,22 +104,34 @@ package enum QueryResponder {
             let length = Self.writeRefused(parsed, query, output, settings)
             return .outOfZone(refusedLength: length, request: Self.request(parsed, query, name, transport))
         }
-        let answerIndex: Int
-        if let entry {
-            answerIndex = table.answerIndex(entry, qtype: parsed.qtype)
-        } else {
+        guard let shard, let entry else {
             if snapshot.options.pods == .insecure, zoneIndex == 0,
                 let length = Self.insecurePodAnswer(parsed, query, snapshot, settings, output, name, transport)
             {
                 return .reply(length: length)
             }
-            answerIndex = Int(table.zones[zoneIndex].nameError)
+            return .reply(length: Self.writeBlob(table.zones[zoneIndex].nameError, table, parsed, query, transport, settings, output))
         }
-        let answer = table.answers[answerIndex]
-        let length = Self.writeAnswer(answer, table, parsed, query, transport, settings, output)
+        let answerIndex = shard.answerIndex(entry, qtype: parsed.qtype)
+        guard answerIndex >= 0 else {
+            let zone = Int(shard.names[entry].zone)
+            return .reply(length: Self.writeBlob(table.zones[zone].noData, table, parsed, query, transport, settings, output))
+        }
+        let answer = shard.answers[answerIndex]
+        let length = shard.bytes.withUnsafeBytes { arena in
+            shard.cuts.withUnsafeBufferPointer { cuts in
+                Self.writeAnswer(
+                    AnswerView(
+                        rcode: answer.rcode, answerCount: answer.answerCount, authorityCount: answer.authorityCount,
+                        additionalCount: answer.additionalCount, authorityZone: Int(answer.authorityZone)),
+                    bytes: UnsafeRawBufferPointer(rebasing: arena[Int(answer.start)..<(Int(answer.start) + Int(answer.length))]),
+                    cuts: UnsafeBufferPointer(rebasing: cuts[Int(answer.cutStart)..<(Int(answer.cutStart) + Int(answer.cutCount))]),
+                    table, parsed, query, transport, settings, output)
+            }
+        }
         if answer.externalTarget >= 0, parsed.qtype == RRType.a.rawValue || parsed.qtype == RRType.aaaa.rawValue {
             return .chase(
-                length: length, target: table.externalTargets[Int(answer.externalTarget)],
+                length: length, target: shard.externalTargets[Int(answer.externalTarget)],
                 request: Self.request(parsed, query, name, transport))
         }
         return .reply(length: length)
@@ -147,41 +159,76 @@ package enum QueryResponder {
         }
     }
 
-    private static func writeAnswer(
-        _ answer: CompiledAnswer, _ table: AnswerTable, _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer,
+    /// What the writer needs to know of an answer besides its bytes.
+    struct AnswerView {
+        var rcode: UInt8
+        var answerCount: UInt16
+        var authorityCount: UInt16
+        var additionalCount: UInt16
+        /// The zone whose SOA to append to the authority section, or -1.
+        var authorityZone: Int
+    }
+
+    /// A zone's negative answer (or another self-contained blob).
+    static func writeBlob(
+        _ blob: CompiledBlob, _ table: ShardedAnswerTable, _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer,
         _ transport: Transport, _ settings: ResponderSettings, _ output: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        blob.bytes.withUnsafeBytes { bytes in
+            blob.cuts.withUnsafeBufferPointer { cuts in
+                Self.writeAnswer(
+                    AnswerView(
+                        rcode: blob.rcode, answerCount: blob.answerCount, authorityCount: blob.authorityCount,
+                        additionalCount: blob.additionalCount, authorityZone: blob.authorityZone ?? -1),
+                    bytes: bytes, cuts: cuts, table, parsed, query, transport, settings, output)
+            }
+        }
+    }
+
+    private static func writeAnswer(
+        _ answer: AnswerView, bytes: UnsafeRawBufferPointer, cuts: UnsafeBufferPointer<CutPoint>,
+        _ table: ShardedAnswerTable, _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer, _ transport: Transport,
+        _ settings: ResponderSettings, _ output: UnsafeMutableRawBufferPointer
     ) -> Int {
         let optLength = Self.optLength(parsed, transport)
         let limit = Self.sizeLimit(parsed, transport, settings)
+        // The zone's SOA, for chains that end without data: appended fresh (current serial).
+        let authority = answer.authorityZone >= 0 ? table.zones[answer.authorityZone].noData.bytes : []
         let fixed = parsed.questionEnd + optLength
-        var sectionLength = Int(answer.length)
+        var sectionLength = bytes.count
         var counts = (answer.answerCount, answer.authorityCount, answer.additionalCount)
         var truncated = false
-        if fixed + sectionLength > limit {
+        var appendAuthority = !authority.isEmpty
+        if fixed + sectionLength + authority.count > limit {
             // Keep the longest run of whole RRsets that fits. Dropping only additional data is
             // not truncation (RFC 2181 §9); losing answer or authority data sets TC.
             sectionLength = 0
             counts = (0, 0, 0)
-            let start = Int(answer.cutStart)
-            for cut in table.cuts[start..<(start + Int(answer.cutCount))] {
-                guard fixed + Int(cut.end) <= limit else { break }
+            for cut in cuts {
+                guard fixed + Int(cut.end) + authority.count <= limit else { break }
                 sectionLength = Int(cut.end)
                 counts = (cut.answerCount, cut.authorityCount, cut.additionalCount)
             }
             truncated = counts.0 != answer.answerCount || counts.1 != answer.authorityCount
+            if truncated { appendAuthority = false }
         }
         var length = Self.writeHeaderAndQuestion(
             parsed, query, output, rcode: ResponseCode(rawValue: UInt16(answer.rcode)) ?? .serverFailure,
             authoritative: true, settings)
         if truncated { output[2] |= 0x02 }
+        UnsafeMutableRawBufferPointer(rebasing: output[length..<(length + sectionLength)]).copyMemory(
+            from: UnsafeRawBufferPointer(rebasing: bytes[0..<sectionLength]))
+        length += sectionLength
+        if appendAuthority && counts.2 == 0 {
+            authority.withUnsafeBytes { soa in
+                UnsafeMutableRawBufferPointer(rebasing: output[length..<(length + soa.count)]).copyMemory(from: soa)
+            }
+            length += authority.count
+            counts.1 += 1
+        }
         Self.store16(counts.0, output, 6)
         Self.store16(counts.1, output, 8)
         Self.store16(counts.2, output, 10)
-        table.bytes.withUnsafeBytes { arena in
-            let source = UnsafeRawBufferPointer(rebasing: arena[Int(answer.start)..<(Int(answer.start) + sectionLength)])
-            UnsafeMutableRawBufferPointer(rebasing: output[length..<(length + sectionLength)]).copyMemory(from: source)
-        }
-        length += sectionLength
         if parsed.edns != nil {
             length = Self.appendOPT(parsed, output, at: length, rcode: .noError, settings, transport: transport)
         }

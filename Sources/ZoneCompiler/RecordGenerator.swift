@@ -2,129 +2,111 @@ import ClusterModel
 import DNSWire
 import Manifests
 
-/// Turns a `Cluster` into the zones ClusterDNS serves: the cluster zone, then the reverse zones,
-/// following the Kubernetes DNS-Based Service Discovery specification (schema 1.1.0). Pure.
-package struct RecordGenerator {
-    let options: RecordOptions
-    private let ttl: UInt32
-    private var cluster = Zone(apex: .root)
-    private var reverse: [Zone] = []
-    /// PTR targets per reverse owner, so one address's PTRs are not repeated.
-    private var pointers: [DomainName: [DomainName]] = [:]
-
-    package init(options: RecordOptions) {
-        self.options = options
-        self.ttl = options.ttl
+/// Turns a `Cluster` into the records ClusterDNS serves, following the Kubernetes DNS-Based
+/// Service Discovery specification (schema 1.1.0). Pure. Records are made per unit — a service,
+/// a pod, a namespace, the zone apexes — so that a rebuild can redo only the units that changed;
+/// `zones(for:options:)` puts every unit together (for `dump` and zone transfers).
+package enum RecordGenerator {
+    /// What one service contributes: the records of its subtree (`<svc>.<ns>.svc.<zone>` and
+    /// below), and PTR targets by address (for the reverse zones).
+    package struct ServiceRecords: Sendable {
+        package var records: [ResourceRecord] = []
+        /// Names under the service that exist without records of their own.
+        package var emptyNames: [DomainName] = []
+        package var pointers: [(address: IPAddress, target: DomainName)] = []
     }
 
-    /// Every zone for `cluster`: the cluster zone first, then the reverse zones in canonical order.
-    package static func zones(for cluster: Cluster, options: RecordOptions) -> [Zone] {
-        var generator = RecordGenerator(options: options)
-        return generator.generate(cluster)
-    }
+    // MARK: names
 
-    private mutating func generate(_ model: Cluster) -> [Zone] {
-        let apex = self.options.domain
-        self.cluster = Zone(apex: apex)
-        self.reverse = ReverseZones.apexes(covering: self.options.reverseCIDRs).map { Zone(apex: $0) }
-
-        let nameServer = self.name(["ns", "dns"], under: apex)
-        self.cluster.records.append(ResourceRecord(apex, ttl: self.ttl, self.soa()))
-        self.cluster.records.append(ResourceRecord(apex, ttl: self.ttl, .ns(nameServer)))
-        var dnsAddresses = model.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
-        if dnsAddresses.isEmpty { dnsAddresses = [self.options.dnsIP] }
-        for address in dnsAddresses { self.cluster.records.append(self.addressRecord(nameServer, address)) }
-        self.cluster.records.append(
-            ResourceRecord(
-                self.name(["dns-version"], under: apex), ttl: self.ttl,
-                .txt([Array(RecordOptions.schemaVersion.utf8)])))
-
-        let svc = self.name(["svc"], under: apex)
-        let pod = self.name(["pod"], under: apex)
-        for namespace in model.namespaces {
-            self.cluster.emptyNames.append(self.name([namespace], under: svc))
-            if self.options.pods != .disabled { self.cluster.emptyNames.append(self.name([namespace], under: pod)) }
-        }
-        for service in model.services { self.addService(service, svc: svc) }
-        if self.options.pods == .verified {
-            for member in model.pods where !member.isTerminated {
-                for address in member.ips {
-                    self.cluster.records.append(
-                        self.addressRecord(self.name([address.dashed, member.namespace], under: pod), address))
-                }
-            }
-        }
-        for (owner, targets) in self.pointers {
-            for target in targets { self.addToReverseZone(ResourceRecord(owner, ttl: self.ttl, .ptr(target))) }
-        }
-        for index in self.reverse.indices {
-            let zoneApex = self.reverse[index].apex
-            self.reverse[index].records.insert(ResourceRecord(zoneApex, ttl: self.ttl, .ns(nameServer)), at: 0)
-            self.reverse[index].records.insert(ResourceRecord(zoneApex, ttl: self.ttl, self.soa()), at: 0)
-        }
-        self.reverse.sort { $0.apex < $1.apex }
-        return [self.cluster] + self.reverse
-    }
-
-    /// `<zone>. SOA ns.dns.<zone>. hostmaster.<zone>. <serial> 7200 1800 86400 <ttl>`.
-    private func soa() -> RData {
-        let apex = self.options.domain
-        return .soa(
-            mname: self.name(["ns", "dns"], under: apex), rname: self.name(["hostmaster"], under: apex),
-            serial: self.options.serial, refresh: 7200, retry: 1800, expire: 86400, minimum: self.ttl)
-    }
-
-    private func name(_ labels: [String], under parent: DomainName) -> DomainName {
+    static func name(_ labels: [String], under parent: DomainName) -> DomainName {
         var result = parent
         for label in labels.reversed() { result = result.prepending(label) ?? result }
         return result
     }
 
-    private func addressRecord(_ owner: DomainName, _ address: IPAddress) -> ResourceRecord {
-        ResourceRecord(owner, ttl: self.ttl, address.family == .ipv4 ? .a(address.bytes) : .aaaa(address.bytes))
+    package static func serviceName(_ namespace: String, _ service: String, options: RecordOptions) -> DomainName {
+        Self.name([service, namespace, "svc"], under: options.domain)
     }
 
-    private mutating func addPointer(_ address: IPAddress, to target: DomainName) {
-        guard let owner = DomainName(address.reverseName + ".") else { return }
-        if self.pointers[owner]?.contains(target) == true { return }
-        self.pointers[owner, default: []].append(target)
+    package static func namespaceNames(_ namespace: String, options: RecordOptions) -> [DomainName] {
+        var names = [Self.name([namespace, "svc"], under: options.domain)]
+        if options.pods != .disabled { names.append(Self.name([namespace, "pod"], under: options.domain)) }
+        return names
     }
 
-    /// Puts a PTR into the reverse zone that holds its owner; an address outside every zone gets
-    /// a zone of its own (apex = the PTR owner), so no authority is claimed beyond what we know.
-    private mutating func addToReverseZone(_ record: ResourceRecord) {
-        if let index = self.reverse.firstIndex(where: { record.owner.isSubdomain(of: $0.apex) }) {
-            self.reverse[index].records.append(record)
-        } else {
-            self.reverse.append(Zone(apex: record.owner, records: [record]))
+    static func addressRecord(_ owner: DomainName, _ address: IPAddress, ttl: UInt32) -> ResourceRecord {
+        ResourceRecord(owner, ttl: ttl, address.family == .ipv4 ? .a(address.bytes) : .aaaa(address.bytes))
+    }
+
+    /// `<zone>. SOA ns.dns.<zone>. hostmaster.<zone>. <serial> 7200 1800 86400 <ttl>`.
+    package static func soa(_ options: RecordOptions) -> RData {
+        .soa(
+            mname: Self.name(["ns", "dns"], under: options.domain), rname: Self.name(["hostmaster"], under: options.domain),
+            serial: options.serial, refresh: 7200, retry: 1800, expire: 86400, minimum: options.ttl)
+    }
+
+    // MARK: units
+
+    /// The cluster zone's apex and fixed names: SOA, NS, the name server's address (the
+    /// kube-dns Service's cluster IPs when there is one, else `--dns-ip`), `dns-version`.
+    package static func apexRecords(kubeDNS: [IPAddress], options: RecordOptions) -> [ResourceRecord] {
+        let apex = options.domain
+        let ttl = options.ttl
+        let nameServer = Self.name(["ns", "dns"], under: apex)
+        var records = [ResourceRecord(apex, ttl: ttl, Self.soa(options)), ResourceRecord(apex, ttl: ttl, .ns(nameServer))]
+        for address in kubeDNS.isEmpty ? [options.dnsIP] : kubeDNS {
+            records.append(Self.addressRecord(nameServer, address, ttl: ttl))
+        }
+        records.append(
+            ResourceRecord(Self.name(["dns-version"], under: apex), ttl: ttl, .txt([Array(RecordOptions.schemaVersion.utf8)])))
+        return records
+    }
+
+    /// SOA and NS of a reverse zone.
+    package static func reverseApexRecords(_ apex: DomainName, options: RecordOptions) -> [ResourceRecord] {
+        [
+            ResourceRecord(apex, ttl: options.ttl, Self.soa(options)),
+            ResourceRecord(apex, ttl: options.ttl, .ns(Self.name(["ns", "dns"], under: options.domain))),
+        ]
+    }
+
+    /// A pod's records (`--pods verified`): `<a-b-c-d>.<ns>.pod.<zone>` A/AAAA per address.
+    package static func podRecords(_ pod: ClusterPod, options: RecordOptions) -> [ResourceRecord] {
+        guard options.pods == .verified, !pod.isTerminated else { return [] }
+        let parent = Self.name([pod.namespace, "pod"], under: options.domain)
+        return pod.ips.map { address in
+            Self.addressRecord(parent.prepending(address.dashed) ?? parent, address, ttl: options.ttl)
         }
     }
 
-    private mutating func addService(_ service: ClusterService, svc: DomainName) {
-        let serviceName = self.name([service.name, service.namespace], under: svc)
+    /// A service's records.
+    package static func serviceRecords(_ service: ClusterService, options: RecordOptions) -> ServiceRecords {
+        var result = ServiceRecords()
+        let ttl = options.ttl
+        let serviceName = Self.serviceName(service.namespace, service.name, options: options)
         if service.type == .externalName {
             // Spec 2.5: a CNAME to the external name; nothing exists below it.
             if let target = service.externalName.flatMap({ DomainName($0 + ".") }) {
-                self.cluster.records.append(ResourceRecord(serviceName, ttl: self.ttl, .cname(target)))
+                result.records.append(ResourceRecord(serviceName, ttl: ttl, .cname(target)))
             }
-            return
+            return result
         }
-        let published = service.endpoints.filter { service.publishes($0) }
         // Endpoint names: the hostname, else each address dashed. Two endpoints with the same
         // hostname share the name, with both addresses.
         var endpointNames: [(name: DomainName, addresses: [IPAddress], ports: [EndpointPort])] = []
-        for endpoint in published {
-            let addresses = endpoint.addresses
+        for endpoint in service.endpoints where service.publishes(endpoint) {
             if let hostname = endpoint.hostname {
-                let owner = self.name([hostname], under: serviceName)
+                let owner = serviceName.prepending(hostname) ?? serviceName
                 if let existing = endpointNames.firstIndex(where: { $0.name == owner }) {
-                    endpointNames[existing].addresses += addresses.filter { !endpointNames[existing].addresses.contains($0) }
+                    endpointNames[existing].addresses += endpoint.addresses.filter {
+                        !endpointNames[existing].addresses.contains($0)
+                    }
                 } else {
-                    endpointNames.append((owner, addresses, endpoint.ports))
+                    endpointNames.append((owner, endpoint.addresses, endpoint.ports))
                 }
             } else {
-                for address in addresses {
-                    let owner = self.name([address.dashed], under: serviceName)
+                for address in endpoint.addresses {
+                    let owner = serviceName.prepending(address.dashed) ?? serviceName
                     if !endpointNames.contains(where: { $0.name == owner }) {
                         endpointNames.append((owner, [address], endpoint.ports))
                     }
@@ -133,8 +115,8 @@ package struct RecordGenerator {
         }
         for entry in endpointNames {
             for address in entry.addresses {
-                self.cluster.records.append(self.addressRecord(entry.name, address))
-                self.addPointer(address, to: entry.name)
+                result.records.append(Self.addressRecord(entry.name, address, ttl: ttl))
+                result.pointers.append((address, entry.name))
             }
         }
 
@@ -143,7 +125,7 @@ package struct RecordGenerator {
             var seen: Set<IPAddress> = []
             for entry in endpointNames {
                 for address in entry.addresses where seen.insert(address).inserted {
-                    self.cluster.records.append(self.addressRecord(serviceName, address))
+                    result.records.append(Self.addressRecord(serviceName, address, ttl: ttl))
                 }
             }
             // Spec 2.4.2: one SRV per ready endpoint and named port, to the endpoint's port.
@@ -163,29 +145,69 @@ package struct RecordGenerator {
                     return (entry.name, port.port)
                 }
                 guard !targets.isEmpty else { continue }
-                let owner = self.name(["_\(portName)", "_\(proto.srvLabel)"], under: serviceName)
+                let owner = Self.name(["_\(portName)", "_\(proto.srvLabel)"], under: serviceName)
                 let weight = UInt16(100 / targets.count)
                 for (target, port) in targets {
-                    self.cluster.records.append(
-                        ResourceRecord(
-                            owner, ttl: self.ttl, .srv(priority: 0, weight: weight, port: UInt16(port), target: target)))
+                    result.records.append(
+                        ResourceRecord(owner, ttl: ttl, .srv(priority: 0, weight: weight, port: UInt16(port), target: target)))
                 }
             }
-            return
+            return result
         }
 
         // Spec 2.3: the cluster IPs, SRV per named port, PTR per cluster IP.
         for address in service.clusterIPs {
-            self.cluster.records.append(self.addressRecord(serviceName, address))
-            self.addPointer(address, to: serviceName)
+            result.records.append(Self.addressRecord(serviceName, address, ttl: ttl))
+            result.pointers.append((address, serviceName))
         }
         for port in service.ports {
             guard let portName = port.name else { continue }
-            let owner = self.name(["_\(portName)", "_\(port.protocol.srvLabel)"], under: serviceName)
-            self.cluster.records.append(
-                ResourceRecord(
-                    owner, ttl: self.ttl,
-                    .srv(priority: 0, weight: 100, port: UInt16(port.port), target: serviceName)))
+            let owner = Self.name(["_\(portName)", "_\(port.protocol.srvLabel)"], under: serviceName)
+            result.records.append(
+                ResourceRecord(owner, ttl: ttl, .srv(priority: 0, weight: 100, port: UInt16(port.port), target: serviceName)))
         }
+        return result
+    }
+
+    /// The PTR owner of an address.
+    package static func pointerOwner(_ address: IPAddress) -> DomainName {
+        DomainName(address.reverseName + ".") ?? .root
+    }
+
+    /// The reverse zones: those covering the CIDRs, and for an address outside them a zone of its
+    /// own (apex = its PTR owner), so no authority is claimed beyond what we know.
+    package static func reverseApexes(options: RecordOptions, pointerOwners: some Sequence<DomainName>) -> [DomainName] {
+        let covering = ReverseZones.apexes(covering: options.reverseCIDRs)
+        var exact: Set<DomainName> = []
+        for owner in pointerOwners where !covering.contains(where: { owner.isSubdomain(of: $0) }) { exact.insert(owner) }
+        return (covering + exact).sorted()
+    }
+
+    // MARK: everything
+
+    /// Every zone for `cluster`: the cluster zone first, then the reverse zones in canonical order.
+    package static func zones(for cluster: Cluster, options: RecordOptions) -> [Zone] {
+        let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
+        var clusterZone = Zone(apex: options.domain, records: Self.apexRecords(kubeDNS: kubeDNS, options: options))
+        for namespace in cluster.namespaces { clusterZone.emptyNames += Self.namespaceNames(namespace, options: options) }
+        var pointers: [DomainName: [DomainName]] = [:]
+        for service in cluster.services {
+            let unit = Self.serviceRecords(service, options: options)
+            clusterZone.records += unit.records
+            clusterZone.emptyNames += unit.emptyNames
+            for (address, target) in unit.pointers {
+                let owner = Self.pointerOwner(address)
+                if pointers[owner]?.contains(target) != true { pointers[owner, default: []].append(target) }
+            }
+        }
+        for pod in cluster.pods { clusterZone.records += Self.podRecords(pod, options: options) }
+        var reverse = Self.reverseApexes(options: options, pointerOwners: pointers.keys).map { apex in
+            Zone(apex: apex, records: Self.reverseApexRecords(apex, options: options))
+        }
+        for (owner, targets) in pointers {
+            guard let index = reverse.firstIndex(where: { owner.isSubdomain(of: $0.apex) }) else { continue }
+            for target in targets { reverse[index].records.append(ResourceRecord(owner, ttl: options.ttl, .ptr(target))) }
+        }
+        return [clusterZone] + reverse
     }
 }

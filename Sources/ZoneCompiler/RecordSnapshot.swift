@@ -1,29 +1,32 @@
 import ClusterModel
 import DNSWire
 
-/// Every record ClusterDNS serves, built from a cluster ahead of time: the zones (for `dump` and
-/// zone transfers) and the compiled answer table (for queries). Immutable and Sendable: a server
-/// swaps whole snapshots, and each query reads one.
+/// Every record ClusterDNS serves, built from a cluster ahead of time: the compiled answers (for
+/// queries) and the cluster they came from (the zones for `dump` and zone transfers are made
+/// from it on demand). Immutable and Sendable: a server swaps whole snapshots, each query reads
+/// one, and consecutive snapshots share the shards that did not change.
 package struct RecordSnapshot: Sendable {
     package let options: RecordOptions
-    /// The cluster zone first, then the reverse zones in canonical order.
-    package let zones: [Zone]
-    package let table: AnswerTable
-
-    package init(options: RecordOptions, zones: [Zone], table: AnswerTable) {
-        self.options = options
-        self.zones = zones
-        self.table = table
-    }
-
-    /// Generates and compiles the records of `cluster`.
-    package static func build(_ cluster: Cluster, options: RecordOptions) -> RecordSnapshot {
-        let zones = RecordGenerator.zones(for: cluster, options: options)
-        return RecordSnapshot(options: options, zones: zones, table: AnswerCompiler.compile(zones))
-    }
-
+    package let cluster: Cluster
+    package let table: ShardedAnswerTable
     /// The number of records in every zone.
-    package var recordCount: Int { self.zones.reduce(0) { $0 + $1.records.count } }
+    package let recordCount: Int
+
+    package init(options: RecordOptions, cluster: Cluster, table: ShardedAnswerTable, recordCount: Int) {
+        self.options = options
+        self.cluster = cluster
+        self.table = table
+        self.recordCount = recordCount
+    }
+
+    /// Generates and compiles the records of `cluster` from scratch.
+    package static func build(_ cluster: Cluster, options: RecordOptions) -> RecordSnapshot {
+        var builder = SnapshotBuilder(options: options)
+        return builder.build(cluster, serial: options.serial)
+    }
+
+    /// The zones, made from the cluster: the cluster zone first, then the reverse zones.
+    package var zones: [Zone] { RecordGenerator.zones(for: self.cluster, options: self.options) }
 
     package var serial: UInt32 { self.options.serial }
 

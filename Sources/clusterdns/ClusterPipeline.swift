@@ -19,6 +19,8 @@ struct ClusterPipeline {
     private(set) var tree: ManifestTree
     private let model: ModelOptions
     private var recordOptions: RecordOptions
+    /// Compiles only what changed since the last snapshot.
+    private var builder: SnapshotBuilder
     private var allocations = AllocationTable()
     private(set) var generation = 0
 
@@ -26,6 +28,7 @@ struct ClusterPipeline {
         self.tree = ManifestTree(root: root, limits: limits)
         self.model = model
         self.recordOptions = records
+        self.builder = SnapshotBuilder(options: records)
     }
 
     var rootExists: Bool { self.tree.rootExists }
@@ -44,7 +47,7 @@ struct ClusterPipeline {
             self.recordOptions.serial &+= 1
         }
         self.generation += 1
-        let snapshot = RecordSnapshot.build(derivation.cluster, options: self.recordOptions)
+        let snapshot = self.builder.build(derivation.cluster, serial: self.recordOptions.serial)
         let touched = Set(changes.added + changes.changed)
         let newDiagnostics = derivation.diagnostics.filter { touched.contains($0.location.file) }
         return Report(

@@ -43,19 +43,17 @@ struct DumpCommand: ParsableCommand {
         let derivation = ClusterBuilder.derive(files, options: model)
         for diagnostic in derivation.diagnostics { StandardError.line("\(diagnostic)") }
         stage("derive")
-        let zones = RecordGenerator.zones(for: derivation.cluster, options: options)
-        stage("generate")
-        let snapshot = RecordSnapshot(options: options, zones: zones, table: AnswerCompiler.compile(zones))
-        stage("compile")
+        let snapshot = RecordSnapshot.build(derivation.cluster, options: options)
+        stage("generate+compile")
         var only: DomainName?
         if let zone = self.zone {
-            guard let name = DomainName(zone.hasSuffix(".") ? zone : zone + "."), snapshot.zone(named: name) != nil else {
-                let apexes = snapshot.zones.map { $0.apex.description }.joined(separator: ", ")
+            guard let name = DomainName(zone.hasSuffix(".") ? zone : zone + "."), snapshot.table.zones.contains(where: { $0.name == name }) else {
+                let apexes = snapshot.table.zones.map { $0.name.description }.joined(separator: ", ")
                 throw ValidationError("--zone \(zone) is not one of the zones served: \(apexes)")
             }
             only = name
         }
-        let text = snapshot.zoneText(only: only)
+        let text = RecordSnapshot.zoneText(snapshot.zones, only: only)
         stage("render")
         print(text, terminator: "")
     }

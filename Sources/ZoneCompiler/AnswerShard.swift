@@ -1,0 +1,194 @@
+import DNSWire
+
+/// A set of compiled names in flat arrays: an open-addressing hash table over a byte arena of
+/// lower-cased wire names, and the answers' bytes in one arena. Answering is a hash probe, a
+/// byte compare and a copy — no allocation. Immutable, so snapshots share the shards that did
+/// not change.
+package final class AnswerShard: Sendable {
+    /// One name.
+    package struct NameEntry: Sendable {
+        package var offset: UInt32
+        package var length: UInt16
+        package var zone: UInt16
+        package var hash: UInt32
+        /// Typed answers: `typeKeys[typesStart ..< typesStart + typesCount]`.
+        package var typesStart: UInt32
+        package var typesCount: UInt16
+        /// The answer for any other type; -1: the zone's NODATA.
+        package var other: Int32
+        /// The answer to QTYPE=ANY; -1: the zone's NODATA.
+        package var any: Int32
+    }
+
+    /// One answer: where its bytes and cut points are, and what to add when answering.
+    package struct Answer: Sendable {
+        package var rcode: UInt8
+        package var start: UInt32
+        package var length: UInt32
+        package var answerCount: UInt16
+        package var authorityCount: UInt16
+        package var additionalCount: UInt16
+        package var cutStart: UInt32
+        package var cutCount: UInt32
+        /// Index into `externalTargets`, or -1.
+        package var externalTarget: Int32
+        /// The zone whose SOA is appended to the authority section, or -1.
+        package var authorityZone: Int32
+    }
+
+    package let nameBytes: [UInt8]
+    package let names: [NameEntry]
+    package let typeKeys: [UInt16]
+    package let typeAnswers: [UInt32]
+    package let slots: [Int32]
+    package let answers: [Answer]
+    package let bytes: [UInt8]
+    package let cuts: [CutPoint]
+    package let externalTargets: [DomainName]
+
+    package static let empty = AnswerShard(entries: [])
+
+    package init(entries: [CompiledEntry]) {
+        var nameBytes: [UInt8] = []
+        var names: [NameEntry] = []
+        var typeKeys: [UInt16] = []
+        var typeAnswers: [UInt32] = []
+        var answers: [Answer] = []
+        var bytes: [UInt8] = []
+        var cuts: [CutPoint] = []
+        var externalTargets: [DomainName] = []
+        names.reserveCapacity(entries.count)
+        func add(_ blob: CompiledBlob) -> Int32 {
+            var external: Int32 = -1
+            if let target = blob.externalTarget {
+                external = Int32(externalTargets.count)
+                externalTargets.append(target)
+            }
+            answers.append(
+                Answer(
+                    rcode: blob.rcode, start: UInt32(bytes.count), length: UInt32(blob.bytes.count),
+                    answerCount: blob.answerCount, authorityCount: blob.authorityCount,
+                    additionalCount: blob.additionalCount, cutStart: UInt32(cuts.count), cutCount: UInt32(blob.cuts.count),
+                    externalTarget: external, authorityZone: Int32(blob.authorityZone ?? -1)))
+            bytes += blob.bytes
+            cuts += blob.cuts
+            return Int32(answers.count - 1)
+        }
+        for entry in entries {
+            var name = NameEntry(
+                offset: UInt32(nameBytes.count), length: UInt16(entry.name.count), zone: UInt16(entry.zone),
+                hash: NameHash.hash(entry.name), typesStart: UInt32(typeKeys.count), typesCount: 0, other: -1, any: -1)
+            nameBytes += entry.name
+            var anyIndex: Int32 = -1
+            for (type, blob) in entry.typed {
+                let index = add(blob)
+                typeKeys.append(type)
+                typeAnswers.append(UInt32(index))
+                name.typesCount += 1
+                if let any = entry.any, any == blob, anyIndex < 0 { anyIndex = index }
+            }
+            if let other = entry.other { name.other = add(other) }
+            if let any = entry.any { name.any = anyIndex >= 0 ? anyIndex : add(any) }
+            names.append(name)
+        }
+        var size = 16
+        while size < names.count * 2 { size <<= 1 }
+        var slots = [Int32](repeating: -1, count: size)
+        let mask = size - 1
+        for (index, entry) in names.enumerated() {
+            var slot = Int(entry.hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(index)
+        }
+        self.nameBytes = nameBytes
+        self.names = names
+        self.typeKeys = typeKeys
+        self.typeAnswers = typeAnswers
+        self.slots = slots
+        self.answers = answers
+        self.bytes = bytes
+        self.cuts = cuts
+        self.externalTargets = externalTargets
+    }
+
+    package var count: Int { self.names.count }
+
+    /// The index of the entry whose name equals `name` (lower-cased wire form) with `hash`.
+    @inlinable
+    package func find(_ name: UnsafeRawBufferPointer, hash: UInt32) -> Int? {
+        let mask = self.slots.count - 1
+        var slot = Int(hash) & mask
+        while true {
+            let index = Int(self.slots[slot])
+            if index < 0 { return nil }
+            let entry = self.names[index]
+            if entry.hash == hash, Int(entry.length) == name.count {
+                let matches = self.nameBytes.withUnsafeBytes { arena -> Bool in
+                    guard let arenaBase = arena.baseAddress, let nameBase = name.baseAddress else { return false }
+                    return memcmpEqual(arenaBase + Int(entry.offset), nameBase, name.count)
+                }
+                if matches { return index }
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// The answer of `entry` for `qtype`; -1 for the zone's NODATA.
+    @inlinable
+    package func answerIndex(_ entryIndex: Int, qtype: UInt16) -> Int {
+        let entry = self.names[entryIndex]
+        if qtype == RRType.any.rawValue { return Int(entry.any) }
+        let start = Int(entry.typesStart)
+        for index in start..<(start + Int(entry.typesCount)) where self.typeKeys[index] == qtype {
+            return Int(self.typeAnswers[index])
+        }
+        return Int(entry.other)
+    }
+
+    /// The entries again, as values (to build a changed shard from this one).
+    package func entries() -> [CompiledEntry] {
+        self.names.map { name in
+            var entry = CompiledEntry(
+                name: Array(self.nameBytes[Int(name.offset)..<(Int(name.offset) + Int(name.length))]), zone: Int(name.zone))
+            let start = Int(name.typesStart)
+            for index in start..<(start + Int(name.typesCount)) {
+                entry.typed.append((self.typeKeys[index], self.blob(Int(self.typeAnswers[index]))))
+            }
+            if name.other >= 0 { entry.other = self.blob(Int(name.other)) }
+            if name.any >= 0 { entry.any = self.blob(Int(name.any)) }
+            return entry
+        }
+    }
+
+    package func blob(_ index: Int) -> CompiledBlob {
+        let answer = self.answers[index]
+        let start = Int(answer.start)
+        let cutStart = Int(answer.cutStart)
+        return CompiledBlob(
+            rcode: answer.rcode, bytes: Array(self.bytes[start..<(start + Int(answer.length))]),
+            answerCount: answer.answerCount, authorityCount: answer.authorityCount,
+            additionalCount: answer.additionalCount, cuts: Array(self.cuts[cutStart..<(cutStart + Int(answer.cutCount))]),
+            externalTarget: answer.externalTarget >= 0 ? self.externalTargets[Int(answer.externalTarget)] : nil,
+            authorityZone: answer.authorityZone >= 0 ? Int(answer.authorityZone) : nil)
+    }
+
+    /// This shard without the names in `removed` and with `added` (which replace names they repeat).
+    package func updating(removing removed: Set<[UInt8]>, adding added: [CompiledEntry]) -> AnswerShard {
+        let replaced = removed.union(added.map(\.name))
+        let kept = self.entries().filter { !replaced.contains($0.name) }
+        return AnswerShard(entries: kept + added)
+    }
+}
+
+/// Byte equality of two regions.
+@inlinable
+package func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+    var index = 0
+    while index < count {
+        if a.load(fromByteOffset: index, as: UInt8.self) != b.load(fromByteOffset: index, as: UInt8.self) {
+            return false
+        }
+        index += 1
+    }
+    return true
+}

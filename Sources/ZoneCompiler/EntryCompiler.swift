@@ -1,0 +1,216 @@
+import DNSWire
+
+/// Compiles the records of one unit (a namespace, the zone apexes, some reverse names) into
+/// `CompiledEntry` values: for every name and type, the wire-form sections of the response,
+/// chosen as RFC 1034 §4.3.2 and RFC 2308 say — positive answers, CNAME chains (followed within
+/// the snapshot, loop-safe), additional addresses for SRV and NS targets. Negative answers are
+/// left to the zone (nil), so that the serial in their SOA is always the current one.
+package struct EntryCompiler {
+    /// The records of one name, by type, in canonical order.
+    struct Owner {
+        var name: DomainName
+        var rrsets: [(type: RRType, records: [ResourceRecord])] = []
+
+        func records(_ type: RRType) -> [ResourceRecord]? { self.rrsets.first { $0.type == type }?.records }
+
+        mutating func add(_ record: ResourceRecord) {
+            if let index = self.rrsets.firstIndex(where: { $0.type == record.type }) {
+                self.rrsets[index].records.append(record)
+            } else {
+                self.rrsets.append((record.type, [record]))
+            }
+        }
+    }
+
+    /// The longest CNAME chain followed inside the snapshot (loops stop earlier).
+    static let maximumChain = 8
+
+    private var index: [DomainName: Int] = [:]
+    private var owners: [Owner] = []
+    private let zoneOf: (DomainName) -> Int?
+    private let lookup: (DomainName) -> NameLookup
+
+    /// - Parameters:
+    ///   - records: the unit's records.
+    ///   - emptyNames: names that exist without records (and are not implied by ancestry).
+    ///   - addAncestors: for each owner, add its ancestors while this says they belong to the unit.
+    ///   - zoneOf: the zone index of a name of ours (nil: outside our zones).
+    ///   - lookup: what a name outside this unit is.
+    package static func compile(
+        records: [ResourceRecord], emptyNames: [DomainName] = [], addAncestors: (DomainName) -> Bool = { _ in false },
+        zoneOf: @escaping (DomainName) -> Int?, lookup: @escaping (DomainName) -> NameLookup
+    ) -> [CompiledEntry] {
+        var compiler = EntryCompiler(zoneOf: zoneOf, lookup: lookup)
+        return compiler.build(records: records, emptyNames: emptyNames, addAncestors: addAncestors)
+    }
+
+    private init(zoneOf: @escaping (DomainName) -> Int?, lookup: @escaping (DomainName) -> NameLookup) {
+        self.zoneOf = zoneOf
+        self.lookup = lookup
+    }
+
+    private mutating func build(
+        records: [ResourceRecord], emptyNames: [DomainName], addAncestors: (DomainName) -> Bool
+    ) -> [CompiledEntry] {
+        for record in records {
+            if let position = self.index[record.owner] {
+                self.owners[position].add(record)
+            } else {
+                self.index[record.owner] = self.owners.count
+                var owner = Owner(name: record.owner)
+                owner.add(record)
+                self.owners.append(owner)
+            }
+        }
+        for name in emptyNames where self.index[name] == nil {
+            self.index[name] = self.owners.count
+            self.owners.append(Owner(name: name))
+        }
+        // Ancestors that belong to the unit exist too (empty non-terminals, RFC 8020).
+        for position in self.owners.indices {
+            var current = self.owners[position].name
+            while !current.isRoot {
+                current = current.parent
+                guard addAncestors(current), self.index[current] == nil else { break }
+                self.index[current] = self.owners.count
+                self.owners.append(Owner(name: current))
+            }
+        }
+        for position in self.owners.indices {
+            self.owners[position].rrsets.sort { $0.type < $1.type }
+            for set in self.owners[position].rrsets.indices where self.owners[position].rrsets[set].records.count > 1 {
+                self.owners[position].rrsets[set].records = Zone.canonicallySorted(self.owners[position].rrsets[set].records)
+            }
+        }
+        return self.owners.map { self.entry($0) }
+    }
+
+    private func rrsets(of name: DomainName) -> NameLookup {
+        if let position = self.index[name] { return .exists(self.owners[position].rrsets) }
+        return self.lookup(name)
+    }
+
+    private func entry(_ owner: Owner) -> CompiledEntry {
+        var entry = CompiledEntry(name: owner.name.lowercased.wire, zone: self.zoneOf(owner.name) ?? 0)
+        if let cname = owner.records(.cname)?.first {
+            // RFC 1034 §3.6.2: a CNAME owner has no other data. The CNAME query gets the CNAME;
+            // every other type gets the chain, followed inside the snapshot.
+            let cnameBlob = Self.compile(owner.name, answer: [cname], additional: [], rcode: .noError)
+            entry.typed.append((RRType.cname.rawValue, cnameBlob))
+            entry.any = cnameBlob
+            let (links, end) = self.followChain(from: cname)
+            switch end {
+            case nil:
+                entry.other = Self.compile(owner.name, answer: links, additional: [], rcode: .noError)
+            case .exists(let rrsets):
+                for (type, records) in rrsets where type != .cname {
+                    let blob = Self.compile(
+                        owner.name, answer: links + records, additional: self.additionalRecords(for: records), rcode: .noError)
+                    entry.typed.append((type.rawValue, blob))
+                }
+                var blob = Self.compile(owner.name, answer: links, additional: [], rcode: .noError)
+                blob.authorityZone = links.last?.rdata.target.flatMap(self.zoneOf)
+                entry.other = blob
+            case .missing(let zone):
+                var blob = Self.compile(owner.name, answer: links, additional: [], rcode: .nameError)
+                blob.authorityZone = zone
+                entry.other = blob
+            case .outside:
+                var blob = Self.compile(owner.name, answer: links, additional: [], rcode: .noError)
+                blob.externalTarget = links.last?.rdata.target
+                entry.other = blob
+            }
+            return entry
+        }
+        for (position, rrset) in owner.rrsets.enumerated() {
+            let blob = Self.compile(
+                owner.name, answer: rrset.records, additional: self.additionalRecords(for: rrset.records), rcode: .noError)
+            entry.typed.append((rrset.type.rawValue, blob))
+            if position == 0 { entry.any = blob }
+        }
+        return entry
+    }
+
+    /// Follows a CNAME chain: the links, and what the last target is. A loop, or a chain past
+    /// `maximumChain`, ends as it stands (NOERROR with the links so far).
+    private func followChain(from first: ResourceRecord) -> (links: [ResourceRecord], end: NameLookup?) {
+        var links = [first]
+        var visited: Set<DomainName> = [first.owner]
+        var current = first
+        while let target = current.rdata.target {
+            switch self.rrsets(of: target) {
+            case .exists(let rrsets):
+                if let next = rrsets.first(where: { $0.type == .cname })?.records.first {
+                    guard !visited.contains(target), links.count < Self.maximumChain else { return (links, nil) }
+                    visited.insert(target)
+                    links.append(next)
+                    current = next
+                    continue
+                }
+                return (links, .exists(rrsets))
+            case .missing(let zone):
+                return (links, .missing(zone: zone))
+            case .outside:
+                return (links, .outside)
+            }
+        }
+        return (links, nil)
+    }
+
+    /// The addresses of SRV and NS targets that are in the snapshot (RFC 2782, RFC 1035 §3.3.11).
+    private func additionalRecords(for records: [ResourceRecord]) -> [ResourceRecord] {
+        var result: [ResourceRecord] = []
+        var seen: Set<DomainName> = []
+        for record in records where record.type == .srv || record.type == .ns {
+            guard let target = record.rdata.target, seen.insert(target).inserted,
+                case .exists(let rrsets) = self.rrsets(of: target)
+            else { continue }
+            result += rrsets.first { $0.type == .a }?.records ?? []
+            result += rrsets.first { $0.type == .aaaa }?.records ?? []
+        }
+        return result
+    }
+
+    /// The sections for a question of `qname`, compressing against the question at offset 12.
+    static func compile(
+        _ qname: DomainName, answer: [ResourceRecord], additional: [ResourceRecord], rcode: ResponseCode,
+        authority: [ResourceRecord] = []
+    ) -> CompiledBlob {
+        let questionEnd = 12 + qname.wire.count + 4
+        var writer = WireWriter(compression: true, base: questionEnd)
+        writer.registerName(qname, at: 12)
+        var cuts: [CutPoint] = []
+        var counts: (UInt16, UInt16, UInt16) = (0, 0, 0)
+        for (section, records) in [answer, authority, additional].enumerated() {
+            var previous: (DomainName, RRType)?
+            for record in records {
+                if let previous, previous != (record.owner, record.type) {
+                    cuts.append(CutPoint(end: UInt32(writer.count), answerCount: counts.0, authorityCount: counts.1, additionalCount: counts.2))
+                }
+                previous = (record.owner, record.type)
+                writer.writeRecord(record)
+                switch section {
+                case 0: counts.0 += 1
+                case 1: counts.1 += 1
+                default: counts.2 += 1
+                }
+            }
+            if previous != nil {
+                cuts.append(CutPoint(end: UInt32(writer.count), answerCount: counts.0, authorityCount: counts.1, additionalCount: counts.2))
+            }
+        }
+        return CompiledBlob(
+            rcode: UInt8(rcode.rawValue), bytes: writer.bytes, answerCount: counts.0, authorityCount: counts.1,
+            additionalCount: counts.2, cuts: cuts)
+    }
+
+    /// A zone's negative answer (shared by every name of the zone, so no pointer may depend on
+    /// the question's length): the SOA, uncompressed, in the authority section.
+    static func negative(rcode: ResponseCode, soa: ResourceRecord) -> CompiledBlob {
+        var writer = WireWriter(compression: false)
+        writer.writeRecord(soa)
+        return CompiledBlob(
+            rcode: UInt8(rcode.rawValue), bytes: writer.bytes, answerCount: 0, authorityCount: 1,
+            cuts: [CutPoint(end: UInt32(writer.count), answerCount: 0, authorityCount: 1, additionalCount: 0)])
+    }
+}

@@ -1,0 +1,89 @@
+import DNSWire
+
+/// Every compiled name of a snapshot, in shards that a rebuild replaces independently: one per
+/// namespace (`<ns>.svc.<zone>`, `<ns>.pod.<zone>` and below), the reverse zones spread over
+/// hash buckets, and a small global shard (the apexes and the names between them). A query
+/// finds its shard from its own labels, then probes that shard.
+package struct ShardedAnswerTable: Sendable {
+    /// One zone: its apex (lower-cased wire), and its negative answers (built with each
+    /// snapshot, so their SOA carries the current serial).
+    package struct ZoneEntry: Sendable {
+        package var apex: [UInt8]
+        package var name: DomainName
+        package var nameError: CompiledBlob
+        package var noData: CompiledBlob
+    }
+
+    package var zones: [ZoneEntry]
+    package var global: AnswerShard
+    package var namespaceIndex: NamespaceIndex
+    package var namespaceShards: [AnswerShard]
+    /// Reverse names by `hash >> (32 - reverseBits)`.
+    package var reverseShards: [AnswerShard]
+
+    package static let reverseBits = 8
+
+    package init(
+        zones: [ZoneEntry], global: AnswerShard, namespaceIndex: NamespaceIndex, namespaceShards: [AnswerShard],
+        reverseShards: [AnswerShard]
+    ) {
+        self.zones = zones
+        self.global = global
+        self.namespaceIndex = namespaceIndex
+        self.namespaceShards = namespaceShards
+        self.reverseShards = reverseShards
+    }
+
+    /// The reverse shard of a name with `hash`.
+    @inlinable
+    package static func reverseShard(_ hash: UInt32) -> Int { Int(hash >> UInt32(32 - Self.reverseBits)) }
+
+    /// The zone whose apex is the longest suffix of `name` (lower-cased wire), given the offsets
+    /// where its labels start; nil when the name is outside every zone.
+    package func zone(containing name: UnsafeRawBufferPointer, labelStarts: UnsafeBufferPointer<UInt8>) -> Int? {
+        var best: Int?
+        var bestLength = -1
+        for (index, zone) in self.zones.enumerated() where zone.apex.count <= name.count && zone.apex.count > bestLength {
+            let offset = name.count - zone.apex.count
+            guard offset == 0 || labelStarts.contains(UInt8(truncatingIfNeeded: offset)) else { continue }
+            let matches = zone.apex.withUnsafeBytes { apex -> Bool in
+                guard let nameBase = name.baseAddress, let apexBase = apex.baseAddress else { return false }
+                return memcmpEqual(nameBase + offset, apexBase, apex.count)
+            }
+            if matches {
+                best = index
+                bestLength = zone.apex.count
+            }
+        }
+        return best
+    }
+
+    /// The shard that holds `name` if it exists, in zone `zone`.
+    @inlinable
+    package func shard(
+        for name: UnsafeRawBufferPointer, hash: UInt32, zone: Int, labelStarts: UnsafeBufferPointer<UInt8>
+    ) -> AnswerShard? {
+        let apexLength = self.zones[zone].apex.count
+        if zone == 0 {
+            // `<...>.<ns>.svc.<zone>` and `<...>.<ns>.pod.<zone>`: the namespace's shard.
+            let marker = name.count - apexLength - 4
+            guard marker > 0, labelStarts.contains(UInt8(truncatingIfNeeded: marker)), name[marker] == 3 else {
+                return self.global
+            }
+            let isService = name[marker + 1] == 0x73 && name[marker + 2] == 0x76 && name[marker + 3] == 0x63  // svc
+            let isPod = name[marker + 1] == 0x70 && name[marker + 2] == 0x6F && name[marker + 3] == 0x64  // pod
+            guard isService || isPod else { return self.global }
+            // The namespace label ends where the marker starts.
+            var namespaceStart = -1
+            for start in labelStarts where Int(start) + 1 + Int(name[Int(start)]) == marker {
+                namespaceStart = Int(start)
+            }
+            guard namespaceStart >= 0 else { return nil }
+            let label = UnsafeRawBufferPointer(rebasing: name[namespaceStart..<marker])
+            guard let shard = self.namespaceIndex.find(label) else { return nil }
+            return self.namespaceShards[shard]
+        }
+        if name.count == apexLength { return self.global }
+        return self.reverseShards[Self.reverseShard(hash)]
+    }
+}
