@@ -12,6 +12,8 @@ struct ClusterPipeline {
         var snapshot: RecordSnapshot
         var derivation: ClusterDerivation
         var buildTime: Duration
+        /// The stages: re-reading files, deriving the cluster, compiling the snapshot.
+        var stageTimes: (refresh: Duration, derive: Duration, compile: Duration)
         /// Diagnostics of the files that changed in this rebuild.
         var newDiagnostics: [ManifestDiagnostic]
     }
@@ -40,7 +42,9 @@ struct ClusterPipeline {
         let start = clock.now
         let changes = self.tree.refresh(named: named, rereadAll: rereadAll)
         guard !changes.isEmpty || force || self.generation == 0 else { return nil }
+        let refreshed = clock.now
         let derivation = ClusterBuilder.derive(self.tree.files, options: self.model, hints: self.allocations)
+        let derived = clock.now
         self.allocations = derivation.allocations
         if self.generation > 0 {
             // RFC 1982 serial arithmetic: one more, wrapping.
@@ -50,8 +54,10 @@ struct ClusterPipeline {
         let snapshot = self.builder.build(derivation.cluster, serial: self.recordOptions.serial)
         let touched = Set(changes.added + changes.changed)
         let newDiagnostics = derivation.diagnostics.filter { touched.contains($0.location.file) }
+        let end = clock.now
         return Report(
             generation: self.generation, changes: changes, snapshot: snapshot, derivation: derivation,
-            buildTime: clock.now - start, newDiagnostics: newDiagnostics)
+            buildTime: end - start, stageTimes: (refreshed - start, derived - refreshed, end - derived),
+            newDiagnostics: newDiagnostics)
     }
 }

@@ -117,7 +117,9 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
             metadata: [
                 "generation": "\(report.generation)", "files.changed": "\(report.changes.count)",
                 "records": "\(report.snapshot.recordCount)", "serial": "\(report.snapshot.serial)",
-                "build.ms": "\(Self.milliseconds(report.buildTime))", "diagnostics.errors": "\(errors)",
+                "build.ms": "\(Self.milliseconds(report.buildTime))",
+                "stages.ms": "refresh \(Self.milliseconds(report.stageTimes.refresh)), derive \(Self.milliseconds(report.stageTimes.derive)), compile \(Self.milliseconds(report.stageTimes.compile))",
+                "diagnostics.errors": "\(errors)",
                 "diagnostics.warnings": "\(report.derivation.diagnostics.count - errors)",
             ])
     }
