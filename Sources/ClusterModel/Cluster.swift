@@ -1,22 +1,49 @@
 import Manifests
 
 /// What the control plane would have made of the manifests: namespaces, services with their
-/// addresses and endpoints, and pods. Immutable, sorted, and the only input of the records stage.
+/// addresses and endpoints, and pods — kept per namespace, so that a rebuild replaces only the
+/// namespaces that changed. Immutable, and the only input of the records stage.
 package struct Cluster: Sendable, Hashable {
     /// Every namespace that exists, sorted.
     package var namespaces: [String]
-    /// Sorted by namespace, then name.
-    package var services: [ClusterService]
-    /// Sorted by namespace, then name.
-    package var pods: [ClusterPod]
+    /// Services and pods by namespace.
+    package var partitions: [String: NamespacePartition]
 
+    package init(namespaces: [String] = [], partitions: [String: NamespacePartition]) {
+        self.namespaces = namespaces
+        self.partitions = partitions
+    }
+
+    /// Groups `services` and `pods` by namespace (each sorted by name).
     package init(namespaces: [String] = [], services: [ClusterService] = [], pods: [ClusterPod] = []) {
         self.namespaces = namespaces
-        self.services = services
-        self.pods = pods
+        self.partitions = Self.group(services: services, pods: pods)
+    }
+
+    private static func group(services: [ClusterService], pods: [ClusterPod]) -> [String: NamespacePartition] {
+        var partitions: [String: NamespacePartition] = [:]
+        for service in services { partitions[service.namespace, default: NamespacePartition()].services.append(service) }
+        for pod in pods { partitions[pod.namespace, default: NamespacePartition()].pods.append(pod) }
+        for key in partitions.keys {
+            partitions[key]?.services.sort { $0.name < $1.name }
+            partitions[key]?.pods.sort { $0.name < $1.name }
+        }
+        return partitions
+    }
+
+    /// Every service, sorted by namespace, then name (made on demand: not for hot paths).
+    package var services: [ClusterService] {
+        get { self.partitions.keys.sorted().flatMap { self.partitions[$0]?.services ?? [] } }
+        set { self.partitions = Self.group(services: newValue, pods: self.pods) }
+    }
+
+    /// Every pod, sorted by namespace, then name (made on demand: not for hot paths).
+    package var pods: [ClusterPod] {
+        get { self.partitions.keys.sorted().flatMap { self.partitions[$0]?.pods ?? [] } }
+        set { self.partitions = Self.group(services: self.services, pods: newValue) }
     }
 
     package func service(namespace: String, name: String) -> ClusterService? {
-        self.services.first { $0.namespace == namespace && $0.name == name }
+        self.partitions[namespace]?.services.first { $0.name == name }
     }
 }

@@ -79,7 +79,7 @@ extension ClusterBuilder {
     private mutating func allocatePodAddresses(_ pods: inout [ClusterPod]) {
         var allocators: [IPAddress.Family: AddressAllocator] = [:]
         for network in self.options.podCIDRs where allocators[network.family] == nil {
-            allocators[network.family] = AddressAllocator(network: network)
+            allocators[network.family] = AddressAllocator(network: network, takenElsewhere: self.reserved.podIP)
         }
         for pod in pods {
             for address in pod.ips { _ = allocators[address.family]?.reserve(address) }

@@ -14,7 +14,7 @@ extension ClusterBuilder {
     mutating func deriveServices(_ services: [(Service, ManifestObject)]) -> [ClusterService] {
         var allocators: [IPAddress.Family: AddressAllocator] = [:]
         for network in self.options.serviceCIDRs where allocators[network.family] == nil {
-            allocators[network.family] = AddressAllocator(network: network)
+            allocators[network.family] = AddressAllocator(network: network, takenElsewhere: self.reserved.serviceIP)
         }
         var ipOwners: [IPAddress: String] = [:]
         var nodePortOwners: [Int: (owner: String, namespace: String, name: String)] = [:]
@@ -54,6 +54,9 @@ extension ClusterBuilder {
                     }
                     if let owner = ipOwners[address] {
                         fail(location, "spec.clusterIP \(address) is already allocated to \(owner)")
+                    } else if self.reserved.serviceIP(address) {
+                        self.reservedConflict = true
+                        fail(location, "spec.clusterIP \(address) is already allocated to a service in another namespace")
                     }
                 }
                 for (index, family) in service.ipFamilies.enumerated()
@@ -109,12 +112,15 @@ extension ClusterBuilder {
                     owner.namespace != cluster.namespace || owner.name != cluster.name
                 {
                     fail(at, "spec.ports[\(index)].nodePort \(nodePort) is already allocated to \(owner.owner)")
+                } else if self.reserved.nodePort(nodePort) {
+                    self.reservedConflict = true
+                    fail(at, "spec.ports[\(index)].nodePort \(nodePort) is already allocated to a service in another namespace")
                 }
                 ownNodePorts[nodePort] = at
             }
 
             if !errors.isEmpty {
-                self.diagnostics += errors
+                for error in errors { self.report(error, namespace: service.metadata.namespace) }
                 continue
             }
             for address in explicit {
@@ -187,7 +193,9 @@ extension ClusterBuilder {
         requests.sort { $0.key < $1.key }
         var granted: [String: Int] = [:]
         for request in requests {
-            if let hint = self.hints.nodePorts[request.key], range.contains(hint), !taken.contains(hint) {
+            if let hint = self.hints.nodePorts[request.key], range.contains(hint), !taken.contains(hint),
+                !self.reserved.nodePort(hint)
+            {
                 taken.insert(hint)
                 granted[request.key] = hint
             }
@@ -197,7 +205,7 @@ extension ClusterBuilder {
             var offset = StableHash.fnv1a(request.key) % size
             for _ in 0..<size {
                 let candidate = range.lowerBound + Int(offset)
-                if !taken.contains(candidate) {
+                if !taken.contains(candidate), !self.reserved.nodePort(candidate) {
                     taken.insert(candidate)
                     granted[request.key] = candidate
                     break

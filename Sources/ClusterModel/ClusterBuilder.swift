@@ -6,22 +6,37 @@ import Manifests
 package struct ClusterBuilder {
     let options: ModelOptions
     let hints: AllocationTable
+    let reserved: ReservedResources
     var diagnostics: [ManifestDiagnostic] = []
+    /// The diagnostics the derivation itself made (not the files'), with the namespace each is about.
+    var modelDiagnostics: [(namespace: String, diagnostic: ManifestDiagnostic)] = []
+    /// An explicit address or node port collided with a reserved one.
+    var reservedConflict = false
     var allocations = AllocationTable()
     var summary = ClusterSummary()
 
     /// Derives the cluster from `files` (in the order given: path order, as scanned).
     package static func derive(
-        _ files: [ManifestFile], options: ModelOptions = ModelOptions(), hints: AllocationTable = AllocationTable()
+        _ files: [ManifestFile], options: ModelOptions = ModelOptions(), hints: AllocationTable = AllocationTable(),
+        reserved: ReservedResources = .none
     ) -> ClusterDerivation {
-        var builder = ClusterBuilder(options: options, hints: hints)
+        var builder = ClusterBuilder(options: options, hints: hints, reserved: reserved)
         let cluster = builder.build(files)
         builder.diagnostics.sort()
         builder.summary.errors = builder.diagnostics.lazy.filter(\.isError).count
         builder.summary.warnings = builder.diagnostics.count - builder.summary.errors
-        return ClusterDerivation(
+        var derivation = ClusterDerivation(
             cluster: cluster, diagnostics: builder.diagnostics, allocations: builder.allocations,
             summary: builder.summary)
+        derivation.modelDiagnostics = builder.modelDiagnostics
+        derivation.reservedConflict = builder.reservedConflict
+        return derivation
+    }
+
+    /// A diagnostic of the derivation about `namespace`.
+    mutating func report(_ diagnostic: ManifestDiagnostic, namespace: String) {
+        self.diagnostics.append(diagnostic)
+        self.modelDiagnostics.append((namespace, diagnostic))
     }
 
     private mutating func build(_ files: [ManifestFile]) -> Cluster {
@@ -34,8 +49,9 @@ package struct ClusterBuilder {
             for object in file.objects {
                 let identity = object.identity
                 if let first = firstLocation[identity] {
-                    self.diagnostics.append(
-                        .error(at: object.nameLocation, "\(identity) is already defined at \(first)"))
+                    self.report(
+                        .error(at: object.nameLocation, "\(identity) is already defined at \(first)"),
+                        namespace: object.kind == .namespace ? object.metadata.name : object.metadata.namespace)
                     continue
                 }
                 firstLocation[identity] = object.nameLocation

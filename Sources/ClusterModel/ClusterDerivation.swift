@@ -7,6 +7,10 @@ package struct ClusterDerivation: Sendable {
     package var diagnostics: [ManifestDiagnostic]
     package var allocations: AllocationTable
     package var summary: ClusterSummary
+    /// The diagnostics the derivation made (not the files'), by the namespace each is about.
+    package var modelDiagnostics: [(namespace: String, diagnostic: ManifestDiagnostic)] = []
+    /// A partial derivation met an explicit claim on a reserved address or port.
+    package var reservedConflict = false
 
     package init(
         cluster: Cluster, diagnostics: [ManifestDiagnostic], allocations: AllocationTable, summary: ClusterSummary

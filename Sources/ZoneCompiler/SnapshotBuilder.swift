@@ -8,14 +8,8 @@ import Manifests
 /// answers (which carry the serial) are made anew. Everything else is shared with the previous
 /// snapshot. A change of the reverse zones themselves rebuilds everything.
 package struct SnapshotBuilder: Sendable {
-    /// One namespace's part of the cluster.
-    struct Partition: Sendable, Equatable {
-        var services: [ClusterService] = []
-        var pods: [ClusterPod] = []
-    }
-
     private var options: RecordOptions
-    private var partitions: [String: Partition] = [:]
+    private var partitions: [String: NamespacePartition] = [:]
     private var namespaceShards: [String: AnswerShard] = [:]
     private var namespaceRecordCounts: [String: Int] = [:]
     private var reverseShards: [AnswerShard]
@@ -36,16 +30,20 @@ package struct SnapshotBuilder: Sendable {
     }
 
     /// The snapshot of `cluster` with SOA serial `serial`; only what changed since the last
-    /// build is compiled again.
-    package mutating func build(_ cluster: Cluster, serial: UInt32) -> RecordSnapshot {
+    /// build is compiled again: the namespaces in `changed` when the caller knows them (a
+    /// namespace not listed must be as it was), else those whose partition differs.
+    package mutating func build(_ cluster: Cluster, serial: UInt32, changed: Set<String>? = nil) -> RecordSnapshot {
         self.options.serial = serial
-        var next: [String: Partition] = [:]
-        for namespace in cluster.namespaces { next[namespace] = Partition() }
-        for service in cluster.services { next[service.namespace, default: Partition()].services.append(service) }
-        for pod in cluster.pods { next[pod.namespace, default: Partition()].pods.append(pod) }
+        var next = cluster.partitions
+        for namespace in cluster.namespaces where next[namespace] == nil { next[namespace] = NamespacePartition() }
 
         var dirty: Set<String> = []
-        for (namespace, partition) in next where self.partitions[namespace] != partition { dirty.insert(namespace) }
+        if let changed {
+            dirty = changed
+            for namespace in next.keys where self.partitions[namespace] == nil { dirty.insert(namespace) }
+        } else {
+            for (namespace, partition) in next where self.partitions[namespace] != partition { dirty.insert(namespace) }
+        }
         for namespace in self.partitions.keys where next[namespace] == nil { dirty.insert(namespace) }
         // A namespace whose ExternalName services point into a changed namespace (or at names
         // outside every namespace) follows its chains again — to a fixed point, for chains of chains.

@@ -19,18 +19,18 @@ struct ClusterPipeline {
     }
 
     private(set) var tree: ManifestTree
-    private let model: ModelOptions
     private var recordOptions: RecordOptions
     /// Compiles only what changed since the last snapshot.
     private var builder: SnapshotBuilder
-    private var allocations = AllocationTable()
+    /// Derives only the namespaces that changed since the last cluster.
+    private var clusterBuilder: IncrementalClusterBuilder
     private(set) var generation = 0
 
     init(root: String, model: ModelOptions, records: RecordOptions, limits: ManifestLimits = .standard) {
         self.tree = ManifestTree(root: root, limits: limits)
-        self.model = model
         self.recordOptions = records
         self.builder = SnapshotBuilder(options: records)
+        self.clusterBuilder = IncrementalClusterBuilder(options: model)
     }
 
     var rootExists: Bool { self.tree.rootExists }
@@ -43,15 +43,17 @@ struct ClusterPipeline {
         let changes = self.tree.refresh(named: named, rereadAll: rereadAll)
         guard !changes.isEmpty || force || self.generation == 0 else { return nil }
         let refreshed = clock.now
-        let derivation = ClusterBuilder.derive(self.tree.files, options: self.model, hints: self.allocations)
+        let changed = Set(changes.added + changes.changed + changes.removed)
+        let result = self.clusterBuilder.derive(self.tree.files, changed: changed)
+        let derivation = result.derivation
         let derived = clock.now
-        self.allocations = derivation.allocations
         if self.generation > 0 {
             // RFC 1982 serial arithmetic: one more, wrapping.
             self.recordOptions.serial &+= 1
         }
         self.generation += 1
-        let snapshot = self.builder.build(derivation.cluster, serial: self.recordOptions.serial)
+        let snapshot = self.builder.build(
+            derivation.cluster, serial: self.recordOptions.serial, changed: result.changedNamespaces)
         let touched = Set(changes.added + changes.changed)
         let newDiagnostics = derivation.diagnostics.filter { touched.contains($0.location.file) }
         let end = clock.now

@@ -1,0 +1,171 @@
+import Manifests
+
+/// Derives the cluster again after some files changed, redoing only the namespaces those files
+/// touch (before or after the change): their objects are derived as a cluster of their own, with
+/// every address and node port the other namespaces hold reserved, and replace their old part.
+/// An explicit claim on an address held elsewhere — where file order decides who keeps it —
+/// falls back to a full derivation, as does the first one.
+package struct IncrementalClusterBuilder: Sendable {
+    package let options: ModelOptions
+    private var cluster = Cluster()
+    /// The namespaces each file's objects are about (a Namespace object: the one it defines).
+    private var namespacesOfFile: [String: Set<String>] = [:]
+    private var allocationsByNamespace: [String: AllocationTable] = [:]
+    private var modelDiagnostics: [String: [ManifestDiagnostic]] = [:]
+    private var serviceIPOwner: [IPAddress: String] = [:]
+    private var podIPOwner: [IPAddress: String] = [:]
+    private var nodePortOwner: [Int: String] = [:]
+    private var built = false
+
+    package init(options: ModelOptions) {
+        self.options = options
+    }
+
+    /// The result of one derivation: the cluster, every diagnostic, and the namespaces that
+    /// changed (nil: possibly all of them).
+    package struct Result: Sendable {
+        package var derivation: ClusterDerivation
+        package var changedNamespaces: Set<String>?
+    }
+
+    /// The namespace an object is about.
+    static func namespace(of object: ManifestObject) -> String {
+        object.kind == .namespace ? object.metadata.name : object.metadata.namespace
+    }
+
+    /// Derives from `files` (all of them, in path order), given the paths that changed since the
+    /// last call (added, changed or removed).
+    package mutating func derive(_ files: [ManifestFile], changed: Set<String>) -> Result {
+        var newNamespacesOfFile: [String: Set<String>] = [:]
+        for file in files where changed.contains(file.path) || !self.built {
+            newNamespacesOfFile[file.path] = Set(file.objects.map(Self.namespace(of:)))
+        }
+        guard self.built else { return self.full(files, namespacesOfFile: newNamespacesOfFile) }
+
+        var dirty: Set<String> = []
+        for path in changed {
+            dirty.formUnion(self.namespacesOfFile[path] ?? [])
+            dirty.formUnion(newNamespacesOfFile[path] ?? [])
+            self.namespacesOfFile[path] = newNamespacesOfFile[path]
+        }
+        let fileDiagnostics = files.flatMap(\.diagnostics)
+        guard !dirty.isEmpty else {
+            return Result(derivation: self.derivation(fileDiagnostics), changedNamespaces: [])
+        }
+
+        // The dirty namespaces' objects, in file order, as files of their own.
+        let subset = files.compactMap { file -> ManifestFile? in
+            guard let namespaces = self.namespacesOfFile[file.path], !namespaces.isDisjoint(with: dirty) else { return nil }
+            return ManifestFile(path: file.path, objects: file.objects.filter { dirty.contains(Self.namespace(of: $0)) })
+        }
+        var hints = AllocationTable()
+        for namespace in dirty {
+            guard let table = self.allocationsByNamespace[namespace] else { continue }
+            hints.serviceIPs.merge(table.serviceIPs) { first, _ in first }
+            hints.podIPs.merge(table.podIPs) { first, _ in first }
+            hints.nodePorts.merge(table.nodePorts) { first, _ in first }
+        }
+        let held = dirty
+        let serviceOwners = self.serviceIPOwner
+        let podOwners = self.podIPOwner
+        let portOwners = self.nodePortOwner
+        let reserved = ReservedResources(
+            serviceIP: { address in serviceOwners[address].map { !held.contains($0) } ?? false },
+            podIP: { address in podOwners[address].map { !held.contains($0) } ?? false },
+            nodePort: { port in portOwners[port].map { !held.contains($0) } ?? false })
+        let partial = ClusterBuilder.derive(subset, options: self.options, hints: hints, reserved: reserved)
+        if partial.reservedConflict {
+            // Who keeps a contested address depends on file order across namespaces: start over.
+            self.built = false
+            return self.full(files, namespacesOfFile: self.namespacesOfFile.merging(newNamespacesOfFile) { $1 })
+        }
+        self.forget(dirty)
+        self.absorb(partial, namespaces: dirty)
+        var namespaces: Set<String> = []
+        for set in self.namespacesOfFile.values { namespaces.formUnion(set) }
+        self.cluster.namespaces = namespaces.sorted()
+        return Result(derivation: self.derivation(fileDiagnostics), changedNamespaces: dirty)
+    }
+
+    private mutating func full(_ files: [ManifestFile], namespacesOfFile: [String: Set<String>]) -> Result {
+        var hints = AllocationTable()
+        for table in self.allocationsByNamespace.values {
+            hints.serviceIPs.merge(table.serviceIPs) { first, _ in first }
+            hints.podIPs.merge(table.podIPs) { first, _ in first }
+            hints.nodePorts.merge(table.nodePorts) { first, _ in first }
+        }
+        let derivation = ClusterBuilder.derive(files, options: self.options, hints: hints)
+        self.cluster = Cluster(namespaces: derivation.cluster.namespaces, partitions: [:])
+        let present = Set(files.map(\.path))
+        self.namespacesOfFile = namespacesOfFile.filter { present.contains($0.key) }
+        self.allocationsByNamespace = [:]
+        self.modelDiagnostics = [:]
+        self.serviceIPOwner = [:]
+        self.podIPOwner = [:]
+        self.nodePortOwner = [:]
+        self.absorb(derivation, namespaces: Set(derivation.cluster.partitions.keys).union(derivation.cluster.namespaces))
+        self.cluster.namespaces = derivation.cluster.namespaces
+        self.built = true
+        return Result(derivation: derivation, changedNamespaces: nil)
+    }
+
+    /// Drops what the namespaces held.
+    private mutating func forget(_ namespaces: Set<String>) {
+        for namespace in namespaces {
+            for service in self.cluster.partitions[namespace]?.services ?? [] {
+                for address in service.clusterIPs where self.serviceIPOwner[address] == namespace {
+                    self.serviceIPOwner[address] = nil
+                }
+                for port in service.ports {
+                    if let nodePort = port.nodePort, self.nodePortOwner[nodePort] == namespace { self.nodePortOwner[nodePort] = nil }
+                }
+            }
+            for pod in self.cluster.partitions[namespace]?.pods ?? [] {
+                for address in pod.ips where self.podIPOwner[address] == namespace { self.podIPOwner[address] = nil }
+            }
+            self.cluster.partitions[namespace] = nil
+            self.allocationsByNamespace[namespace] = nil
+            self.modelDiagnostics[namespace] = nil
+        }
+    }
+
+    /// Takes in what a derivation made of `namespaces`.
+    private mutating func absorb(_ derivation: ClusterDerivation, namespaces: Set<String>) {
+        for namespace in namespaces {
+            guard let partition = derivation.cluster.partitions[namespace] else { continue }
+            self.cluster.partitions[namespace] = partition
+            for service in partition.services {
+                for address in service.clusterIPs { self.serviceIPOwner[address] = namespace }
+                for port in service.ports { if let nodePort = port.nodePort { self.nodePortOwner[nodePort] = namespace } }
+            }
+            for pod in partition.pods {
+                for address in pod.ips { self.podIPOwner[address] = namespace }
+            }
+        }
+        for (key, address) in derivation.allocations.serviceIPs {
+            self.allocationsByNamespace[Self.namespace(ofKey: key), default: AllocationTable()].serviceIPs[key] = address
+        }
+        for (key, address) in derivation.allocations.podIPs {
+            self.allocationsByNamespace[Self.namespace(ofKey: key), default: AllocationTable()].podIPs[key] = address
+        }
+        for (key, port) in derivation.allocations.nodePorts {
+            self.allocationsByNamespace[Self.namespace(ofKey: key), default: AllocationTable()].nodePorts[key] = port
+        }
+        for (namespace, diagnostic) in derivation.modelDiagnostics {
+            self.modelDiagnostics[namespace, default: []].append(diagnostic)
+        }
+    }
+
+    /// `dev/web/IPv4` or `dev/web:0` → `dev`.
+    private static func namespace(ofKey key: String) -> String {
+        String(key.prefix { $0 != "/" })
+    }
+
+    private func derivation(_ fileDiagnostics: [ManifestDiagnostic]) -> ClusterDerivation {
+        let diagnostics = (fileDiagnostics + self.modelDiagnostics.values.flatMap { $0 }).sorted()
+        var summary = ClusterSummary()
+        summary.errors = diagnostics.lazy.filter(\.isError).count
+        summary.warnings = diagnostics.count - summary.errors
+        return ClusterDerivation(cluster: self.cluster, diagnostics: diagnostics, allocations: AllocationTable(), summary: summary)
+    }
+}
