@@ -18,6 +18,9 @@ package struct SnapshotBuilder: Sendable {
     /// How many PTR owners lie below each reverse name (empty non-terminals while above zero).
     private var reverseNameCounts: [DomainName: Int] = [:]
     private var reverseApexes: [DomainName] = []
+    /// Per namespace, the namespaces its in-zone ExternalName targets are in (nil: outside any).
+    private var chainTargets: [String: [String?]] = [:]
+    private var pointerCount = 0
     /// The zones covering the CIDRs, and the PTR owners outside them (each a zone of its own).
     private let coveringApexes: [DomainName]
     private var outsideOwners: Set<DomainName> = []
@@ -39,7 +42,8 @@ package struct SnapshotBuilder: Sendable {
 
         var dirty: Set<String> = []
         if let changed {
-            dirty = changed
+            // Only those that really differ (a file re-read to the same objects changes nothing).
+            dirty = changed.filter { self.partitions[$0] != next[$0] }
             for namespace in next.keys where self.partitions[namespace] == nil { dirty.insert(namespace) }
         } else {
             for (namespace, partition) in next where self.partitions[namespace] != partition { dirty.insert(namespace) }
@@ -48,19 +52,14 @@ package struct SnapshotBuilder: Sendable {
         // A namespace whose ExternalName services point into a changed namespace (or at names
         // outside every namespace) follows its chains again — to a fixed point, for chains of chains.
         let domain = self.options.domain
-        var dependents: [(source: String, target: String?)] = []
-        for (namespace, partition) in next {
-            for service in partition.services where service.type == .externalName {
-                guard let target = service.externalName.flatMap({ DomainName($0 + ".") }), target.isSubdomain(of: domain)
-                else { continue }
-                dependents.append((namespace, Self.namespace(of: target, domain: domain)))
-            }
+        if !self.built {
+            for (namespace, partition) in next { self.chainTargets[namespace] = Self.chainTargets(partition, domain: domain) }
         }
         var grew = true
         while grew {
             grew = false
-            for (source, target) in dependents where !dirty.contains(source) {
-                if let target, !dirty.contains(target) { continue }
+            for (source, targets) in self.chainTargets where !dirty.contains(source) {
+                guard targets.contains(where: { target in target.map { dirty.contains($0) } ?? true }) else { continue }
                 dirty.insert(source)
                 grew = true
             }
@@ -72,36 +71,44 @@ package struct SnapshotBuilder: Sendable {
         var changedOwners: Set<DomainName> = []
         var appeared: [DomainName] = []
         var vanished: [DomainName] = []
+        let view = self
         for namespace in dirty {
+            // PTR contributions: only pairs that came or went touch their owner.
+            var before: Set<Pointer> = []
             for service in previous[namespace]?.services ?? [] {
                 for (address, target) in RecordGenerator.serviceRecords(service, options: self.options).pointers {
-                    self.removePointer(address, target, changed: &changedOwners, vanished: &vanished)
+                    before.insert(Pointer(address: address, target: target))
                 }
             }
             self.namespaceShards[namespace] = nil
             self.namespaceRecordCounts[namespace] = nil
-        }
-        let view = self
-        for namespace in dirty {
-            guard let partition = next[namespace] else { continue }
-            var records: [ResourceRecord] = []
-            var emptyNames = RecordGenerator.namespaceNames(namespace, options: self.options)
-            for service in partition.services {
-                let unit = RecordGenerator.serviceRecords(service, options: self.options)
-                records += unit.records
-                emptyNames += unit.emptyNames
-                for (address, target) in unit.pointers {
-                    self.addPointer(address, target, changed: &changedOwners, appeared: &appeared)
+            self.chainTargets[namespace] = nil
+            var after: Set<Pointer> = []
+            if let partition = next[namespace] {
+                var records: [ResourceRecord] = []
+                var emptyNames = RecordGenerator.namespaceNames(namespace, options: self.options)
+                for service in partition.services {
+                    let unit = RecordGenerator.serviceRecords(service, options: self.options)
+                    records += unit.records
+                    emptyNames += unit.emptyNames
+                    for (address, target) in unit.pointers { after.insert(Pointer(address: address, target: target)) }
                 }
+                for pod in partition.pods { records += RecordGenerator.podRecords(pod, options: self.options) }
+                let roots = RecordGenerator.namespaceNames(namespace, options: self.options)
+                let entries = EntryCompiler.compile(
+                    records: records, emptyNames: emptyNames,
+                    addAncestors: { name in roots.contains { name.isSubdomain(of: $0) } },
+                    zoneOf: { _ in 0 }, lookup: { view.lookup($0) })
+                self.namespaceShards[namespace] = AnswerShard(entries: entries)
+                self.namespaceRecordCounts[namespace] = records.count
+                self.chainTargets[namespace] = Self.chainTargets(partition, domain: domain)
             }
-            for pod in partition.pods { records += RecordGenerator.podRecords(pod, options: self.options) }
-            let roots = RecordGenerator.namespaceNames(namespace, options: self.options)
-            let entries = EntryCompiler.compile(
-                records: records, emptyNames: emptyNames,
-                addAncestors: { name in roots.contains { name.isSubdomain(of: $0) } },
-                zoneOf: { _ in 0 }, lookup: { view.lookup($0) })
-            self.namespaceShards[namespace] = AnswerShard(entries: entries)
-            self.namespaceRecordCounts[namespace] = records.count
+            for pointer in before.subtracting(after) {
+                self.removePointer(pointer.address, pointer.target, changed: &changedOwners, vanished: &vanished)
+            }
+            for pointer in after.subtracting(before) {
+                self.addPointer(pointer.address, pointer.target, changed: &changedOwners, appeared: &appeared)
+            }
         }
 
         let apexes = (self.coveringApexes + self.outsideOwners).sorted()
@@ -129,6 +136,7 @@ package struct SnapshotBuilder: Sendable {
         }
         targets.append(target)
         self.pointers[owner] = targets
+        self.pointerCount += 1
         changed.insert(owner)
     }
 
@@ -138,6 +146,7 @@ package struct SnapshotBuilder: Sendable {
         let owner = RecordGenerator.pointerOwner(address)
         guard var targets = self.pointers[owner], let index = targets.firstIndex(of: target) else { return }
         targets.remove(at: index)
+        self.pointerCount -= 1
         changed.insert(owner)
         if targets.isEmpty {
             self.pointers[owner] = nil
@@ -233,6 +242,22 @@ package struct SnapshotBuilder: Sendable {
         }
     }
 
+    /// A PTR contribution: an address and the name it points back to.
+    struct Pointer: Hashable {
+        var address: IPAddress
+        var target: DomainName
+    }
+
+    /// The namespaces a partition's in-zone ExternalName targets are in (nil: outside any).
+    static func chainTargets(_ partition: NamespacePartition, domain: DomainName) -> [String?] {
+        partition.services.compactMap { service -> String?? in
+            guard service.type == .externalName, let target = service.externalName.flatMap({ DomainName($0 + ".") }),
+                target.isSubdomain(of: domain)
+            else { return nil }
+            return .some(Self.namespace(of: target, domain: domain))
+        }
+    }
+
     // MARK: lookups across shards
 
     /// The namespace of a name under `<ns>.svc.<zone>` or `<ns>.pod.<zone>`.
@@ -308,8 +333,7 @@ package struct SnapshotBuilder: Sendable {
         let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
         var records = RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options)
         for apex in self.reverseApexes { records += RecordGenerator.reverseApexRecords(apex, options: self.options) }
-        let pointerCount = self.pointers.values.reduce(0) { $0 + $1.count }
-        let count = self.namespaceRecordCounts.values.reduce(0, +) + pointerCount + records.count
+        let count = self.namespaceRecordCounts.values.reduce(0, +) + self.pointerCount + records.count
         // An exact zone's PTR lives with its apex, in the global shard.
         for owner in self.outsideOwners {
             records += (self.pointers[owner] ?? []).map { ResourceRecord(owner, ttl: self.options.ttl, .ptr($0)) }
