@@ -46,7 +46,9 @@ def main():
                 endpoints = ""
                 for e in range(5):
                     pod_counter += 1
-                    address = f"10.244.{pod_counter // 250}.{pod_counter % 250 + 1}"
+                    # 250 pods per /24 inside 10.244.0.0/14 (the bench serves with --pod-cidr 10.244.0.0/14).
+                    value = (10 << 24) | (244 << 16) | (pod_counter // 250) << 8 | (pod_counter % 250 + 1)
+                    address = ".".join(str(value >> shift & 255) for shift in (24, 16, 8, 0))
                     endpoints += f"  - addresses: [\"{address}\"]\n    conditions:\n      ready: true\n"
                     if named:
                         endpoints += f"    hostname: {name}-{e}\n"

@@ -28,6 +28,8 @@ OUT = os.path.join(ROOT, "bench", "out")
 BIN = os.path.join(ROOT, ".build", "release", "clusterdns")
 SIZES = {"S": 100, "M": 10_000, "L": 100_000}
 SERVER_CORE = "1"
+# The generator's pods fill 10.244.0.0/14 (100k pods at L do not fit a /16).
+MODEL_FLAGS = ("--pod-cidr", "10.244.0.0/14")
 CLIENT_CORE = "0"
 
 
@@ -58,7 +60,7 @@ def generate(size):
 
 def dump_zones(directory, manifests):
     """Zone files for NSD and Knot, made by `clusterdns dump` (one zone per file)."""
-    whole = subprocess.run([BIN, "dump", manifests, "--serial", "1"], check=True, capture_output=True, text=True).stdout
+    whole = subprocess.run([BIN, "dump", manifests, "--serial", "1", *MODEL_FLAGS], check=True, capture_output=True, text=True).stdout
     apexes = [line.split("\t")[0] for line in whole.splitlines() if "\tSOA\t" in line]
     zones = []
     zone_dir = os.path.join(directory, "zones")
@@ -66,7 +68,7 @@ def dump_zones(directory, manifests):
     for apex in apexes:
         path = os.path.join(zone_dir, apex + "zone")
         if not os.path.exists(path):
-            text = subprocess.run([BIN, "dump", manifests, "--serial", "1", "--zone", apex], check=True,
+            text = subprocess.run([BIN, "dump", manifests, "--serial", "1", "--zone", apex, *MODEL_FLAGS], check=True,
                                   capture_output=True, text=True).stdout
             with open(path, "w") as handle:
                 handle.write(text)
@@ -238,7 +240,7 @@ def start_clusterdns(manifests, port, extra=()):
         ["taskset", "-c", SERVER_CORE, BIN, "serve", "--manifests", manifests, "--listen", f"127.0.0.1:{port}",
          "--http", "none", "--upstream", "none", "--log-level", "warning",
          # One UDP thread, as NSD's server-count 1 and Knot's udp-workers 1: all three on one core.
-         "--udp-workers", "1", *extra],
+         "--udp-workers", "1", *MODEL_FLAGS, *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return Server("ClusterDNS", process, port)
 

@@ -124,6 +124,6 @@ package enum ManifestDirectory {
     /// Scans and loads every file under `root`, in path order.
     package static func loadAll(_ root: String, limits: ManifestLimits = .standard) -> [ManifestFile]? {
         guard let entries = Self.scan(root) else { return nil }
-        return entries.map { Self.load($0.path, limits: limits) }
+        return ParallelMap.map(entries.map(\.path)) { Self.load($0, limits: limits) }
     }
 }

@@ -59,6 +59,7 @@ package struct ManifestTree: Sendable {
             self.entries.removeValue(forKey: path)
             changes.removed.append(path)
         }
+        var candidates: [Candidate] = []
         for entry in scanned {
             let path = entry.path
             if !rereadAll, let named, !named.contains(path) { continue }
@@ -66,28 +67,49 @@ package struct ManifestTree: Sendable {
             if !rereadAll, named == nil, let existing = self.entries[path], existing.fingerprint == fingerprint {
                 continue
             }
-            let bytes: [UInt8]
-            switch ManifestDirectory.read(path, limits: self.limits) {
-            case .success(let read): bytes = read
-            case .failure(let diagnostic):
-                self.replace(
-                    path, with: ManifestFile(path: path, diagnostics: [diagnostic], failedToParse: true),
-                    fingerprint: fingerprint, hash: 0, changes: &changes)
-                continue
+            candidates.append(Candidate(path: path, fingerprint: fingerprint, knownHash: self.entries[path]?.contentHash))
+        }
+        // Reading and parsing are independent per file: done on every core, applied in path order.
+        let limits = self.limits
+        let outcomes = ParallelMap.map(candidates) { Self.read($0, limits: limits) }
+        for (candidate, outcome) in zip(candidates, outcomes) {
+            let path = candidate.path
+            switch outcome {
+            case .unchanged:
+                self.entries[path]?.fingerprint = candidate.fingerprint
+            case .parsed(let file, let hash):
+                self.replace(path, with: file, fingerprint: candidate.fingerprint, hash: hash, changes: &changes)
             }
-            let hash = Self.hash(bytes)
-            if var existing = self.entries[path], existing.contentHash == hash {
-                existing.fingerprint = fingerprint
-                self.entries[path] = existing
-                continue
-            }
-            let parsed = bytes.withUnsafeBytes { ManifestParser.parse($0, path: path, limits: self.limits) }
-            self.replace(path, with: parsed, fingerprint: fingerprint, hash: hash, changes: &changes)
         }
         changes.added.sort()
         changes.changed.sort()
         changes.removed.sort()
         return changes
+    }
+
+    /// A file to look at again, with the hash of the bytes it held when last read.
+    private struct Candidate: Sendable {
+        var path: String
+        var fingerprint: FileFingerprint?
+        var knownHash: UInt64?
+    }
+
+    private enum ReadOutcome: Sendable {
+        /// Same bytes as before (touched, or rewritten identically): nothing to parse.
+        case unchanged
+        case parsed(ManifestFile, hash: UInt64)
+    }
+
+    private static func read(_ candidate: Candidate, limits: ManifestLimits) -> ReadOutcome {
+        let path = candidate.path
+        switch ManifestDirectory.read(path, limits: limits) {
+        case .failure(let diagnostic):
+            return .parsed(ManifestFile(path: path, diagnostics: [diagnostic], failedToParse: true), hash: 0)
+        case .success(let bytes):
+            let hash = Self.hash(bytes)
+            if candidate.knownHash == hash { return .unchanged }
+            return .parsed(bytes.withUnsafeBytes { ManifestParser.parse($0, path: path, limits: limits) }, hash: hash)
+        }
     }
 
     private mutating func replace(

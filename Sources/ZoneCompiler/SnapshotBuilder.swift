@@ -71,42 +71,22 @@ package struct SnapshotBuilder: Sendable {
         var changedOwners: Set<DomainName> = []
         var appeared: [DomainName] = []
         var vanished: [DomainName] = []
+        // Each dirty namespace compiles on its own (in parallel); the shared state is then updated
+        // in one pass.
         let view = self
-        for namespace in dirty {
-            // PTR contributions: only pairs that came or went touch their owner.
-            var before: Set<Pointer> = []
-            for service in previous[namespace]?.services ?? [] {
-                for (address, target) in RecordGenerator.serviceRecords(service, options: self.options).pointers {
-                    before.insert(Pointer(address: address, target: target))
-                }
-            }
-            self.namespaceShards[namespace] = nil
-            self.namespaceRecordCounts[namespace] = nil
-            self.chainTargets[namespace] = nil
-            var after: Set<Pointer> = []
-            if let partition = next[namespace] {
-                var records: [ResourceRecord] = []
-                var emptyNames = RecordGenerator.namespaceNames(namespace, options: self.options)
-                for service in partition.services {
-                    let unit = RecordGenerator.serviceRecords(service, options: self.options)
-                    records += unit.records
-                    emptyNames += unit.emptyNames
-                    for (address, target) in unit.pointers { after.insert(Pointer(address: address, target: target)) }
-                }
-                for pod in partition.pods { records += RecordGenerator.podRecords(pod, options: self.options) }
-                let roots = RecordGenerator.namespaceNames(namespace, options: self.options)
-                let entries = EntryCompiler.compile(
-                    records: records, emptyNames: emptyNames,
-                    addAncestors: { name in roots.contains { name.isSubdomain(of: $0) } },
-                    zoneOf: { _ in 0 }, lookup: { view.lookup($0) })
-                self.namespaceShards[namespace] = AnswerShard(entries: entries)
-                self.namespaceRecordCounts[namespace] = records.count
-                self.chainTargets[namespace] = Self.chainTargets(partition, domain: domain)
-            }
-            for pointer in before.subtracting(after) {
+        let upcoming = next
+        let builds = ParallelMap.map(dirty.sorted()) { namespace in
+            view.compileNamespace(namespace, before: previous[namespace], after: upcoming[namespace])
+        }
+        for build in builds {
+            let namespace = build.namespace
+            self.namespaceShards[namespace] = build.shard
+            self.namespaceRecordCounts[namespace] = build.shard == nil ? nil : build.recordCount
+            self.chainTargets[namespace] = build.shard == nil ? nil : build.chainTargets
+            for pointer in build.before.subtracting(build.after) {
                 self.removePointer(pointer.address, pointer.target, changed: &changedOwners, vanished: &vanished)
             }
-            for pointer in after.subtracting(before) {
+            for pointer in build.after.subtracting(build.before) {
                 self.addPointer(pointer.address, pointer.target, changed: &changedOwners, appeared: &appeared)
             }
         }
@@ -120,6 +100,48 @@ package struct SnapshotBuilder: Sendable {
         }
         self.built = true
         return self.assemble(cluster)
+    }
+
+    // MARK: namespaces
+
+    /// One namespace compiled: its shard (nil once the namespace is gone) and the PTR
+    /// contributions of its services before and after the change.
+    struct NamespaceBuild: Sendable {
+        var namespace: String
+        var shard: AnswerShard?
+        var recordCount = 0
+        var chainTargets: [String?] = []
+        var before: Set<Pointer> = []
+        var after: Set<Pointer> = []
+    }
+
+    /// Compiles one namespace's shard; reads the builder's state, changes nothing.
+    func compileNamespace(_ namespace: String, before: NamespacePartition?, after: NamespacePartition?) -> NamespaceBuild {
+        var build = NamespaceBuild(namespace: namespace)
+        for service in before?.services ?? [] {
+            for (address, target) in RecordGenerator.serviceRecords(service, options: self.options).pointers {
+                build.before.insert(Pointer(address: address, target: target))
+            }
+        }
+        guard let partition = after else { return build }
+        var records: [ResourceRecord] = []
+        let roots = RecordGenerator.namespaceNames(namespace, options: self.options)
+        var emptyNames = roots
+        for service in partition.services {
+            let unit = RecordGenerator.serviceRecords(service, options: self.options)
+            records += unit.records
+            emptyNames += unit.emptyNames
+            for (address, target) in unit.pointers { build.after.insert(Pointer(address: address, target: target)) }
+        }
+        for pod in partition.pods { records += RecordGenerator.podRecords(pod, options: self.options) }
+        let entries = EntryCompiler.compile(
+            records: records, emptyNames: emptyNames,
+            addAncestors: { name in roots.contains { name.isSubdomain(of: $0) } },
+            zoneOf: { _ in 0 }, lookup: { self.lookup($0) })
+        build.shard = AnswerShard(entries: entries)
+        build.recordCount = records.count
+        build.chainTargets = Self.chainTargets(partition, domain: self.options.domain)
+        return build
     }
 
     // MARK: pointers
@@ -197,16 +219,18 @@ package struct SnapshotBuilder: Sendable {
         for owner in self.pointers.keys {
             for ancestor in self.reverseAncestors(of: owner) { self.reverseNameCounts[ancestor, default: 0] += 1 }
         }
-        var buckets = Array(repeating: [CompiledEntry](), count: self.reverseShards.count)
+        // Names by hash shard, then every shard compiled on its own (in parallel).
+        var buckets = Array(repeating: [DomainName](), count: self.reverseShards.count)
         for owner in self.pointers.keys {
-            guard let entry = self.pointerEntry(owner) else { continue }
-            buckets[ShardedAnswerTable.reverseShard(NameHash.hash(entry.name))].append(entry)
+            buckets[ShardedAnswerTable.reverseShard(NameHash.hash(owner.lowercased.wire))].append(owner)
         }
         for name in self.reverseNameCounts.keys where self.pointers[name] == nil {
-            guard let entry = self.pointerEntry(name) else { continue }
-            buckets[ShardedAnswerTable.reverseShard(NameHash.hash(entry.name))].append(entry)
+            buckets[ShardedAnswerTable.reverseShard(NameHash.hash(name.lowercased.wire))].append(name)
         }
-        self.reverseShards = buckets.map { AnswerShard(entries: $0) }
+        let view = self
+        self.reverseShards = ParallelMap.map(buckets) { names in
+            AnswerShard(entries: names.compactMap { view.pointerEntry($0) })
+        }
     }
 
     private mutating func updateReverseShards(changed: Set<DomainName>, appeared: [DomainName], vanished: [DomainName]) {
@@ -243,7 +267,7 @@ package struct SnapshotBuilder: Sendable {
     }
 
     /// A PTR contribution: an address and the name it points back to.
-    struct Pointer: Hashable {
+    struct Pointer: Hashable, Sendable {
         var address: IPAddress
         var target: DomainName
     }
