@@ -53,6 +53,29 @@ package struct IncrementalClusterBuilder: Sendable {
             return Result(derivation: self.derivation(fileDiagnostics), changedNamespaces: [])
         }
 
+        // An explicit claim on an address another namespace got by allocation wins (explicit claims
+        // are placed before anything is allocated), so that namespace is derived again too and its
+        // service moves. Only a claim on another namespace's own explicit claim needs file order.
+        var partial = self.derivePart(files, dirty: dirty)
+        while partial.reservedConflict {
+            let holders = self.allocatedHolders(contestedBy: files, dirty: dirty)
+            guard !holders.isEmpty else {
+                self.built = false
+                return self.full(files, namespacesOfFile: self.namespacesOfFile.merging(newNamespacesOfFile) { $1 })
+            }
+            dirty.formUnion(holders)
+            partial = self.derivePart(files, dirty: dirty)
+        }
+        self.forget(dirty)
+        self.absorb(partial, namespaces: dirty)
+        var namespaces: Set<String> = []
+        for set in self.namespacesOfFile.values { namespaces.formUnion(set) }
+        self.cluster.namespaces = namespaces.sorted()
+        return Result(derivation: self.derivation(fileDiagnostics), changedNamespaces: dirty)
+    }
+
+    /// The dirty namespaces derived as a cluster of their own, everything else's resources reserved.
+    private func derivePart(_ files: [ManifestFile], dirty: Set<String>) -> ClusterDerivation {
         // The dirty namespaces' objects, in file order, as files of their own.
         let subset = files.compactMap { file -> ManifestFile? in
             guard let namespaces = self.namespacesOfFile[file.path], !namespaces.isDisjoint(with: dirty) else { return nil }
@@ -65,26 +88,39 @@ package struct IncrementalClusterBuilder: Sendable {
             hints.podIPs.merge(table.podIPs) { first, _ in first }
             hints.nodePorts.merge(table.nodePorts) { first, _ in first }
         }
-        let held = dirty
         let serviceOwners = self.serviceIPOwner
-        let podOwners = self.podIPOwner
         let portOwners = self.nodePortOwner
+        let podOwners = self.podIPOwner
         let reserved = ReservedResources(
-            serviceIP: { address in serviceOwners[address].map { !held.contains($0) } ?? false },
-            podIP: { address in podOwners[address].map { !held.contains($0) } ?? false },
-            nodePort: { port in portOwners[port].map { !held.contains($0) } ?? false })
-        let partial = ClusterBuilder.derive(subset, options: self.options, hints: hints, reserved: reserved)
-        if partial.reservedConflict {
-            // Who keeps a contested address depends on file order across namespaces: start over.
-            self.built = false
-            return self.full(files, namespacesOfFile: self.namespacesOfFile.merging(newNamespacesOfFile) { $1 })
+            serviceIP: { address in serviceOwners[address].map { !dirty.contains($0) } ?? false },
+            podIP: { address in podOwners[address].map { !dirty.contains($0) } ?? false },
+            nodePort: { port in portOwners[port].map { !dirty.contains($0) } ?? false })
+        return ClusterBuilder.derive(subset, options: self.options, hints: hints, reserved: reserved)
+    }
+
+    /// The namespaces outside `dirty` holding, by allocation, a cluster IP or node port that a
+    /// dirty namespace's service claims explicitly.
+    private func allocatedHolders(contestedBy files: [ManifestFile], dirty: Set<String>) -> Set<String> {
+        var holders: Set<String> = []
+        for file in files {
+            guard let namespaces = self.namespacesOfFile[file.path], !namespaces.isDisjoint(with: dirty) else { continue }
+            for object in file.objects where dirty.contains(Self.namespace(of: object)) {
+                guard case .service(let service) = object.body else { continue }
+                for address in service.clusterIPs.compactMap({ IPAddress($0) }) {
+                    guard let holder = self.serviceIPOwner[address], !dirty.contains(holder),
+                        self.allocationsByNamespace[holder]?.serviceIPs.values.contains(address) == true
+                    else { continue }
+                    holders.insert(holder)
+                }
+                for nodePort in service.ports.compactMap(\.nodePort) {
+                    guard let holder = self.nodePortOwner[nodePort], !dirty.contains(holder),
+                        self.allocationsByNamespace[holder]?.nodePorts.values.contains(nodePort) == true
+                    else { continue }
+                    holders.insert(holder)
+                }
+            }
         }
-        self.forget(dirty)
-        self.absorb(partial, namespaces: dirty)
-        var namespaces: Set<String> = []
-        for set in self.namespacesOfFile.values { namespaces.formUnion(set) }
-        self.cluster.namespaces = namespaces.sorted()
-        return Result(derivation: self.derivation(fileDiagnostics), changedNamespaces: dirty)
+        return holders
     }
 
     private mutating func full(_ files: [ManifestFile], namespacesOfFile: [String: Set<String>]) -> Result {

@@ -54,6 +54,15 @@ package struct ManifestScalar: Sendable {
     }
 
     static func resolveBoolean(_ text: String) -> Bool? {
+        // Most scalars are names and numbers: reject them without comparing against every spelling.
+        let utf8 = text.utf8
+        guard utf8.count <= 5, let first = utf8.first else { return nil }
+        switch first {
+        case UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"),
+            UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "o"), UInt8(ascii: "O"):
+            break
+        default: return nil
+        }
         switch text {
         case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return true
         case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return false

@@ -88,4 +88,35 @@ struct IncrementalDerivationTests {
         let all = second.derivation.cluster.services.flatMap(\.clusterIPs)
         #expect(Set(all).count == 3)
     }
+
+    @Test func claimingAnAddressAnotherNamespaceWasAllocatedMovesThatServiceOnly() throws {
+        func service(_ name: String, _ namespace: String, clusterIP: String? = nil) -> String {
+            let address = clusterIP.map { "clusterIP: \($0), " } ?? ""
+            return "apiVersion: v1\nkind: Service\nmetadata: {name: \(name), namespace: \(namespace)}\nspec: {\(address)ports: [{port: 80}]}\n"
+        }
+        var texts = ["a.yaml": service("web", "alpha"), "b.yaml": service("api", "beta"), "c.yaml": service("db", "gamma")]
+        var builder = IncrementalClusterBuilder(options: ModelOptions())
+        func files() -> [ManifestFile] { texts.keys.sorted().map { ManifestParser.parse(texts[$0] ?? "", path: $0) } }
+        let first = builder.derive(files(), changed: Set(texts.keys)).derivation.cluster
+        let taken = try #require(first.service(namespace: "alpha", name: "web")?.clusterIPs.first)
+
+        texts["b.yaml"] = service("api", "beta", clusterIP: taken.description)
+        let second = builder.derive(files(), changed: ["b.yaml"])
+        // Explicit claims are placed before allocation, so the claim wins and alpha/web moves;
+        // gamma is untouched, and no full derivation was needed.
+        #expect(second.changedNamespaces == ["alpha", "beta"])
+        #expect(second.derivation.cluster.service(namespace: "beta", name: "api")?.clusterIPs == [taken])
+        let moved = try #require(second.derivation.cluster.service(namespace: "alpha", name: "web")?.clusterIPs.first)
+        #expect(moved != taken)
+        #expect(second.derivation.cluster.service(namespace: "gamma", name: "db") == first.service(namespace: "gamma", name: "db"))
+        #expect(second.derivation.diagnostics.filter(\.isError).isEmpty)
+        #expect(Set(second.derivation.cluster.services.flatMap(\.clusterIPs)).count == 3)
+
+        // A claim on another namespace's explicit claim: the first file keeps it, as in a full derivation.
+        texts["c.yaml"] = service("db", "gamma", clusterIP: taken.description)
+        let third = builder.derive(files(), changed: ["c.yaml"])
+        let full = ClusterBuilder.derive(files(), hints: AllocationTable())
+        #expect(third.derivation.cluster.service(namespace: "beta", name: "api")?.clusterIPs == [taken])
+        #expect(third.derivation.diagnostics.filter(\.isError).map(\.message) == full.diagnostics.filter(\.isError).map(\.message))
+    }
 }
