@@ -13,8 +13,13 @@ package final class SnapshotStore: Sendable {
     /// The snapshot to answer from (a reference-counted copy: cheap).
     package var current: RecordSnapshot { self.state.withLock { $0 } }
 
-    /// Replaces the served snapshot in one step.
+    /// Replaces the served snapshot in one step. The old one is released after the lock, so
+    /// that freeing it never holds up a query.
     package func publish(_ next: RecordSnapshot) {
-        self.state.withLock { $0 = next }
+        let previous = self.state.withLock { state -> RecordSnapshot in
+            defer { state = next }
+            return state
+        }
+        _ = consume previous
     }
 }

@@ -54,22 +54,32 @@ package enum ManifestDirectory {
         guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { return }
         guard let handle = opendir(directory) else { return }
         defer { closedir(handle) }
-        var children: [String] = []
+        // The entry type readdir gives saves a stat per file (a thousand-file tree is rescanned on
+        // every change); symlinks and file systems that do not fill it in are stat'ed.
+        var children: [(name: String, type: UInt8)] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
-            children.append(name)
+            children.append((name, entry.pointee.d_type))
         }
-        for name in children.sorted() {
-            let path = directory == "/" ? "/" + name : directory + "/" + name
-            var childInfo = stat()
-            guard stat(path, &childInfo) == 0 else { continue }  // a dangling symlink
-            if (childInfo.st_mode & S_IFMT) == S_IFDIR {
-                if Self.isWalkedDirectoryName(name) { Self.walk(path, into: &entries, visited: &visited, depth: depth + 1) }
-            } else if (childInfo.st_mode & S_IFMT) == S_IFREG, Self.isManifestName(name) {
-                entries.append(Entry(path: path))
+        children.sort { $0.name < $1.name }
+        for (name, type) in children {
+            var isDirectory = type == UInt8(DT_DIR)
+            var isFile = type == UInt8(DT_REG)
+            if !isDirectory && !isFile {
+                guard type == UInt8(DT_LNK) || type == UInt8(DT_UNKNOWN) else { continue }
+                let path = directory == "/" ? "/" + name : directory + "/" + name
+                var childInfo = stat()
+                guard stat(path, &childInfo) == 0 else { continue }  // a dangling symlink
+                isDirectory = (childInfo.st_mode & S_IFMT) == S_IFDIR
+                isFile = (childInfo.st_mode & S_IFMT) == S_IFREG
+            }
+            if isDirectory, Self.isWalkedDirectoryName(name) {
+                Self.walk(directory == "/" ? "/" + name : directory + "/" + name, into: &entries, visited: &visited, depth: depth + 1)
+            } else if isFile, Self.isManifestName(name) {
+                entries.append(Entry(path: directory == "/" ? "/" + name : directory + "/" + name))
             }
         }
     }

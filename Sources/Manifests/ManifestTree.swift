@@ -22,6 +22,35 @@ package struct ManifestTree: Sendable {
 
         package var isEmpty: Bool { self.added.isEmpty && self.changed.isEmpty && self.removed.isEmpty }
         package var count: Int { self.added.count + self.changed.count + self.removed.count }
+
+        /// Two refreshes in a row as one, each path as what it is after both relative to before
+        /// the first: added then changed is added, changed then removed is removed, removed then
+        /// added is changed; a file that failed to parse counts as kept-last-good only if the
+        /// later refresh did not read it again.
+        package mutating func merge(_ later: Changes) {
+            enum Status { case added, changed, removed }
+            var status: [String: Status] = [:]
+            for path in self.added { status[path] = .added }
+            for path in self.changed { status[path] = .changed }
+            for path in self.removed { status[path] = .removed }
+            for path in later.added { status[path] = status[path] == .removed ? .changed : .added }
+            for path in later.changed { status[path] = status[path] == .added ? .added : .changed }
+            for path in later.removed { status[path] = .removed }
+            let reread = Set(later.added + later.changed + later.removed)
+            var result = Changes()
+            for (path, value) in status {
+                switch value {
+                case .added: result.added.append(path)
+                case .changed: result.changed.append(path)
+                case .removed: result.removed.append(path)
+                }
+            }
+            result.added.sort()
+            result.changed.sort()
+            result.removed.sort()
+            result.keptLastGood = (self.keptLastGood.filter { !reread.contains($0) } + later.keptLastGood).sorted()
+            self = result
+        }
     }
 
     package let root: String

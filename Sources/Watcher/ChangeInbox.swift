@@ -32,6 +32,12 @@ package final class ChangeInbox: Sendable {
         self.state.withLock { ($0.firstEvent, $0.lastEvent) }
     }
 
+    /// What is pending, left in place (the reload loop reads named files while it waits out the
+    /// debounce window).
+    package var pending: ChangeBatch {
+        self.state.withLock { $0.batch }
+    }
+
     /// Takes everything pending.
     package func drain() -> ChangeBatch {
         self.state.withLock { state in

@@ -21,7 +21,7 @@ package struct ShardedAnswerTable: Sendable {
     /// Reverse names by `hash >> (32 - reverseBits)`.
     package var reverseShards: [AnswerShard]
 
-    package static let reverseBits = 8
+    package static let reverseBits = 12
 
     package init(
         zones: [ZoneEntry], global: AnswerShard, namespaceIndex: NamespaceIndex, namespaceShards: [AnswerShard],

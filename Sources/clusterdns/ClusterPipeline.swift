@@ -25,6 +25,8 @@ struct ClusterPipeline {
     /// Derives only the namespaces that changed since the last cluster.
     private var clusterBuilder: IncrementalClusterBuilder
     private(set) var generation = 0
+    /// What `prepare` read ahead of the next rebuild.
+    private var prepared = ManifestTree.Changes()
 
     init(root: String, model: ModelOptions, records: RecordOptions, limits: ManifestLimits = .standard) {
         self.tree = ManifestTree(root: root, limits: limits)
@@ -35,12 +37,21 @@ struct ClusterPipeline {
 
     var rootExists: Bool { self.tree.rootExists }
 
+    /// Reads and parses the files `named` now, for the next rebuild to use: the reload loop
+    /// calls this while it waits out the debounce window, so that parsing overlaps the wait.
+    /// Nothing is derived or published; a file changed again later is read again then.
+    mutating func prepare(named: Set<String>) {
+        self.prepared.merge(self.tree.refresh(named: named))
+    }
+
     /// Rescans (re-reading the files `named`, or everything) and, when anything changed or
     /// `force` is set, builds and returns the next snapshot. nil when there was nothing to do.
     mutating func rebuild(named: Set<String>? = nil, rereadAll: Bool = false, force: Bool = false) -> Report? {
         let clock = ContinuousClock()
         let start = clock.now
-        let changes = self.tree.refresh(named: named, rereadAll: rereadAll)
+        var changes = self.prepared
+        self.prepared = ManifestTree.Changes()
+        changes.merge(self.tree.refresh(named: named, rereadAll: rereadAll))
         guard !changes.isEmpty || force || self.generation == 0 else { return nil }
         let refreshed = clock.now
         let changed = Set(changes.added + changes.changed + changes.removed)

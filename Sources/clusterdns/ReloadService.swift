@@ -12,7 +12,8 @@ import ZoneCompiler
 /// periodic full rescan as the safety net, and SIGHUP for a forced full reload. Each rebuild
 /// happens beside the served snapshot and is published in one step.
 final class ReloadService: ServiceLifecycle.Service, Sendable {
-    private let inbox = ChangeInbox()
+    private let inbox: ChangeInbox
+    private let watcher: InotifyWatcher?
     private let store: SnapshotStore
     private let logger: Logger
     private let schedule: DebounceSchedule
@@ -20,6 +21,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     private let pipeline: PipelineBox
     private let readiness: Readiness
     private let metrics: ReloadMetrics
+    private let hangups: UnixSignalsSequence
 
     /// The pipeline, owned by the reload loop alone (one task mutates it at a time).
     private final class PipelineBox: @unchecked Sendable {
@@ -28,10 +30,18 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         init(_ value: ClusterPipeline) { self.value = value }
     }
 
+    /// `watcher` (nil when inotify could not start) was started before the first load and posts
+    /// to `inbox`, so that no change made while the server was starting is missed. `hangups`
+    /// traps SIGHUP from start-up on, so a SIGHUP sent as soon as the server says it listens
+    /// reloads instead of killing the process.
     init(
-        pipeline: ClusterPipeline, store: SnapshotStore, logger: Logger, schedule: DebounceSchedule,
-        rescanInterval: Duration, readiness: Readiness = Readiness(), metrics: ReloadMetrics = ReloadMetrics()
+        pipeline: ClusterPipeline, inbox: ChangeInbox, watcher: InotifyWatcher?, hangups: UnixSignalsSequence,
+        store: SnapshotStore, logger: Logger, schedule: DebounceSchedule, rescanInterval: Duration,
+        readiness: Readiness = Readiness(), metrics: ReloadMetrics = ReloadMetrics()
     ) {
+        self.hangups = hangups
+        self.inbox = inbox
+        self.watcher = watcher
         self.readiness = readiness
         self.metrics = metrics
         self.pipeline = PipelineBox(pipeline)
@@ -42,14 +52,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     }
 
     func run() async throws {
-        let watcher = InotifyWatcher(root: self.pipeline.value.tree.root, inbox: self.inbox)
-        do {
-            try watcher.start()
-        } catch {
-            self.logger.error("cannot watch the manifests; changes are picked up by the periodic rescan only",
-                metadata: ["error": "\(error)"])
-        }
-        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let signals = self.hangups
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.reloadLoop() }
@@ -72,19 +75,31 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         } onGracefulShutdown: {
             self.inbox.close()
         }
-        watcher.stop()
+        self.watcher?.stop()
     }
 
     private func reloadLoop() async {
         while !self.inbox.isClosed {
             await self.inbox.waitForChanges()
             if self.inbox.isClosed { break }
-            // Debounce: a burst of events becomes one rebuild.
+            // Debounce: a burst of events becomes one rebuild. Files the events name are read
+            // while the window runs, so the rebuild after it has less left to do.
+            var prepared: Set<String> = []
             debounce: while true {
                 let times = self.inbox.pendingTimes
                 switch self.schedule.decide(firstEvent: times.first, lastEvent: times.last, now: .now) {
                 case .fire, .idle: break debounce
-                case .wait(let deadline): try? await Task.sleep(until: deadline, clock: .continuous)
+                case .wait(let deadline):
+                    let pending = self.inbox.pending
+                    if !pending.rereadAll {
+                        let fresh = pending.paths.subtracting(prepared)
+                        if !fresh.isEmpty {
+                            self.pipeline.value.prepare(named: fresh)
+                            prepared.formUnion(fresh)
+                            continue debounce  // reading took time: decide again
+                        }
+                    }
+                    try? await Task.sleep(until: deadline, clock: .continuous)
                 }
                 if self.inbox.isClosed { return }
             }
@@ -130,3 +145,4 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         return String(Int(value.rounded()))
     }
 }
+

@@ -54,6 +54,10 @@ struct ServeCommand: AsyncParsableCommand {
         Gauge(label: "clusterdns_build_info", dimensions: [("version", ClusterDNS.version)]).record(1)
 
         let model = try self.modelFlags.modelOptions()
+        // Trap the signals before anything is announced: a SIGTERM or SIGHUP sent the moment the
+        // server says it listens must start the lameduck or a reload, not kill the process.
+        let shutdownSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let serial = UInt32(truncatingIfNeeded: time(nil))
         let recordOptions = try self.recordFlags.recordOptions(model: model, serial: serial)
         var configuration = try self.serverFlags.serverConfiguration()
@@ -95,7 +99,20 @@ struct ServeCommand: AsyncParsableCommand {
 
         let root = self.manifestOptions.root
         var pipeline = ClusterPipeline(root: root, model: model, records: recordOptions)
+        // Watch before the first load: a file written while the server starts is then picked up
+        // by the first reload, not by the periodic rescan minutes later.
+        let inbox = ChangeInbox()
+        var watcher: InotifyWatcher? = InotifyWatcher(root: pipeline.tree.root, inbox: inbox)
+        do {
+            try watcher?.start()
+        } catch {
+            watcher = nil
+            logger.error(
+                "cannot watch the manifests; changes are picked up by the periodic rescan only",
+                metadata: ["error": "\(error)"])
+        }
         guard let initial = pipeline.rebuild(rereadAll: true), pipeline.rootExists else {
+            watcher?.stop()
             StandardError.line("error: \(root): no such file or directory")
             try? await group.shutdownGracefully()
             throw ExitCode(2)
@@ -123,6 +140,7 @@ struct ServeCommand: AsyncParsableCommand {
             listeners = try await DNSListeners.bind(configuration, store: store, forwarding: forwarding, group: group)
         } catch let error as BindError {
             StandardError.line("error: \(error)")
+            watcher?.stop()
             await forwarding?.forwarder.stop()
             try? await group.shutdownGracefully()
             throw ExitCode(1)
@@ -136,6 +154,7 @@ struct ServeCommand: AsyncParsableCommand {
                 StandardError.line(
                     "error: a forwarding loop: a question sent upstream came back to this server; give an upstream resolver that does not forward to ClusterDNS")
                 await listeners.close(grace: .zero)
+                watcher?.stop()
                 await forwarding.forwarder.stop()
                 try? await group.shutdownGracefully()
                 throw ExitCode(1)
@@ -150,7 +169,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let reload = ReloadService(
-            pipeline: pipeline, store: store, logger: logger,
+            pipeline: pipeline, inbox: inbox, watcher: watcher, hangups: hangups, store: store, logger: logger,
             schedule: DebounceSchedule(
                 window: .milliseconds(self.serverFlags.debounceMilliseconds),
                 maximumDelay: .milliseconds(self.serverFlags.debounceMaximumMilliseconds)),
@@ -162,10 +181,18 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [any ServiceLifecycle.Service] = []
         if let operations { services.append(operations) }
         services += [reload, dns]
-        let serviceGroup = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await serviceGroup.run()
+        let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                for await signal in shutdownSignals {
+                    logger.notice("received \(signal): shutting down", metadata: ["signal": "\(signal)"])
+                    await serviceGroup.triggerGracefulShutdown()
+                    return
+                }
+            }
+            try await serviceGroup.run()
+            tasks.cancelAll()
+        }
         await forwarding?.forwarder.stop()
         try? await group.shutdownGracefully()
         logger.notice("stopped")
