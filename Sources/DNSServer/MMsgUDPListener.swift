@@ -131,7 +131,9 @@ package final class MMsgUDPListener: Sendable {
                             length = written
                         case .outOfZone(let written, let request):
                             if let forwarding {
-                                self.forward(request, forwarding, descriptor, addresses[index], addressLengths[index], recorder, started)
+                                self.forward(
+                                    request, forwarding, descriptor, addresses[index], addressLengths[index], recorder,
+                                    requestSize: query.count, started: started)
                                 continue
                             }
                             length = written
@@ -140,7 +142,17 @@ package final class MMsgUDPListener: Sendable {
                                 let reply = Array(UnsafeRawBufferPointer(rebasing: slot[0..<written]))
                                 let address = addresses[index]
                                 let addressLength = addressLengths[index]
+                                let requestSize = query.count
                                 forwarding.chase(request, target: target, cnameReply: reply) { bytes in
+                                    if recording {
+                                        bytes.withUnsafeBytes { chased in
+                                            recorder.record(
+                                                reply: chased, requestSize: requestSize,
+                                                peerIsIPv6: address.ss_family == sa_family_t(AF_INET6),
+                                                peer: recorder.queryLog == nil ? nil : Self.socketAddress(address),
+                                                tcp: false, plugin: .kubernetes, started: started)
+                                        }
+                                    }
                                     Self.sendOne(descriptor, bytes, address, addressLength)
                                 }
                                 continue
@@ -153,7 +165,7 @@ package final class MMsgUDPListener: Sendable {
                             recorder.record(
                                 reply: length > 0 ? UnsafeRawBufferPointer(rebasing: slot[0..<length]) : nil,
                                 requestSize: query.count, peerIsIPv6: addresses[index].ss_family == sa_family_t(AF_INET6),
-                                peer: nil, tcp: false,
+                                peer: recorder.queryLog == nil ? nil : Self.socketAddress(addresses[index]), tcp: false,
                                 plugin: length > 0 && QueryObservation.isAuthoritative(UnsafeRawBufferPointer(rebasing: slot[0..<length])) ? .kubernetes : .none,
                                 started: started)
                         }
@@ -174,15 +186,31 @@ package final class MMsgUDPListener: Sendable {
 
     private func forward(
         _ request: ClientRequest, _ forwarding: ForwardingPath, _ descriptor: Int32, _ address: sockaddr_storage,
-        _ addressLength: socklen_t, _ recorder: QueryRecorder, _ started: NIODeadline
+        _ addressLength: socklen_t, _ recorder: QueryRecorder, requestSize: Int, started: NIODeadline
     ) {
         forwarding.answer(request) { bytes in
             bytes.withUnsafeBytes { reply in
                 recorder.record(
-                    reply: reply, requestSize: 0, peerIsIPv6: address.ss_family == sa_family_t(AF_INET6), peer: nil,
+                    reply: reply, requestSize: requestSize, peerIsIPv6: address.ss_family == sa_family_t(AF_INET6),
+                    peer: recorder.queryLog == nil ? nil : Self.socketAddress(address),
                     tcp: false, plugin: .forward, started: started)
             }
             Self.sendOne(descriptor, bytes, address, addressLength)
+        }
+    }
+
+    /// The client's address for the query log (only built when the log is on: it allocates).
+    private static func socketAddress(_ storage: sockaddr_storage) -> SocketAddress? {
+        let family = Int32(storage.ss_family)
+        return withUnsafeBytes(of: storage) { raw -> SocketAddress? in
+            switch family {
+            case AF_INET:
+                return SocketAddress(raw.load(as: sockaddr_in.self), host: "")
+            case AF_INET6:
+                return SocketAddress(raw.load(as: sockaddr_in6.self), host: "")
+            default:
+                return nil
+            }
         }
     }
 

@@ -102,6 +102,22 @@ package final class Forwarder: @unchecked Sendable {
         return self.eventLoop.flatSubmit { self.resolveOnLoop(question) }
     }
 
+    /// Forgets what the start-up loop probe left behind (its counters, cache entry and any
+    /// health verdict), so that metrics count clients' questions only.
+    package func forgetStartupProbe() async {
+        try? await self.eventLoop.submit {
+            for index in self.upstreams.indices {
+                self.upstreams[index].failures = 0
+                self.upstreams[index].downUntil = nil
+                self.upstreams[index].statistics = ForwarderStatistics.Upstream(
+                    address: self.upstreams[index].statistics.address)
+            }
+            self.cache = ResponseCache(
+                capacity: self.configuration.cacheSize, maximumTTL: self.configuration.cacheMaximumTTL,
+                negativeMaximumTTL: self.configuration.negativeMaximumTTL)
+        }.get()
+    }
+
     /// The counters, read on the loop.
     package func statistics() -> EventLoopFuture<ForwarderStatistics> {
         self.eventLoop.submit {
@@ -111,9 +127,11 @@ package final class Forwarder: @unchecked Sendable {
                 counters.healthy = !self.isDown(upstream, now: .now())
                 return counters
             }
-            statistics.cacheHits = self.cache.hits
+            statistics.cacheSuccessHits = self.cache.successHits
+            statistics.cacheDenialHits = self.cache.denialHits
             statistics.cacheMisses = self.cache.misses
-            statistics.cacheEntries = self.cache.count
+            statistics.cacheSuccessEntries = self.cache.count - self.cache.denialCount
+            statistics.cacheDenialEntries = self.cache.denialCount
             statistics.overloaded = self.overloaded
             return statistics
         }
@@ -235,16 +253,17 @@ package final class Forwarder: @unchecked Sendable {
             }
         }
         self.upstreams[upstreamIndex].statistics = statistics
+        // Any answer shows the upstream is up: health tracks reachability only, as CoreDNS's
+        // forward does, so one REFUSED for a zone it does not serve does not demote it.
+        self.upstreams[upstreamIndex].failures = 0
+        self.upstreams[upstreamIndex].downUntil = nil
         // SERVFAIL, REFUSED, NOTIMP, FORMERR: this upstream could not help; ask the next.
         if rcode != 0, rcode != 3 {
-            self.markFailure(upstreamIndex)
+            self.upstreams[upstreamIndex].statistics.errors += 1
             if fetch.nextTry < fetch.order.count {
                 self.sendNextTry(fetch)
                 return
             }
-        } else {
-            self.upstreams[upstreamIndex].failures = 0
-            self.upstreams[upstreamIndex].downUntil = nil
         }
         let answer = ForwardedAnswer(
             rcode: rcode, authenticData: message.flags & 0x0020 != 0,

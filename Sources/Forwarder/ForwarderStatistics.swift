@@ -21,9 +21,14 @@ package struct ForwarderStatistics: Sendable, Hashable {
     package static let latencyBounds: [Double] = [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192]
 
     package var upstreams: [Upstream] = []
-    package var cacheHits = 0
+    /// Cache hits and entries split as CoreDNS splits them: positive answers and denials.
+    package var cacheSuccessHits = 0
+    package var cacheDenialHits = 0
     package var cacheMisses = 0
-    package var cacheEntries = 0
+    package var cacheSuccessEntries = 0
+    package var cacheDenialEntries = 0
+    package var cacheHits: Int { self.cacheSuccessHits + self.cacheDenialHits }
+    package var cacheEntries: Int { self.cacheSuccessEntries + self.cacheDenialEntries }
     /// Questions refused because too many fetches were in flight.
     package var overloaded = 0
 

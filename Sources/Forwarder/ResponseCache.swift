@@ -23,8 +23,12 @@ package struct ResponseCache {
     /// Most recently used first.
     private var head = -1
     private var tail = -1
-    package private(set) var hits = 0
+    /// Hits on positive answers and on denials (NXDOMAIN, NODATA), CoreDNS's `success` and `denial`.
+    package private(set) var successHits = 0
+    package private(set) var denialHits = 0
     package private(set) var misses = 0
+    /// Entries holding a denial; the rest hold positive answers.
+    package private(set) var denialCount = 0
 
     package init(capacity: Int, maximumTTL: UInt32 = 3600, negativeMaximumTTL: UInt32 = 300) {
         self.capacity = max(0, capacity)
@@ -33,6 +37,7 @@ package struct ResponseCache {
     }
 
     package var count: Int { self.index.count }
+    package var hits: Int { self.successHits + self.denialHits }
 
     /// The cached answer with its TTLs counted down, or nil (expired entries are dropped).
     package mutating func lookup(_ question: ForwardQuestion, now: UInt64) -> ForwardedAnswer? {
@@ -48,7 +53,7 @@ package struct ResponseCache {
             return nil
         }
         self.moveToFront(slot)
-        self.hits += 1
+        if Self.isDenial(entry.answer) { self.denialHits += 1 } else { self.successHits += 1 }
         var answer = entry.answer.aged(by: UInt32(elapsed))
         answer.fromCache = true
         return answer
@@ -75,6 +80,7 @@ package struct ResponseCache {
             slot = self.entries.count - 1
         }
         self.index[question] = slot
+        if Self.isDenial(capped) { self.denialCount += 1 }
         self.linkFront(slot)
         return lifetime
     }
@@ -102,7 +108,11 @@ package struct ResponseCache {
         return copy
     }
 
+    /// NXDOMAIN or NODATA (RFC 2308 §1).
+    private static func isDenial(_ answer: ForwardedAnswer) -> Bool { answer.answer.isEmpty }
+
     private mutating func remove(_ slot: Int) {
+        if Self.isDenial(self.entries[slot].answer) { self.denialCount -= 1 }
         self.unlink(slot)
         self.index.removeValue(forKey: self.entries[slot].question)
         self.entries[slot].answer = ForwardedAnswer(rcode: 0)

@@ -84,18 +84,25 @@ package enum MetricsExposition {
                     buckets: upstream.latencyBuckets + [max(0, upstream.latencyCount - upstream.latencyBuckets.reduce(0, +))],
                     sum: upstream.latencySum)
             }
-            out.header("forward_healthcheck_broken_total", "gauge", "Upstreams currently skipped as unhealthy.")
+            out.header("forward_healthcheck_broken_total", "gauge", "Upstreams currently skipped as unreachable.")
             out.sample("forward_healthcheck_broken_total", [], Double(forwarder.upstreams.filter { !$0.healthy }.count))
             out.header("forward_errors_total", "counter", "Tries that got no usable answer, per upstream.")
             for upstream in forwarder.upstreams {
                 out.sample("forward_errors_total", [("to", upstream.address)], Double(upstream.errors))
             }
+            // CoreDNS's cache series: `type` is success (positive answers) or denial (NXDOMAIN,
+            // NODATA); the cache sits in front of forwarding for the root zone. One cache serves
+            // every listener, so it is reported under the first server's label.
+            let server = counters.first?.0 ?? ""
+            let cacheLabels: (String) -> [(String, String)] = { type in [("server", server), ("type", type), ("zones", ".")] }
             out.header("cache_entries", "gauge", "The number of elements in the cache.")
-            out.sample("cache_entries", [("type", "forward")], Double(forwarder.cacheEntries))
+            out.sample("cache_entries", cacheLabels("denial"), Double(forwarder.cacheDenialEntries))
+            out.sample("cache_entries", cacheLabels("success"), Double(forwarder.cacheSuccessEntries))
             out.header("cache_hits_total", "counter", "The count of cache hits.")
-            out.sample("cache_hits_total", [("type", "forward")], Double(forwarder.cacheHits))
+            out.sample("cache_hits_total", cacheLabels("denial"), Double(forwarder.cacheDenialHits))
+            out.sample("cache_hits_total", cacheLabels("success"), Double(forwarder.cacheSuccessHits))
             out.header("cache_misses_total", "counter", "The count of cache misses.")
-            out.sample("cache_misses_total", [("type", "forward")], Double(forwarder.cacheMisses))
+            out.sample("cache_misses_total", [("server", server), ("zones", ".")], Double(forwarder.cacheMisses))
         }
         return out.text + registryText
     }

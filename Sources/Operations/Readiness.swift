@@ -31,9 +31,9 @@ package final class Readiness: Sendable {
             if !state.listenersBound { missing.append("no listener bound") }
             if !missing.isEmpty { return (false, missing.joined(separator: "\n") + "\n") }
             if let failure = state.reloadFailure {
-                return (true, "OK (serving the last good snapshot; the last reload failed: \(failure))\n")
+                return (true, "OK (serving the last good snapshot; the last reload failed: \(failure))")
             }
-            return (true, "OK\n")
+            return (true, "OK")
         }
     }
 }

@@ -8,10 +8,12 @@ package enum QueryParser {
     package enum Result: Sendable {
         /// Shorter than a header, or QR=1: never answered (RFC 1035 §4.1.1, RFC 5452 §9.1).
         case drop
-        /// The header is readable but the rest is not: FORMERR, echoing the ID.
-        case formatError(id: UInt16, flags: UInt16)
-        /// An opcode other than QUERY: NOTIMP; the question is echoed when it could be read.
-        case notImplemented(id: UInt16, flags: UInt16, questionEnd: Int?)
+        /// The header is readable but the rest is not: FORMERR, echoing the ID, and the question
+        /// when it could be read (the fault lies in a later section).
+        case formatError(id: UInt16, flags: UInt16, questionEnd: Int?)
+        /// An opcode other than QUERY: NOTIMP; the question is echoed when it could be read, and
+        /// the OPT answered when the message carried a well-formed one (RFC 6891 §7).
+        case notImplemented(id: UInt16, flags: UInt16, questionEnd: Int?, edns: EDNSInfo?)
         case query(ParsedQuery)
     }
 
@@ -36,8 +38,8 @@ package enum QueryParser {
 
         // RFC 9619: a query has exactly one question.
         guard questionCount == 1 else {
-            if opcode != 0 { return .notImplemented(id: id, flags: flags, questionEnd: nil) }
-            return .formatError(id: id, flags: flags)
+            if opcode != 0 { return .notImplemented(id: id, flags: flags, questionEnd: nil, edns: nil) }
+            return .formatError(id: id, flags: flags, questionEnd: nil)
         }
 
         // The question name: plain labels only (no compression pointer can be legitimate in
@@ -47,10 +49,10 @@ package enum QueryParser {
         var hash = NameHash.seed
         var labels = 0
         while true {
-            guard offset < bytes.count else { return .formatError(id: id, flags: flags) }
+            guard offset < bytes.count else { return .formatError(id: id, flags: flags, questionEnd: nil) }
             let labelLength = Int(bytes[offset])
             if labelLength == 0 {
-                guard length + 1 <= 255 else { return .formatError(id: id, flags: flags) }
+                guard length + 1 <= 255 else { return .formatError(id: id, flags: flags, questionEnd: nil) }
                 name[length] = 0
                 hash = NameHash.step(hash, 0)
                 length += 1
@@ -60,7 +62,7 @@ package enum QueryParser {
             guard labelLength <= 63, offset + 1 + labelLength <= bytes.count, length + 1 + labelLength + 1 <= 255,
                 labels < 127
             else {
-                return .formatError(id: id, flags: flags)
+                return .formatError(id: id, flags: flags, questionEnd: nil)
             }
             labelStarts[labels] = UInt8(length)
             labels += 1
@@ -76,47 +78,73 @@ package enum QueryParser {
             }
             offset += 1 + labelLength
         }
-        guard offset + 4 <= bytes.count else { return .formatError(id: id, flags: flags) }
+        guard offset + 4 <= bytes.count else { return .formatError(id: id, flags: flags, questionEnd: nil) }
         let qtype = load16(bytes, offset)
         let qclass = load16(bytes, offset + 2)
         let questionEnd = offset + 4
 
-        guard opcode == 0 else { return .notImplemented(id: id, flags: flags, questionEnd: questionEnd) }
+        let sections = Self.readOPT(
+            bytes, from: questionEnd,
+            recordCounts: (Int(answerCount), Int(authorityCount), Int(additionalCount)))
+        guard opcode == 0 else {
+            let edns: EDNSInfo?
+            if case .wellFormed(let found) = sections { edns = found } else { edns = nil }
+            return .notImplemented(id: id, flags: flags, questionEnd: questionEnd, edns: edns)
+        }
+        guard case .wellFormed(let edns) = sections else {
+            return .formatError(id: id, flags: flags, questionEnd: questionEnd)
+        }
+        return .query(
+            ParsedQuery(
+                id: id, flags: flags, nameLength: length, questionEnd: questionEnd, qtype: qtype, qclass: qclass,
+                hash: hash, labelCount: labels, edns: edns))
+    }
 
-        // Walk the other sections to find the OPT; counts that lie are a format error.
-        offset = questionEnd
+    /// What the sections after the question hold: malformed, or well formed with at most one OPT.
+    enum Sections {
+        case malformed
+        case wellFormed(EDNSInfo?)
+    }
+
+    /// Walks the answer, authority and additional sections for the OPT; counts that lie, a second
+    /// OPT, or an OPT outside the additional section or not owned by the root are malformed.
+    static func readOPT(
+        _ bytes: UnsafeRawBufferPointer, from questionEnd: Int,
+        recordCounts: (answer: Int, authority: Int, additional: Int)
+    ) -> Sections {
+        var offset = questionEnd
         var edns: EDNSInfo?
-        let total = Int(answerCount) + Int(authorityCount) + Int(additionalCount)
+        let total = recordCounts.answer + recordCounts.authority + recordCounts.additional
         for index in 0..<total {
             let ownerStart = offset
             guard let afterName = Self.skipName(bytes, from: offset), afterName + 10 <= bytes.count else {
-                return .formatError(id: id, flags: flags)
+                return .malformed
             }
             let type = load16(bytes, afterName)
             let rdataLength = Int(load16(bytes, afterName + 8))
             let rdataStart = afterName + 10
-            guard rdataStart + rdataLength <= bytes.count else { return .formatError(id: id, flags: flags) }
+            guard rdataStart + rdataLength <= bytes.count else { return .malformed }
             if type == 41 {
                 // RFC 6891 §6.1.1: one OPT, in the additional section, owned by the root.
-                let inAdditional = index >= Int(answerCount) + Int(authorityCount)
+                let inAdditional = index >= recordCounts.answer + recordCounts.authority
                 guard edns == nil, inAdditional, bytes[ownerStart] == 0, afterName == ownerStart + 1 else {
-                    return .formatError(id: id, flags: flags)
+                    return .malformed
                 }
                 // Options must exactly fill the rdata.
                 var optionOffset = rdataStart
                 var keepalive = false
                 while optionOffset < rdataStart + rdataLength {
-                    guard optionOffset + 4 <= rdataStart + rdataLength else { return .formatError(id: id, flags: flags) }
+                    guard optionOffset + 4 <= rdataStart + rdataLength else { return .malformed }
                     let code = load16(bytes, optionOffset)
                     let optionLength = Int(load16(bytes, optionOffset + 2))
                     if code == 11 {
                         // RFC 7828 §3.2.1: a query's edns-tcp-keepalive carries no timeout.
-                        guard optionLength == 0 else { return .formatError(id: id, flags: flags) }
+                        guard optionLength == 0 else { return .malformed }
                         keepalive = true
                     }
                     optionOffset += 4 + optionLength
                 }
-                guard optionOffset == rdataStart + rdataLength else { return .formatError(id: id, flags: flags) }
+                guard optionOffset == rdataStart + rdataLength else { return .malformed }
                 let payload = Int(load16(bytes, afterName + 2))
                 edns = EDNSInfo(
                     payloadSize: max(payload, 512), version: bytes[afterName + 5],
@@ -124,10 +152,7 @@ package enum QueryParser {
             }
             offset = rdataStart + rdataLength
         }
-        return .query(
-            ParsedQuery(
-                id: id, flags: flags, nameLength: length, questionEnd: questionEnd, qtype: qtype, qclass: qclass,
-                hash: hash, labelCount: labels, edns: edns))
+        return .wellFormed(edns)
     }
 
     /// The offset just past a (possibly compressed) name starting at `offset`, or nil when it is

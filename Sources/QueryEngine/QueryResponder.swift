@@ -57,11 +57,15 @@ package enum QueryResponder {
         switch QueryParser.parse(query, name: name, labelStarts: labelStarts) {
         case .drop:
             return .drop
-        case .formatError(let id, let flags):
-            return .reply(length: Self.writeError(.formatError, id: id, flags: flags, question: nil, query, output))
-        case .notImplemented(let id, let flags, let questionEnd):
+        case .formatError(let id, let flags, let questionEnd):
             return .reply(
-                length: Self.writeError(.notImplemented, id: id, flags: flags, question: questionEnd, query, output))
+                length: Self.writeError(.formatError, id: id, flags: flags, question: questionEnd, query, output))
+        case .notImplemented(let id, let flags, let questionEnd, let edns):
+            let length = Self.writeError(.notImplemented, id: id, flags: flags, question: questionEnd, query, output)
+            // RFC 6891 §7: a query with an OPT gets one back, an error included.
+            guard let edns else { return .reply(length: length) }
+            return .reply(
+                length: Self.appendOPT(answering: edns, output, at: length, rcode: .notImplemented, settings, transport: transport))
         case .query(let parsed):
             return Self.answer(
                 parsed, query, over: transport, snapshot, settings, output,
@@ -269,14 +273,23 @@ package enum QueryResponder {
         _ parsed: ParsedQuery, _ output: UnsafeMutableRawBufferPointer, at offset: Int, rcode: ResponseCode,
         _ settings: ResponderSettings, transport: Transport = .udp
     ) -> Int {
+        Self.appendOPT(answering: parsed.edns, output, at: offset, rcode: rcode, settings, transport: transport)
+    }
+
+    /// Our OPT (RFC 6891 §6.1.2) in reply to the query's `edns`: our payload size, version 0,
+    /// DO copied (RFC 3225 §3), edns-tcp-keepalive over TCP when asked (RFC 7828 §3.3.2).
+    static func appendOPT(
+        answering edns: EDNSInfo?, _ output: UnsafeMutableRawBufferPointer, at offset: Int, rcode: ResponseCode,
+        _ settings: ResponderSettings, transport: Transport = .udp
+    ) -> Int {
         output[offset] = 0
         Self.store16(41, output, offset + 1)
         Self.store16(UInt16(settings.maximumUDPPayload), output, offset + 3)
         output[offset + 5] = UInt8(truncatingIfNeeded: rcode.rawValue >> 4)
         output[offset + 6] = 0  // version
-        output[offset + 7] = parsed.edns?.dnssecOK == true ? 0x80 : 0
+        output[offset + 7] = edns?.dnssecOK == true ? 0x80 : 0
         output[offset + 8] = 0
-        let keepalive = transport == .tcp && parsed.edns?.keepalive == true
+        let keepalive = transport == .tcp && edns?.keepalive == true
         Self.store16(keepalive ? 6 : 0, output, offset + 9)
         if keepalive {
             Self.store16(11, output, offset + 11)
@@ -297,7 +310,7 @@ package enum QueryResponder {
     }
 
     /// FORMERR or NOTIMP: the header with the ID and opcode echoed; the question only when it
-    /// could be read (NOTIMP).
+    /// could be read.
     private static func writeError(
         _ rcode: ResponseCode, id: UInt16, flags: UInt16, question: Int?, _ query: UnsafeRawBufferPointer,
         _ output: UnsafeMutableRawBufferPointer

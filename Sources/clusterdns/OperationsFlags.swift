@@ -6,8 +6,12 @@ struct OperationsFlags: ParsableArguments {
     @Option(
         name: .customLong("http"),
         help: ArgumentHelp(
-            "Address of /health, /ready and /metrics, ADDR:PORT or :PORT; 'none' turns it off.", valueName: "ADDR:PORT"))
-    var http: String = ":9153"
+            "Address of /health, /ready and /metrics, ADDR:PORT or :PORT; 'none' turns it off. Given explicitly, a port that cannot be bound stops the server; the default only warns. (default: \(Self.defaultHTTP))",
+            valueName: "ADDR:PORT"))
+    var http: String?
+
+    /// CoreDNS's metrics port.
+    static let defaultHTTP = ":9153"
 
     @Option(
         help: ArgumentHelp(
@@ -30,10 +34,15 @@ struct OperationsFlags: ParsableArguments {
 
     /// Where the HTTP listener binds; nil with `--http none`. `:PORT` means every IPv4 address.
     func httpAddress() throws -> ListenAddress? {
-        if self.http == "none" { return nil }
-        guard let addresses = ListenAddress.parse(self.http), let first = addresses.first else {
-            throw ValidationError("--http must be ADDR:PORT, :PORT or none, got \"\(self.http)\"")
+        let http = self.http ?? Self.defaultHTTP
+        if http == "none" { return nil }
+        guard let addresses = ListenAddress.parse(http), let first = addresses.first else {
+            throw ValidationError("--http must be ADDR:PORT, :PORT or none, got \"\(http)\"")
         }
         return first
     }
+
+    /// Whether `--http` was given: only then is a port that cannot be bound fatal, so that a second
+    /// server on one machine (or a test run beside a real one) starts without `--http none`.
+    var httpIsExplicit: Bool { self.http != nil }
 }

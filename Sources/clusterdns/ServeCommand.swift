@@ -73,7 +73,12 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.responder.recursionAvailable = forwarderConfiguration != nil
         let queryMetrics = QueryMetrics()
         configuration.metrics = queryMetrics
-        if self.operationsFlags.queryLog { configuration.queryLog = Logger(label: "clusterdns.query") }
+        if self.operationsFlags.queryLog {
+            // Asked for explicitly, so a quieter --log-level does not hide it.
+            var queryLog = Logger(label: "clusterdns.query")
+            queryLog.logLevel = min(logLevel, .info)
+            configuration.queryLog = queryLog
+        }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let readiness = Readiness()
@@ -87,6 +92,10 @@ struct ServeCommand: AsyncParsableCommand {
                     host: http.host, port: http.port,
                     endpoints: Self.endpoints(readiness: readiness, metrics: queryMetrics, registry: registry, forwarder: forwarderBox),
                     group: group, logger: logger)
+            } catch where !self.operationsFlags.httpIsExplicit {
+                logger.warning(
+                    "cannot listen for /health, /ready and /metrics on the default port; serving DNS without them (give --http to choose a port)",
+                    metadata: ["error": "\(BindError(address: http, transport: "http", underlying: error))"])
             } catch {
                 StandardError.line("error: \(BindError(address: http, transport: "http", underlying: error))")
                 try? await group.shutdownGracefully()
@@ -159,6 +168,7 @@ struct ServeCommand: AsyncParsableCommand {
                 try? await group.shutdownGracefully()
                 throw ExitCode(1)
             }
+            await forwarding.forwarder.forgetStartupProbe()
         }
         readiness.listenersAreBound()
         readiness.initialLoadFinished()
@@ -204,7 +214,7 @@ struct ServeCommand: AsyncParsableCommand {
     ) -> [HTTPEndpoint] {
         [
             HTTPEndpoint(path: "/health") { eventLoop in
-                eventLoop.makeSucceededFuture(HTTPEndpoint.Response(status: 200, body: "OK\n"))
+                eventLoop.makeSucceededFuture(HTTPEndpoint.Response(status: 200, body: "OK"))
             },
             HTTPEndpoint(path: "/ready") { eventLoop in
                 let (ready, body) = readiness.status

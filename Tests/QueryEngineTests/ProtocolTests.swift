@@ -96,6 +96,22 @@ struct ProtocolTests {
         #expect(reply[6] == 0 && reply[7] == 0)  // nothing applied, nothing answered
     }
 
+    @Test(arguments: [UInt16(2), 4, 5])
+    func notImplementedAnswersTheOPT(opcode: UInt16) throws {
+        // Root owner, type OPT, payload 4096, extended RCODE 0, version 0, DO set, no options.
+        let opt: [UInt8] = [0, 0, 41, 0x10, 0, 0, 0, 0x80, 0, 0, 0]
+        let reply = try #require(raw(header(flags: opcode << 11, counts: [1, 0, 0, 1]) + webQuestion + opt))
+        #expect(rcode(reply) == 4)
+        #expect(reply[10] == 0 && reply[11] == 1, "RFC 6891 §7: an OPT in the query gets an OPT back")
+        let ours = Array(reply.suffix(11))
+        #expect(ours[0] == 0 && ours[1] == 0 && ours[2] == 41)
+        #expect(ours[5] == 0 && ours[6] == 0, "extended RCODE 0, version 0")
+        #expect(ours[7] & 0x80 != 0, "DO copied")
+        // Without an OPT, none comes back.
+        let plain = try #require(raw(header(flags: opcode << 11) + webQuestion))
+        #expect(plain[10] == 0 && plain[11] == 0)
+    }
+
     @Test func classesOtherThanINAreRefused() throws {
         let chaos = try #require(exchange(QueryBuilder.query(name("version.bind."), .txt, qclass: 3)))
         #expect(chaos.message.rcode == 5)
@@ -165,6 +181,9 @@ struct ProtocolTests {
         let opt: [UInt8] = [0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0]
         let reply = try #require(raw(header(counts: [1, 0, 0, 2]) + webQuestion + opt + opt))
         #expect(rcode(reply) == 1)
+        // The question was readable, so it is echoed (the fault lies after it).
+        #expect(reply[4] == 0 && reply[5] == 1)
+        #expect(Array(reply[12...]) == webQuestion)
     }
 
     @Test func optionOverrunningItsOPTIsFormatError() throws {
