@@ -11,6 +11,7 @@ from rename() of one changed manifest to the new answer.
     bench/run.py [--sizes S,M] [--duration 15] [--rounds 2] [--quick] [--output BENCHMARKS.md]
 """
 import argparse
+import hashlib
 import os
 import random
 import re
@@ -48,13 +49,18 @@ def free_port():
 def generate(size):
     directory = os.path.join(OUT, size)
     manifests = os.path.join(directory, "manifests")
+    # The marker holds a hash of the generator, so data from an older generator is made again.
+    with open(os.path.join(ROOT, "bench", "generate.py"), "rb") as handle:
+        generator = hashlib.sha256(handle.read()).hexdigest()
     marker = os.path.join(directory, ".generated")
-    if not os.path.exists(marker):
+    current = open(marker).read().strip() if os.path.exists(marker) else ""
+    if current != generator:
         shutil.rmtree(directory, ignore_errors=True)
         os.makedirs(manifests)
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "generate.py"), "--services", str(SIZES[size]),
                         "--seed", "1", "--out", manifests], check=True)
-        open(marker, "w").close()
+        with open(marker, "w") as handle:
+            handle.write(generator + "\n")
     return directory, manifests
 
 
