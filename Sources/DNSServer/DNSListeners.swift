@@ -72,7 +72,7 @@ package final class DNSListeners: Sendable {
         for listener in udpListeners {
             listener.start(
                 store: store, settings: configuration.responder, forwarding: forwarding,
-                counters: configuration.metrics?.makeCounters(server: "dns://\(listener.address)"),
+                makeCounters: { configuration.metrics?.makeCounters(server: "dns://\(listener.address)") },
                 queryLog: configuration.queryLog)
         }
         return DNSListeners(channels: channels, udpListeners: udpListeners, registry: registry, boundAddresses: bound)

@@ -66,13 +66,14 @@ package final class MMsgUDPListener: Sendable {
         return descriptor
     }
 
-    /// Starts one thread per socket.
+    /// Starts one thread per socket, each with counters of its own from `makeCounters` (summed
+    /// at scrape time), so that threads never contend for a counter's cache line.
     package func start(
-        store: SnapshotStore, settings: ResponderSettings, forwarding: ForwardingPath?, counters: QueryCounters?,
-        queryLog: Logger?
+        store: SnapshotStore, settings: ResponderSettings, forwarding: ForwardingPath?,
+        makeCounters: () -> QueryCounters?, queryLog: Logger?
     ) {
-        let recorder = QueryRecorder(counters: counters, queryLog: queryLog)
         for descriptor in self.descriptors {
+            let recorder = QueryRecorder(counters: makeCounters(), queryLog: queryLog)
             let thread = Thread { [self] in
                 self.serve(descriptor, store: store, settings: settings, forwarding: forwarding, recorder: recorder)
                 self.finished.withLock { $0 += 1 }

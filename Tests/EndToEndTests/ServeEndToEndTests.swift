@@ -55,7 +55,11 @@ struct ServeEndToEndTests {
         #expect(noData.contains("status: NOERROR") && noData.contains("ANSWER: 0") && noData.contains("AUTHORITY: 1"))
         let kdig = try server.kdig(["+tcp", "service-clusterip.dev.svc.cluster.local", "A"])
         #expect(kdig.contains("10.97.97.97"))
-        #expect(try server.dig(["www.example.com"]).contains("status: REFUSED"))
+        // Forwarding off (--upstream none): out-of-zone names are refused, and RA is not set.
+        let outside = try server.dig(["www.example.com"])
+        #expect(outside.contains("status: REFUSED"))
+        let flags = outside.split(separator: "\n").first { $0.hasPrefix(";; flags:") } ?? ""
+        #expect(!flags.isEmpty && !flags.contains(" ra"), "\(flags)")
         #expect(server.stop() == 0)
     }
 
