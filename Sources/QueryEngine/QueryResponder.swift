@@ -34,7 +34,7 @@ package enum QueryResponder {
         to query: [UInt8], over transport: Transport, using snapshot: RecordSnapshot,
         settings: ResponderSettings = ResponderSettings()
     ) -> (bytes: [UInt8], outcome: QueryOutcome)? {
-        var output = [UInt8](repeating: 0, count: Self.maximumMessageSize)
+        var output = [UInt8](repeating: 0, count: Self.outputCapacity(for: transport, settings: settings))
         let outcome = query.withUnsafeBytes { input in
             output.withUnsafeMutableBytes { out in
                 Self.respond(to: input, over: transport, using: snapshot, settings: settings, into: out)

@@ -228,8 +228,9 @@ package struct SnapshotBuilder: Sendable {
             buckets[ShardedAnswerTable.reverseShard(NameHash.hash(name.lowercased.wire))].append(name)
         }
         let view = self
+        // Most of the 4,096 shards of a small cluster are empty: they share the one empty shard.
         self.reverseShards = ParallelMap.map(buckets) { names in
-            AnswerShard(entries: names.compactMap { view.pointerEntry($0) })
+            names.isEmpty ? .empty : AnswerShard(entries: names.compactMap { view.pointerEntry($0) })
         }
     }
 

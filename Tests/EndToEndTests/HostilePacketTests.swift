@@ -24,7 +24,28 @@ struct HostilePacketTests {
         update[2] = 0x28  // opcode 5
         var notify = good
         notify[2] = 0x20  // opcode 4
+        let typeAClassIN: [UInt8] = [0, 1, 0, 1]
+        let label63 = [63] + [UInt8](repeating: 0x61, count: 63)
+        // 5 × 64 octets: over the 255-octet limit (RFC 1035 §2.3.4).
+        let overlong = header + Array([[UInt8]](repeating: label63, count: 5).joined()) + [0] + typeAClassIN
+        // 3 × 64 + 62 + the root = exactly 255 octets: legal, and outside our zones.
+        let longest = header + Array([[UInt8]](repeating: label63, count: 3).joined()) + [61]
+            + [UInt8](repeating: 0x62, count: 61) + [0] + typeAClassIN
+        // A label of binary octets (a dot and a NUL among them) below an existing namespace.
+        let binary = header + [4, 0x00, 0xFF, 0x2E, 0x7F] + Self.wire("dev.svc.cluster.local") + [0] + typeAClassIN
+        let opt: [UInt8] = [0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0]
+        var twoOPTs = good
+        twoOPTs[11] = 2
+        twoOPTs += opt + opt
+        var optionOverrun = good
+        optionOverrun[11] = 1
+        optionOverrun += [0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 6, 0x00, 0x0A, 0x00, 0x08, 1, 2]
         return [
+            ("name over 255 octets", overlong, 1),
+            ("legal 255-octet name", longest, 5),
+            ("binary label", binary, 3),
+            ("two OPTs", twoOPTs, 1),
+            ("option overrunning its OPT", optionOverrun, 1),
             ("empty", [], nil),
             ("short header", [0xAB, 0xCD, 0x01], nil),
             ("QR set", responseFlag, nil),
@@ -42,6 +63,11 @@ struct HostilePacketTests {
         ]
     }()
 
+    /// `a.b.` in wire form, without the root.
+    static func wire(_ name: String) -> [UInt8] {
+        name.split(separator: ".").flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) }
+    }
+
     @Test func udpHostilePacketsAreDroppedOrRefusedAndTheServerLivesOn() throws {
         let server = try ServerProcess(["--manifests", "zones"])
         defer { server.stop() }
@@ -57,6 +83,11 @@ struct HostilePacketTests {
             let normal = RawDNSClient.udp(RawDNSClient.query(Self.name), port: server.port, timeout: 2)
             #expect(normal.map { $0[3] & 0x0F } == 0, "after \(label)")
         }
+        // AXFR over UDP is refused, never a partial zone; ANY is never an empty NOERROR (RFC 8482).
+        let transfer = RawDNSClient.udp(RawDNSClient.query("cluster.local", type: 252), port: server.port, timeout: 2)
+        #expect(transfer.map { ($0[3] & 0x0F, $0[7]) } ?? (0, 9) == (5, 0))
+        let anyReply = RawDNSClient.udp(RawDNSClient.query(Self.name, type: 255), port: server.port, timeout: 2)
+        #expect(anyReply.map { ($0[3] & 0x0F, $0[7] > 0) } ?? (9, false) == (0, true))
         #expect(server.process.isRunning)
     }
 
@@ -83,6 +114,13 @@ struct HostilePacketTests {
                 }
             }
             #expect(answered, "good query after \(label) over TCP")
+            close(fd)
+        }
+        // A zero-length frame: nothing to answer, and the connection still serves.
+        if let fd = RawDNSClient.connectTCP(port: server.port) {
+            #expect(RawDNSClient.send(fd, [0x00, 0x00] + RawDNSClient.frame(RawDNSClient.query(Self.name, id: 9))))
+            let reply = RawDNSClient.readFrame(fd)
+            #expect(reply.map { $0[0] == 0 && $0[1] == 9 && $0[3] & 0x0F == 0 } == true, "answer after a zero-length frame")
             close(fd)
         }
         // A length longer than the data, then close: the server drops it and lives on.
