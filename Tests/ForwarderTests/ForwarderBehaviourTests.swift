@@ -14,10 +14,12 @@ final class CountingResponder: ChannelInboundHandler, Sendable {
     let queries = Mutex(0)
     let delay: TimeAmount
     let forgeFirst: Bool
+    let refuse: Bool
 
-    init(delay: TimeAmount, forgeFirst: Bool = false) {
+    init(delay: TimeAmount, forgeFirst: Bool = false, refuse: Bool = false) {
         self.delay = delay
         self.forgeFirst = forgeFirst
+        self.refuse = refuse
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -42,7 +44,12 @@ final class CountingResponder: ChannelInboundHandler, Sendable {
                     remoteAddress: remote, data: reply(id: query.id, name: DomainName("evil.example.")!, address: [6, 6, 6, 7])),
                 promise: nil)
         }
-        let good = reply(id: query.id, name: question.name, address: [192, 0, 2, 1])
+        let good: ByteBuffer
+        if self.refuse {
+            good = ByteBuffer(bytes: QueryBuilder.query(question.name, question.type, id: query.id, flags: 0x8185))
+        } else {
+            good = reply(id: query.id, name: question.name, address: [192, 0, 2, 1])
+        }
         context.eventLoop.scheduleTask(in: self.delay) {
             channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: good), promise: nil)
         }
@@ -85,6 +92,20 @@ struct ForwarderBehaviourTests {
             let statistics = try await forwarder.statistics().get()
             #expect(statistics.cacheHits == 1)
             #expect(statistics.upstreams.first?.requests == 1)
+        }
+    }
+
+    @Test func anUpstreamThatRefusesStaysHealthy() async throws {
+        let responder = CountingResponder(delay: .milliseconds(1), refuse: true)
+        try await withResponder(responder) { forwarder in
+            let answer = try await forwarder.resolve(ForwardQuestion(name: DomainName("www.example.test.")!, type: .a)).get()
+            #expect(answer.rcode == 5, "the only upstream's REFUSED is passed on")
+            let statistics = try await forwarder.statistics().get()
+            let upstream = try #require(statistics.upstreams.first)
+            #expect(upstream.healthy, "it answered, so it is reachable")
+            #expect(upstream.errors == 1)
+            #expect(upstream.responses["REFUSED"] == 1)
+            #expect(statistics.cacheEntries == 0, "REFUSED is not cached")
         }
     }
 

@@ -52,6 +52,24 @@ struct ResponseCacheTests {
         #expect(capped.store(question, ForwardedAnswer(rcode: 2), now: 0) == 0)
     }
 
+    @Test func hitsAndEntriesAreCountedAsSuccessOrDenial() throws {
+        var cache = ResponseCache(capacity: 2)
+        let other = ForwardQuestion(name: DomainName("nothere.example.test.")!, type: .a)
+        let third = ForwardQuestion(name: DomainName("mail.example.test.")!, type: .a)
+        cache.store(question, ForwardedAnswer(rcode: 0, answer: [record("www.example.test.", .a, ttl: 120, [192, 0, 2, 80])]), now: 0)
+        cache.store(other, ForwardedAnswer(rcode: 3, authority: [soa(ttl: 3600, minimum: 60)]), now: 0)
+        #expect((cache.count, cache.denialCount) == (2, 1))
+        _ = cache.lookup(question, now: 1)
+        _ = cache.lookup(other, now: 1)
+        _ = cache.lookup(other, now: 2)
+        #expect((cache.successHits, cache.denialHits, cache.misses) == (1, 2, 0))
+        // Full: the least recently used entry (`question`, a positive one) makes room.
+        cache.store(third, ForwardedAnswer(rcode: 0, answer: [record("mail.example.test.", .a, ttl: 120, [192, 0, 2, 25])]), now: 3)
+        #expect((cache.count, cache.denialCount) == (2, 1), "the positive `question` entry went first")
+        _ = cache.lookup(other, now: 100)  // expired: removed, a miss
+        #expect((cache.count, cache.denialCount, cache.misses) == (1, 0, 1))
+    }
+
     @Test func leastRecentlyUsedEntryIsEvictedFirst() {
         var cache = ResponseCache(capacity: 2)
         func ask(_ name: String) -> ForwardQuestion { ForwardQuestion(name: DomainName(name)!, type: .a) }
