@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let (value, note) = try self.forwarderFlags.configuration(listen: configuration.listen)
             forwarderConfiguration = value
-            if let note { logger.warning("\(note)") }
+            if let note { logger.warning("forwarding configuration", metadata: ["note": "\(note)"]) }
         } catch let error as LoopError {
             StandardError.line("error: \(error)")
             throw ExitCode(1)
@@ -195,7 +195,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 for await signal in shutdownSignals {
-                    logger.notice("received \(signal): shutting down", metadata: ["signal": "\(signal)"])
+                    logger.notice("shutdown signal received", metadata: ["signal": "\(signal)"])
                     await serviceGroup.triggerGracefulShutdown()
                     return
                 }
