@@ -67,7 +67,9 @@ struct ResolverEndToEndTests {
         // Names never asked now fail fast with SERVFAIL.
         let started = Date()
         #expect(try server.dig(["+time=5", "other.example.test"]).contains("status: SERVFAIL"))
-        #expect(Date().timeIntervalSince(started) < 2.5)
+        // Within the 2 s forward timeout, plus dig's own start-up on a busy machine; well short
+        // of dig's 5 s, which is what a hang would take.
+        #expect(Date().timeIntervalSince(started) < 3.5)
         // Cluster names never depend on the upstream.
         #expect(try server.dig(["+short", "service-clusterip.dev.svc.cluster.local"]) == "10.97.97.97\n")
     }
@@ -118,7 +120,8 @@ struct ResolverEndToEndTests {
         let reply = try dead.dig(["+time=5", "www.example.test"])
         let elapsed = Date().timeIntervalSince(started)
         #expect(reply.contains("status: SERVFAIL"))
-        #expect(elapsed < 1.6, "took \(elapsed) s")
+        // The 1 s forward timeout, plus dig's own start-up on a busy machine; a hang takes dig's 5 s.
+        #expect(elapsed < 2.5, "took \(elapsed) s")
     }
 
     @Test func externalNameTargetIsChasedThroughTheUpstream() throws {
