@@ -28,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "CLDNS"),
         .systemLibrary(name: "CYAML"),
         .target(name: "CMMsg"),
-        .target(name: "DNSWire", dependencies: ["CLDNS"], swiftSettings: swiftSettings),
+        .target(name: "DNSWire", dependencies: ["CLDNS", "IPAddressing"], swiftSettings: swiftSettings),
         .target(name: "IPAddressing", swiftSettings: swiftSettings),
         .target(name: "Manifests", dependencies: ["CYAML", "IPAddressing"], swiftSettings: swiftSettings),
         .target(name: "ClusterModel", dependencies: ["Manifests"], swiftSettings: swiftSettings),

@@ -1,3 +1,5 @@
+import IPAddressing
+
 /// The data of the record types ClusterDNS serves.
 package enum RData: Sendable, Hashable {
     case a([UInt8])  // 4 octets
@@ -78,25 +80,8 @@ package enum RData: Sendable, Hashable {
     /// RFC 5952 text of 16 address bytes.
     static func ipv6Text(_ bytes: [UInt8]) -> String {
         guard bytes.count == 16 else { return "" }
-        let groups = (0..<8).map { UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1]) }
-        var bestStart = -1
-        var bestLength = 1
-        var index = 0
-        while index < 8 {
-            if groups[index] == 0 {
-                var end = index
-                while end < 8, groups[end] == 0 { end += 1 }
-                if end - index > bestLength {
-                    bestStart = index
-                    bestLength = end - index
-                }
-                index = end
-            } else {
-                index += 1
-            }
-        }
-        func hex(_ range: Range<Int>) -> String { range.map { String(groups[$0], radix: 16) }.joined(separator: ":") }
-        if bestStart < 0 { return hex(0..<8) }
-        return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
+        let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return IPAddress(ipv6: high, low).description
     }
 }
