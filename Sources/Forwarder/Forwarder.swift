@@ -63,7 +63,11 @@ package final class Forwarder: @unchecked Sendable {
         self.upstreams = configuration.upstreams.map { address in
             Upstream(address: address, statistics: ForwarderStatistics.Upstream(address: Self.describe(address)))
         }
-        self.cache = ResponseCache(
+        self.cache = Self.emptyCache(configuration)
+    }
+
+    private static func emptyCache(_ configuration: ForwarderConfiguration) -> ResponseCache {
+        ResponseCache(
             capacity: configuration.cacheSize, maximumTTL: configuration.cacheMaximumTTL,
             negativeMaximumTTL: configuration.negativeMaximumTTL)
     }
@@ -112,9 +116,7 @@ package final class Forwarder: @unchecked Sendable {
                 self.upstreams[index].statistics = ForwarderStatistics.Upstream(
                     address: self.upstreams[index].statistics.address)
             }
-            self.cache = ResponseCache(
-                capacity: self.configuration.cacheSize, maximumTTL: self.configuration.cacheMaximumTTL,
-                negativeMaximumTTL: self.configuration.negativeMaximumTTL)
+            self.cache = Self.emptyCache(self.configuration)
         }.get()
     }
 
