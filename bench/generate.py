@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Writes a synthetic cluster as Kubernetes YAML, deterministic from a seed.
 
-    generate.py --services 10000 --seed 1 --out DIR
+    generate.py --services 10000 --seed 1 --out DIR [--pods covered|scattered]
 
 70% ClusterIP services, 20% headless services with 5 ready endpoints each (an EndpointSlice;
 half of them with StatefulSet-style hostnames), 10% ExternalName; named ports. One file per
 namespace of 100 services, so that a one-file change is a realistic reload.
+
+Endpoint addresses: `covered` packs 250 per /24 inside 10.244.0.0/14 (served with --pod-cidr
+10.244.0.0/14); `scattered` spreads them over 172.16.0.0/12, outside every default range, as a
+VPC CNI's addresses are (served with default flags: each /24 holding one is a zone of its own).
 """
 import argparse
 import os
@@ -18,6 +22,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", required=True)
     parser.add_argument("--per-namespace", type=int, default=100)
+    parser.add_argument("--pods", choices=["covered", "scattered"], default="covered")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
@@ -46,8 +51,12 @@ def main():
                 endpoints = ""
                 for e in range(5):
                     pod_counter += 1
-                    # 250 pods per /24 inside 10.244.0.0/14 (the bench serves with --pod-cidr 10.244.0.0/14).
-                    value = (10 << 24) | (244 << 16) | (pod_counter // 250) << 8 | (pod_counter % 250 + 1)
+                    if args.pods == "covered":
+                        # 250 pods per /24 inside 10.244.0.0/14 (served with --pod-cidr 10.244.0.0/14).
+                        value = (10 << 24) | (244 << 16) | (pod_counter // 250) << 8 | (pod_counter % 250 + 1)
+                    else:
+                        # A bijection of the counter onto 172.16.0.0/12 (an odd multiplier modulo 2^20).
+                        value = (172 << 24) | (16 << 16) | (pod_counter * 2654435761) % (1 << 20)
                     address = ".".join(str(value >> shift & 255) for shift in (24, 16, 8, 0))
                     endpoints += f"  - addresses: [\"{address}\"]\n    conditions:\n      ready: true\n"
                     if named:

@@ -8,7 +8,13 @@ before and after, divided by the answers), with ratios against NSD and Knot from
 Then start-up time and memory from YAML (ClusterDNS) and zone files (NSD, Knot), and the time
 from rename() of one changed manifest to the new answer.
 
-    bench/run.py [--sizes S,M] [--duration 15] [--rounds 2] [--quick] [--output BENCHMARKS.md]
+    bench/run.py [--sizes S,M] [--layouts covered,scattered] [--duration 15] [--rounds 2] [--quick]
+                 [--output BENCHMARKS.md]
+
+Each size of M and up runs in two address layouts: `covered` (pods inside --pod-cidr
+10.244.0.0/14) and `scattered` (pods spread over 172.16.0.0/12, outside every default range,
+served with default flags, so every /24 holding a pod is a reverse zone of its own). The report
+ends with ClusterDNS's scattered/covered ratios from the same run.
 """
 import argparse
 import hashlib
@@ -29,8 +35,9 @@ OUT = os.path.join(ROOT, "bench", "out")
 BIN = os.path.join(ROOT, ".build", "release", "clusterdns")
 SIZES = {"S": 100, "M": 10_000, "L": 100_000}
 SERVER_CORE = "1"
-# The generator's pods fill 10.244.0.0/14 (100k pods at L do not fit a /16).
-MODEL_FLAGS = ("--pod-cidr", "10.244.0.0/14")
+# The covered layout's pods fill 10.244.0.0/14 (100k pods at L do not fit a /16); the scattered
+# layout is served with default flags.
+LAYOUT_FLAGS = {"covered": ("--pod-cidr", "10.244.0.0/14"), "scattered": ()}
 CLIENT_CORE = "0"
 
 
@@ -46,8 +53,8 @@ def free_port():
 
 # ---------------------------------------------------------------- data
 
-def generate(size):
-    directory = os.path.join(OUT, size)
+def generate(size, layout):
+    directory = os.path.join(OUT, size if layout == "covered" else f"{size}-{layout}")
     manifests = os.path.join(directory, "manifests")
     # The marker holds a hash of the generator, so data from an older generator is made again.
     with open(os.path.join(ROOT, "bench", "generate.py"), "rb") as handle:
@@ -58,26 +65,28 @@ def generate(size):
         shutil.rmtree(directory, ignore_errors=True)
         os.makedirs(manifests)
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "generate.py"), "--services", str(SIZES[size]),
-                        "--seed", "1", "--out", manifests], check=True)
+                        "--seed", "1", "--out", manifests, "--pods", layout], check=True)
         with open(marker, "w") as handle:
             handle.write(generator + "\n")
     return directory, manifests
 
 
-def dump_zones(directory, manifests):
-    """Zone files for NSD and Knot, made by `clusterdns dump` (one zone per file)."""
-    whole = subprocess.run([BIN, "dump", manifests, "--serial", "1", *MODEL_FLAGS], check=True, capture_output=True, text=True).stdout
-    apexes = [line.split("\t")[0] for line in whole.splitlines() if "\tSOA\t" in line]
+def dump_zones(directory, manifests, flags):
+    """Zone files for NSD and Knot, one zone per file, cut from one `clusterdns dump`."""
+    whole = subprocess.run([BIN, "dump", manifests, "--serial", "1", *flags], check=True, capture_output=True, text=True).stdout
     zones = []
     zone_dir = os.path.join(directory, "zones")
-    os.makedirs(zone_dir, exist_ok=True)
-    for apex in apexes:
+    shutil.rmtree(zone_dir, ignore_errors=True)
+    os.makedirs(zone_dir)
+    # The dump prints each zone SOA first, the zones separated by an empty line.
+    for block in whole.split("\n\n"):
+        lines = [line for line in block.splitlines() if line]
+        if not lines or "\tSOA\t" not in lines[0]:
+            continue
+        apex = lines[0].split("\t")[0]
         path = os.path.join(zone_dir, apex + "zone")
-        if not os.path.exists(path):
-            text = subprocess.run([BIN, "dump", manifests, "--serial", "1", "--zone", apex, *MODEL_FLAGS], check=True,
-                                  capture_output=True, text=True).stdout
-            with open(path, "w") as handle:
-                handle.write(text)
+        with open(path, "w") as handle:
+            handle.write("\n".join(lines) + "\n")
         zones.append((apex.rstrip("."), path))
     return whole, zones
 
@@ -241,12 +250,12 @@ class Server:
             self.cleanup()
 
 
-def start_clusterdns(manifests, port, extra=()):
+def start_clusterdns(manifests, port, flags=()):
     process = subprocess.Popen(
         ["taskset", "-c", SERVER_CORE, BIN, "serve", "--manifests", manifests, "--listen", f"127.0.0.1:{port}",
          "--http", "none", "--upstream", "none", "--log-level", "warning",
          # One UDP thread, as NSD's server-count 1 and Knot's udp-workers 1: all three on one core.
-         "--udp-workers", "1", *MODEL_FLAGS, *extra],
+         "--udp-workers", "1", *flags],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return Server("ClusterDNS", process, port)
 
@@ -376,6 +385,8 @@ def startup(start, port, probe_name):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="S,M,L")
+    parser.add_argument("--layouts", default="covered,scattered",
+                        help="address layouts for sizes M and up (S is covered only)")
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="S only, 2 s runs, one round: a smoke test")
@@ -387,19 +398,27 @@ def main():
     machine = subprocess.run(["uname", "-srm"], capture_output=True, text=True).stdout.strip()
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     report.append(f"Machine: {machine}, {os.cpu_count()} cores, {cpu}. Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.")
-    report.append(f"Command: `bench/run.py --sizes {args.sizes} --duration {args.duration} --rounds {args.rounds}`")
-    for size in args.sizes.split(","):
-        directory, manifests = generate(size)
-        dump_text, zones = dump_zones(directory, manifests)
+    report.append(f"Command: `bench/run.py --sizes {args.sizes} --layouts {args.layouts} --duration {args.duration} "
+                  f"--rounds {args.rounds}`")
+    # ClusterDNS's own figures per (size, layout), for the scattered/covered ratios.
+    own = {}
+    runs = [(size, layout) for size in args.sizes.split(",") for layout in args.layouts.split(",")
+            if layout == "covered" or size != "S"]
+    for size, layout in runs:
+        flags = LAYOUT_FLAGS[layout]
+        directory, manifests = generate(size, layout)
+        dump_text, zones = dump_zones(directory, manifests, flags)
         queries = make_queries(directory, dump_text)
         probe = open(queries["hot"]).readline().split()[0]
         ports = {"ClusterDNS": free_port(), "NSD": free_port(), "Knot": free_port()}
         starters = {
-            "ClusterDNS": lambda: start_clusterdns(manifests, ports["ClusterDNS"]),
+            "ClusterDNS": lambda: start_clusterdns(manifests, ports["ClusterDNS"], flags),
             "NSD": lambda: start_nsd(zones, ports["NSD"], os.path.join(directory, "nsd")),
             "Knot": lambda: start_knot(zones, ports["Knot"], os.path.join(directory, "knot")),
         }
-        report.append(f"\n### {size}: {SIZES[size]} services ({len(dump_text.splitlines())} records)\n")
+        figures = own.setdefault((size, layout), {})
+        report.append(f"\n### {size}, {layout} layout: {SIZES[size]} services ({len(dump_text.splitlines())} lines of dump, "
+                      f"{len(zones)} zones)\n")
         report.append("| server | start to first answer (s) | RSS (MiB) | PSS (MiB) |")
         report.append("| --- | --- | --- | --- |")
         servers = {}
@@ -409,6 +428,8 @@ def main():
                 report.append(f"| {kind} | failed to start | | |")
                 continue
             servers[kind] = server
+            if kind == "ClusterDNS":
+                figures["start"], figures["rss"] = elapsed, mem[0]
             report.append(f"| {kind} | {elapsed:.2f} | {mem[0]:.1f} | {mem[1]:.1f} |")
             log(f"{size} {kind}: up in {elapsed:.2f} s, RSS {mem[0]:.1f} MiB")
         try:
@@ -432,6 +453,8 @@ def main():
                         "lost": sum(r["lost"] for r in runs),
                         "cpu": statistics.median(r["cpu_us"] for r in runs),
                     }
+                if "ClusterDNS" in summary:
+                    figures[f"cpu {label}"] = summary["ClusterDNS"]["cpu"]
                 for kind, value in summary.items():
                     nsd = value["cpu"] / summary["NSD"]["cpu"] if "NSD" in summary else float("nan")
                     knot = value["cpu"] / summary["Knot"]["cpu"] if "Knot" in summary else float("nan")
@@ -448,12 +471,23 @@ def main():
             # Reload: only ClusterDNS reads manifests.
             if "ClusterDNS" in servers:
                 samples = reload_latency(manifests, ports["ClusterDNS"], samples=10 if args.quick else 30)
+                figures["reload p50"], figures["reload p99"] = percentile(samples, 0.5), percentile(samples, 0.99)
                 report.append(f"\nClusterDNS reload, rename() of one changed file to the new answer ({len(samples)} samples): "
                               f"p50 {percentile(samples, 0.5):.1f} ms, p99 {percentile(samples, 0.99):.1f} ms, "
                               f"max {max(samples):.1f} ms.")
         finally:
             for server in servers.values():
                 server.stop()
+    ratios = [(size, own[(size, "scattered")], own[(size, "covered")]) for size in args.sizes.split(",")
+              if (size, "scattered") in own and (size, "covered") in own]
+    if ratios:
+        report.append("\nClusterDNS, scattered layout / covered layout, same run (1.00 = no cost for the layout):\n")
+        keys = ["start", "rss", "reload p50", "reload p99", "cpu UDP mix", "cpu TCP mix"]
+        report.append("| size | " + " | ".join(keys) + " |")
+        report.append("| --- |" + " --- |" * len(keys))
+        for size, scattered, covered in ratios:
+            cells = [f"{scattered[key] / covered[key]:.2f}" if covered.get(key) and key in scattered else "–" for key in keys]
+            report.append(f"| {size} | " + " | ".join(cells) + " |")
     text = "\n".join(report) + "\n"
     print(text)
     if args.output:

@@ -3,13 +3,27 @@ import Manifests
 extension ClusterBuilder {
     /// The pods of the cluster: those in the manifests, plus `replicas` synthesized pods for each
     /// workload that owns none of them (a dump of a real cluster already holds its pods).
-    mutating func derivePods(explicit: [Pod], workloads: [Workload]) -> [ClusterPod] {
-        var pods: [ClusterPod] = explicit.map { pod in
-            ClusterPod(
-                namespace: pod.metadata.namespace, name: pod.metadata.name, ips: pod.podIPs, labels: pod.metadata.labels,
-                hostname: pod.hostname, subdomain: pod.subdomain, ports: pod.ports, isReady: pod.isReady,
-                isTerminated: pod.phase == "Succeeded" || pod.phase == "Failed",
-                isTerminating: pod.metadata.deletionTimestamp != nil)
+    /// `serviceFamilies` are the address families each namespace's Services use: without
+    /// `--pod-cidr`, a pod without an address gets one of each (IPv4 when there are none).
+    mutating func derivePods(
+        explicit: [Pod], workloads: [Workload], serviceFamilies: [String: Set<IPAddress.Family>] = [:]
+    ) -> [ClusterPod] {
+        var pods: [ClusterPod] = []
+        pods.reserveCapacity(explicit.count)
+        for pod in explicit {
+            if let problem = self.podAddressProblem(pod) {
+                let subject = "Pod \(pod.metadata.namespace)/\(pod.metadata.name)"
+                if let location = pod.podIPsLocation {
+                    self.report(.error(at: location, "\(subject): \(problem)"), namespace: pod.metadata.namespace)
+                }
+                continue
+            }
+            pods.append(
+                ClusterPod(
+                    namespace: pod.metadata.namespace, name: pod.metadata.name, ips: pod.podIPs,
+                    labels: pod.metadata.labels, hostname: pod.hostname, subdomain: pod.subdomain, ports: pod.ports,
+                    isReady: pod.isReady, isTerminated: pod.phase == "Succeeded" || pod.phase == "Failed",
+                    isTerminating: pod.metadata.deletionTimestamp != nil))
         }
         // ReplicaSets by name, with the Deployment controlling each.
         var replicaSetOwner: [String: String] = [:]
@@ -29,8 +43,23 @@ extension ClusterBuilder {
             pods += Self.synthesize(workload)
             self.summary.podsSynthesized += workload.replicas
         }
-        self.allocatePodAddresses(&pods)
+        self.allocatePodAddresses(&pods, serviceFamilies: serviceFamilies)
         return pods
+    }
+
+    /// Why a pod's explicit addresses cannot be served, or nil. Only `--pod-cidr` is a promise
+    /// to check against, and never for a host-network pod (it has its node's address).
+    private func podAddressProblem(_ pod: Pod) -> String? {
+        guard self.options.checksPodAddresses, !pod.hostNetwork else { return nil }
+        for address in pod.podIPs where !self.options.podCIDRs.contains(where: { $0.contains(address) }) {
+            let blocks = self.options.podCIDRs.filter { $0.family == address.family }
+            if blocks.isEmpty {
+                return "status.podIPs holds \(address), and the cluster has no \(address.family.rawValue) pod CIDR"
+            }
+            return "status.podIPs holds \(address), which is not in the pod CIDR "
+                + blocks.map(\.description).joined(separator: ", ") + " (a host-network pod says spec.hostNetwork: true)"
+        }
+        return nil
     }
 
     /// Whether `pod` belongs to `workload`: by its controller reference (directly, or through a
@@ -63,7 +92,7 @@ extension ClusterBuilder {
                 // StatefulSet pods are named by ordinal; hostname is the pod name, subdomain the
                 // governing service, which gives each a stable DNS name.
                 pod.name = PodNaming.statefulSetPodName(statefulSet: name, ordinal: ordinal)
-                pod.hostname = pod.name
+                pod.hostname = NameRules.hostname(fromPodName: pod.name)
                 pod.subdomain = workload.serviceName
             case .deployment:
                 let replicaSet = PodNaming.replicaSetName(deployment: name, namespace: namespace)
@@ -75,19 +104,29 @@ extension ClusterBuilder {
         }
     }
 
-    /// Pod IPs for pods without one, one per pod CIDR family; explicit IPs are reserved first.
-    private mutating func allocatePodAddresses(_ pods: inout [ClusterPod]) {
-        var allocators: [IPAddress.Family: AddressAllocator] = [:]
-        for network in self.options.podCIDRs where allocators[network.family] == nil {
-            allocators[network.family] = AddressAllocator(network: network, takenElsewhere: self.reserved.podIP)
-        }
+    /// Pod IPs for pods without one: one per pod CIDR family with `--pod-cidr`, else one per
+    /// family the namespace's Services use; explicit IPs are reserved first.
+    private mutating func allocatePodAddresses(
+        _ pods: inout [ClusterPod], serviceFamilies: [String: Set<IPAddress.Family>]
+    ) {
+        var allocators = AddressPool.byFamily(self.options.podCIDRs, takenElsewhere: self.reserved.podIP)
         for pod in pods {
-            for address in pod.ips { _ = allocators[address.family]?.reserve(address) }
+            for address in pod.ips { allocators[address.family]?.reserve(address) }
+        }
+        let configured = self.options.podFamilies
+        func families(of namespace: String) -> [IPAddress.Family] {
+            if self.options.checksPodAddresses { return configured }
+            let used = serviceFamilies[namespace] ?? []
+            let wanted = configured.filter { used.contains($0) }
+            return wanted.isEmpty ? Array(configured.prefix(1)) : wanted
         }
         var requests: [(key: String, index: Int, family: IPAddress.Family)] = []
+        var familiesByPod: [Int: [IPAddress.Family]] = [:]
         for (index, pod) in pods.enumerated() where pod.ips.isEmpty && !pod.isTerminated {
-            for network in self.options.podCIDRs {
-                requests.append((AllocationTable.addressKey(pod.namespace, pod.name, network.family), index, network.family))
+            let podFamilies = families(of: pod.namespace)
+            familiesByPod[index] = podFamilies
+            for family in podFamilies {
+                requests.append((AllocationTable.addressKey(pod.namespace, pod.name, family), index, family))
             }
         }
         requests.sort { $0.key < $1.key }
@@ -101,10 +140,10 @@ extension ClusterBuilder {
         for request in requests where granted[request.key] == nil {
             granted[request.key] = allocators[request.family]?.allocate(request.key, hint: nil)
         }
-        // Each pod's addresses in the CIDRs' order, so the primary family comes first.
-        for (index, pod) in pods.enumerated() where pod.ips.isEmpty && !pod.isTerminated {
-            for network in self.options.podCIDRs {
-                let key = AllocationTable.addressKey(pod.namespace, pod.name, network.family)
+        // Each pod's addresses in the blocks' order, so the primary family comes first.
+        for (index, podFamilies) in familiesByPod {
+            for family in podFamilies {
+                let key = AllocationTable.addressKey(pods[index].namespace, pods[index].name, family)
                 if let address = granted[key] {
                     pods[index].ips.append(address)
                     self.allocations.podIPs[key] = address

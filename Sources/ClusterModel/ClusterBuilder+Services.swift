@@ -12,10 +12,7 @@ extension ClusterBuilder {
     /// Validates explicit cluster IPs and node ports across services (the first claimant, in file
     /// order, keeps an address; later ones are errors and left out), then allocates the rest.
     mutating func deriveServices(_ services: [(Service, ManifestObject)]) -> [ClusterService] {
-        var allocators: [IPAddress.Family: AddressAllocator] = [:]
-        for network in self.options.serviceCIDRs where allocators[network.family] == nil {
-            allocators[network.family] = AddressAllocator(network: network, takenElsewhere: self.reserved.serviceIP)
-        }
+        var allocators = AddressPool.byFamily(self.options.serviceCIDRs, takenElsewhere: self.reserved.serviceIP)
         var ipOwners: [IPAddress: String] = [:]
         var nodePortOwners: [Int: (owner: String, namespace: String, name: String)] = [:]
         var pending: [PendingService] = []
@@ -44,15 +41,9 @@ extension ClusterBuilder {
                 cluster.ipFamilies = []
             } else if !explicit.isEmpty {
                 for address in explicit {
-                    guard let network = self.options.serviceCIDR(for: address.family) else {
-                        fail(location, "spec.clusterIP \(address) is \(address.family.rawValue), and the cluster has no \(address.family.rawValue) service CIDR")
-                        continue
-                    }
-                    guard network.contains(address), address != network.address else {
-                        fail(location, "spec.clusterIP \(address) is not in the service CIDR \(network)")
-                        continue
-                    }
-                    if let owner = ipOwners[address] {
+                    if let problem = self.serviceAddressProblem(address) {
+                        fail(location, problem)
+                    } else if let owner = ipOwners[address] {
                         fail(location, "spec.clusterIP \(address) is already allocated to \(owner)")
                     } else if self.reserved.serviceIP(address) {
                         self.reservedConflict = true
@@ -67,8 +58,8 @@ extension ClusterBuilder {
                 cluster.ipFamilies = explicit.map(\.family)
                 // RequireDualStack/PreferDualStack with one address given: the other family is allocated.
                 if explicit.count == 1, service.ipFamilyPolicy?.hasSuffix("DualStack") == true {
-                    let other: IPAddress.Family = explicit[0].family == .ipv4 ? .ipv6 : .ipv4
-                    if self.options.serviceCIDR(for: other) != nil {
+                    let other = explicit[0].family.other
+                    if self.options.hasServiceCIDR(for: other) {
                         familiesToAllocate.append(other)
                         cluster.ipFamilies.append(other)
                     } else if service.ipFamilyPolicy == "RequireDualStack" {
@@ -76,20 +67,24 @@ extension ClusterBuilder {
                     }
                 }
             } else {
+                // The API server's special case: a headless Service without a selector may be dual-stack
+                // on any cluster (its endpoints are written by hand), and defaults to RequireDualStack.
+                let anyFamily = service.isHeadless && service.selector == nil
+                let policy = service.ipFamilyPolicy ?? (anyFamily ? "RequireDualStack" : "SingleStack")
                 var families = service.ipFamilies
                 if families.isEmpty { families = [self.options.primaryFamily] }
-                if service.ipFamilyPolicy?.hasSuffix("DualStack") == true, families.count == 1 {
-                    let other: IPAddress.Family = families[0] == .ipv4 ? .ipv6 : .ipv4
-                    if self.options.serviceCIDR(for: other) != nil {
+                if policy.hasSuffix("DualStack"), families.count == 1 {
+                    let other = families[0].other
+                    if self.options.hasServiceCIDR(for: other) || anyFamily {
                         families.append(other)
-                    } else if service.ipFamilyPolicy == "RequireDualStack" {
+                    } else if policy == "RequireDualStack" {
                         fail(location, "spec.ipFamilyPolicy is RequireDualStack, and the cluster has no \(other.rawValue) service CIDR")
                     }
                 }
-                if families.count > 1, service.ipFamilyPolicy == nil || service.ipFamilyPolicy == "SingleStack" {
+                if families.count > 1, policy == "SingleStack" {
                     fail(location, "spec.ipFamilies holds two families, which needs spec.ipFamilyPolicy PreferDualStack or RequireDualStack")
                 }
-                for family in families where self.options.serviceCIDR(for: family) == nil {
+                for family in families where !self.options.hasServiceCIDR(for: family) && !anyFamily {
                     fail(location, "spec.ipFamilies asks for \(family.rawValue), and the cluster has no \(family.rawValue) service CIDR")
                 }
                 cluster.ipFamilies = families
@@ -125,7 +120,7 @@ extension ClusterBuilder {
             }
             for address in explicit {
                 ipOwners[address] = "\(subject) (\(location))"
-                _ = allocators[address.family]?.reserve(address)
+                allocators[address.family]?.reserve(address)
             }
             for (nodePort, at) in ownNodePorts {
                 nodePortOwners[nodePort] = ("\(subject) (\(at))", cluster.namespace, cluster.name)
@@ -144,7 +139,7 @@ extension ClusterBuilder {
     /// Cluster IPs for services that gave none: previous allocations first, then new ones in
     /// sorted order, so that the outcome depends on the set of services, not on file order.
     private mutating func allocateServiceAddresses(
-        _ pending: inout [PendingService], allocators: inout [IPAddress.Family: AddressAllocator]
+        _ pending: inout [PendingService], allocators: inout [IPAddress.Family: AddressPool]
     ) {
         var requests: [(key: String, index: Int, family: IPAddress.Family)] = []
         for (index, entry) in pending.enumerated() {
@@ -218,5 +213,18 @@ extension ClusterBuilder {
             self.allocations.nodePorts[request.key] = nodePort
             pending[request.service].cluster.ports[request.port].nodePort = nodePort
         }
+    }
+
+    /// Why an explicit cluster IP cannot be served, or nil. Only a range the user gave is a
+    /// promise to check against; without one, the manifests are the truth.
+    private func serviceAddressProblem(_ address: IPAddress) -> String? {
+        guard self.options.checksServiceAddresses else { return nil }
+        let blocks = self.options.serviceCIDRs(for: address.family)
+        guard !blocks.isEmpty else {
+            return "spec.clusterIP \(address) is \(address.family.rawValue), and the cluster has no \(address.family.rawValue) service CIDR"
+        }
+        if blocks.contains(where: { $0.contains(address) && address != $0.address }) { return nil }
+        if blocks.count == 1 { return "spec.clusterIP \(address) is not in the service CIDR \(blocks[0])" }
+        return "spec.clusterIP \(address) is not in any service CIDR (\(blocks.map(\.description).joined(separator: ", ")))"
     }
 }

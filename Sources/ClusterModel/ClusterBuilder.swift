@@ -79,7 +79,11 @@ package struct ClusterBuilder {
         }
 
         var clusterServices = self.deriveServices(services)
-        let clusterPods = self.derivePods(explicit: pods, workloads: workloads)
+        var serviceFamilies: [String: Set<IPAddress.Family>] = [:]
+        for service in clusterServices where service.type != .externalName {
+            serviceFamilies[service.namespace, default: []].formUnion(service.ipFamilies)
+        }
+        let clusterPods = self.derivePods(explicit: pods, workloads: workloads, serviceFamilies: serviceFamilies)
         self.attachEndpoints(&clusterServices, pods: clusterPods, slices: slices, endpoints: endpointsObjects)
         for service in clusterServices {
             let type = service.isHeadless ? "headless" : service.type.rawValue

@@ -150,11 +150,14 @@ final class TCPQueryHandler: ChannelInboundHandler {
                 plugin: QueryObservation.isAuthoritative(reply) ? .kubernetes : .none, started: started)
             context.write(Self.wrapOutboundOut(output), promise: nil)
         case .zoneTransfer(let zoneIndex, let id, let question, _):
-            guard self.transfers.allows(context.remoteAddress) else {
+            // Zone numbers are the answer table's; the records are made from the cluster, by apex.
+            guard self.transfers.allows(context.remoteAddress),
+                let zone = snapshot.zone(named: snapshot.table.zones[zoneIndex].name)
+            else {
                 self.writeRefused(message, context: context)
                 return
             }
-            for bytes in ZoneTransfer.messages(of: snapshot.zones[zoneIndex], id: id, question: question) {
+            for bytes in ZoneTransfer.messages(of: zone, id: id, question: question) {
                 var frame = context.channel.allocator.buffer(capacity: bytes.count + 2)
                 frame.writeInteger(UInt16(bytes.count))
                 frame.writeBytes(bytes)

@@ -90,7 +90,9 @@ package enum FuzzTargets {
             case .drop:
                 continue
             case .zoneTransfer(let zone, let id, let question, _):
-                let messages = ZoneTransfer.messages(of: Self.zones[zone], id: id, question: question)
+                let apex = Self.snapshot.table.zones[zone].name
+                guard let transferred = Self.zones.first(where: { $0.apex == apex }) else { continue }
+                let messages = ZoneTransfer.messages(of: transferred, id: id, question: question)
                 for message in messages { Self.check(message, limit: 65535, id: id) }
                 continue
             case .reply, .outOfZone, .chase:

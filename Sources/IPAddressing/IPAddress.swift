@@ -7,6 +7,9 @@ package struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertibl
         case ipv6 = "IPv6"
 
         package static func < (lhs: Family, rhs: Family) -> Bool { lhs == .ipv4 && rhs == .ipv6 }
+
+        /// The other family: a dual-stack object's second one.
+        package var other: Family { self == .ipv4 ? .ipv6 : .ipv4 }
     }
 
     package var family: Family

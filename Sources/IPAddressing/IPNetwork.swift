@@ -32,6 +32,13 @@ package struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         candidate.family == self.family && Self.mask(candidate, self.prefixLength) == self.address
     }
 
+    /// The block that stands for an address outside every configured block, in reverse zones
+    /// and summaries: its /24 (IPv4) or /64 (IPv6), the units in which address space is
+    /// most often assigned and reverse zones delegated.
+    package static func coveringBlock(of address: IPAddress) -> IPNetwork {
+        IPNetwork(address: address, prefixLength: address.family == .ipv4 ? 24 : 64)
+    }
+
     /// The address `offset` places after the network address.
     package func address(at offset: UInt64) -> IPAddress { self.address.advanced(by: offset) }
 

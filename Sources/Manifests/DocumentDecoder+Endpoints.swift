@@ -28,7 +28,7 @@ extension DocumentDecoder {
                     _ = self.string(addressNode, addressPath)
                     continue
                 }
-                guard let address = self.ipAddress(addressNode, addressPath) else { continue }
+                guard let address = self.podAddress(addressNode, addressPath) else { continue }
                 if address.family != family {
                     self.error(addressNode, "\(addressPath) must be an \(family.rawValue) address, got \(address)")
                     continue
@@ -73,7 +73,7 @@ extension DocumentDecoder {
         for (index, item) in self.list(node, path).enumerated() {
             let itemPath = "\(path)[\(index)]"
             guard let entry = self.object(item, itemPath) else { continue }
-            guard let ip = self.ipAddress(entry["ip"], "\(itemPath).ip") else {
+            guard let ip = self.podAddress(entry["ip"], "\(itemPath).ip") else {
                 if entry["ip"] == nil { self.error(entry, "\(itemPath).ip is required") }
                 continue
             }

@@ -49,8 +49,7 @@ extension DocumentDecoder {
         }
         self.subject = kind.isNamespaced ? "\(kind.rawValue) \(namespace)/\(name)" : "\(kind.rawValue) \(name)"
         switch kind {
-        case .namespace: self.checkName(name, nameNode, "metadata.name", NameRules.dns1123LabelProblem)
-        case .service: self.checkName(name, nameNode, "metadata.name", NameRules.dns1035LabelProblem)
+        case .namespace, .service: self.checkName(name, nameNode, "metadata.name", NameRules.dns1123LabelProblem)
         default: self.checkName(name, nameNode, "metadata.name", NameRules.dns1123SubdomainProblem)
         }
         let labels = self.stringMap(metadataNode["labels"], "metadata.labels") ?? [:]

@@ -7,14 +7,24 @@ extension DocumentDecoder {
             pod.hostname = template.hostname
             pod.subdomain = template.subdomain
             pod.ports = template.ports
+            pod.hostNetwork = self.boolean(spec["hostNetwork"], "spec.hostNetwork") ?? false
         }
         guard let status else { return pod }
         var addresses: [IPAddress] = []
         for (index, item) in self.list(status["podIPs"], "status.podIPs").enumerated() {
             guard let entry = self.object(item, "status.podIPs[\(index)]") else { continue }
-            if let address = self.ipAddress(entry["ip"], "status.podIPs[\(index)].ip") { addresses.append(address) }
+            if let address = self.podAddress(entry["ip"], "status.podIPs[\(index)].ip") { addresses.append(address) }
         }
-        if let podIPNode = status["podIP"], let address = self.ipAddress(podIPNode, "status.podIP") {
+        if addresses.count == 2, addresses[0].family == addresses[1].family {
+            self.error(status["podIPs"] ?? status, "status.podIPs must hold one address of each family when dual-stack")
+        } else if addresses.count > 2 {
+            self.error(status["podIPs"] ?? status, "status.podIPs may hold at most two addresses (one per family)")
+        }
+        pod.podIPsLocation = (status["podIPs"] ?? status["podIP"]).map { self.location($0) }
+        // `podIP` repeats `podIPs[0]`: checked as an address of a pod only when it stands alone.
+        let podIPNode = status["podIP"]
+        let podIP = status["podIPs"] == nil ? self.podAddress(podIPNode, "status.podIP") : self.ipAddress(podIPNode, "status.podIP")
+        if let podIPNode, let address = podIP {
             if addresses.isEmpty {
                 addresses = [address]
             } else if addresses[0] != address {

@@ -42,6 +42,13 @@ extension DocumentDecoder {
                 self.error(node ?? spec, "spec.externalName \"\(name)\" is not a valid DNS name: \(problem)")
             }
             service.externalName = name.hasSuffix(".") ? String(name.dropLast()) : name
+            if let target = service.externalName, target.split(separator: ".").count == 4, IPAddress(target) != nil {
+                // Kubernetes documents this: the CNAME is served, to the name `1.2.3.4.`, which
+                // resolvers look up as a name, never as the address it spells.
+                self.warning(
+                    node ?? spec,
+                    "spec.externalName \"\(name)\" is an IPv4 address: it is served as a CNAME to the name \"\(target).\", which resolvers will not turn into that address; for a fixed address, use a Service without a selector and an EndpointSlice holding it")
+            }
             if !service.clusterIPs.isEmpty {
                 self.error(
                     spec["clusterIP"] ?? spec["clusterIPs"] ?? spec,

@@ -137,6 +137,17 @@ struct DocumentDecoder {
         return address
     }
 
+    /// A pod's or an endpoint's address: an IP address outside the special ranges the API server
+    /// refuses there (unspecified, loopback, link-local, link-local multicast).
+    mutating func podAddress(_ node: ManifestNode?, _ path: String) -> IPAddress? {
+        guard let node, let address = self.ipAddress(node, path) else { return nil }
+        if let range = address.specialRange {
+            self.error(node, "\(path) \(address) is \(range), which no pod or endpoint may have")
+            return nil
+        }
+        return address
+    }
+
     /// A name checked by one of `NameRules`; the problem becomes an error on `node`.
     mutating func checkName(_ name: String, _ node: ManifestNode, _ path: String, _ rule: (String) -> String?) {
         if let problem = rule(name) { self.error(node, "\(path) \"\(name)\" is not valid: \(problem)") }

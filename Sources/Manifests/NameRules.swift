@@ -7,8 +7,9 @@ package enum NameRules {
 
     private static func isLetter(_ byte: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) }
 
-    /// RFC 1123 label: at most 63 of `[a-z0-9-]`, starting and ending alphanumeric.
-    /// Namespaces, port names, pod hostnames and subdomains use it.
+    /// RFC 1123 label: at most 63 of `[a-z0-9-]`, starting and ending alphanumeric (a leading
+    /// digit is fine). Namespaces, Service names (the API server's RelaxedServiceNameValidation),
+    /// port names, pod hostnames and subdomains use it.
     package static func dns1123LabelProblem(_ name: String) -> String? {
         let bytes = Array(name.utf8)
         if bytes.isEmpty { return "must not be empty" }
@@ -23,32 +24,32 @@ package enum NameRules {
         return nil
     }
 
-    /// RFC 1035 label: an RFC 1123 label that starts with a letter. Service names use it.
-    package static func dns1035LabelProblem(_ name: String) -> String? {
-        let bytes = Array(name.utf8)
-        if bytes.isEmpty { return "must not be empty" }
-        if bytes.count > 63 { return "must be no more than 63 characters" }
-        let valid =
-            isLetter(bytes[0]) && isLowerAlphanumeric(bytes[bytes.count - 1])
-            && bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
-        if !valid {
-            return
-                "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character"
+    /// RFC 1123 subdomain, as the API server's `IsDNS1123Subdomain` checks it: at most 253
+    /// characters of `[a-z0-9-.]`, each dot-separated part non-empty and starting and ending
+    /// alphanumeric. The parts have no length limit of their own (a Pod may be named with 70
+    /// characters). Most object names (Pods, Deployments, EndpointSlices...) use it.
+    package static func dns1123SubdomainProblem(_ name: String) -> String? {
+        if name.isEmpty { return "must not be empty" }
+        if name.utf8.count > 253 { return "must be no more than 253 characters" }
+        for part in name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+            let valid =
+                !part.isEmpty && isLowerAlphanumeric(part[part.startIndex]) && isLowerAlphanumeric(part[part.index(before: part.endIndex)])
+                && part.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+            if !valid {
+                return
+                    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+            }
         }
         return nil
     }
 
-    /// RFC 1123 subdomain: dot-separated RFC 1123 labels, at most 253 characters.
-    /// Most object names (Pods, Deployments, EndpointSlices...) use it.
-    package static func dns1123SubdomainProblem(_ name: String) -> String? {
-        if name.isEmpty { return "must not be empty" }
-        if name.utf8.count > 253 { return "must be no more than 253 characters" }
-        for label in name.split(separator: ".", omittingEmptySubsequences: false)
-        where dns1123LabelProblem(String(label)) != nil {
-            return
-                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
-        }
-        return nil
+    /// A pod name made a host name, as the kubelet makes it: cut to 63 characters, then without
+    /// the trailing '-' and '.' the cut left (`truncatePodHostnameIfNeeded`).
+    package static func hostname(fromPodName name: String) -> String {
+        guard name.utf8.count > 63 else { return name }
+        var cut = Array(name.utf8.prefix(63))
+        while let last = cut.last, last == UInt8(ascii: "-") || last == UInt8(ascii: ".") { cut.removeLast() }
+        return String(decoding: cut, as: UTF8.self)
     }
 
     /// IANA service name (RFC 6335 §5.1), what a named `targetPort` or container port must be:

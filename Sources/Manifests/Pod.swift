@@ -6,6 +6,10 @@ package struct Pod: Sendable, Hashable {
     package var ports: [ContainerPort]
     /// `status.podIPs` (or `status.podIP`); empty when the manifest gives none.
     package var podIPs: [IPAddress]
+    /// Where the pod's addresses are written, for range errors.
+    package var podIPsLocation: SourceLocation?
+    /// `spec.hostNetwork`: the pod has its node's address, which lies outside every pod range.
+    package var hostNetwork: Bool
     /// The `Ready` condition; a pod with no conditions written is taken as ready (a hand-written pod).
     package var isReady: Bool
     /// `status.phase`; Succeeded and Failed pods are never endpoints.
@@ -13,13 +17,16 @@ package struct Pod: Sendable, Hashable {
 
     package init(
         metadata: ObjectMeta, hostname: String? = nil, subdomain: String? = nil, ports: [ContainerPort] = [],
-        podIPs: [IPAddress] = [], isReady: Bool = true, phase: String? = nil
+        podIPs: [IPAddress] = [], podIPsLocation: SourceLocation? = nil, hostNetwork: Bool = false,
+        isReady: Bool = true, phase: String? = nil
     ) {
         self.metadata = metadata
         self.hostname = hostname
         self.subdomain = subdomain
         self.ports = ports
         self.podIPs = podIPs
+        self.podIPsLocation = podIPsLocation
+        self.hostNetwork = hostNetwork
         self.isReady = isReady
         self.phase = phase
     }

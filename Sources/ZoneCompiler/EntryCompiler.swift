@@ -78,7 +78,10 @@ package struct EntryCompiler {
         }
         for position in self.owners.indices {
             self.owners[position].rrsets.sort { $0.type < $1.type }
-            for set in self.owners[position].rrsets.indices where self.owners[position].rrsets[set].records.count > 1 {
+            // PTR RRsets come ranked (a Service's own name first, `PointerTarget`); the rest in
+            // canonical order.
+            for set in self.owners[position].rrsets.indices
+            where self.owners[position].rrsets[set].records.count > 1 && self.owners[position].rrsets[set].type != .ptr {
                 self.owners[position].rrsets[set].records = Zone.canonicallySorted(self.owners[position].rrsets[set].records)
             }
         }

@@ -13,7 +13,7 @@ package enum RecordGenerator {
         package var records: [ResourceRecord] = []
         /// Names under the service that exist without records of their own.
         package var emptyNames: [DomainName] = []
-        package var pointers: [(address: IPAddress, target: DomainName)] = []
+        package var pointers: [(address: IPAddress, target: PointerTarget)] = []
     }
 
     // MARK: names
@@ -38,11 +38,12 @@ package enum RecordGenerator {
         ResourceRecord(owner, ttl: ttl, address.family == .ipv4 ? .a(address.bytes) : .aaaa(address.bytes))
     }
 
-    /// `<zone>. SOA ns.dns.<zone>. hostmaster.<zone>. <serial> 7200 1800 86400 <ttl>`.
-    package static func soa(_ options: RecordOptions) -> RData {
+    /// `<zone>. SOA ns.dns.<zone>. hostmaster.<zone>. <serial> 7200 1800 86400 <ttl>`, with the
+    /// zone's own serial when given (a reverse zone's changes with its content only).
+    package static func soa(_ options: RecordOptions, serial: UInt32? = nil) -> RData {
         .soa(
             mname: Self.name(["ns", "dns"], under: options.domain), rname: Self.name(["hostmaster"], under: options.domain),
-            serial: options.serial, refresh: 7200, retry: 1800, expire: 86400, minimum: options.ttl)
+            serial: serial ?? options.serial, refresh: 7200, retry: 1800, expire: 86400, minimum: options.ttl)
     }
 
     // MARK: units
@@ -63,9 +64,9 @@ package enum RecordGenerator {
     }
 
     /// SOA and NS of a reverse zone.
-    package static func reverseApexRecords(_ apex: DomainName, options: RecordOptions) -> [ResourceRecord] {
+    package static func reverseApexRecords(_ apex: DomainName, options: RecordOptions, serial: UInt32? = nil) -> [ResourceRecord] {
         [
-            ResourceRecord(apex, ttl: options.ttl, Self.soa(options)),
+            ResourceRecord(apex, ttl: options.ttl, Self.soa(options, serial: serial)),
             ResourceRecord(apex, ttl: options.ttl, .ns(Self.name(["ns", "dns"], under: options.domain))),
         ]
     }
@@ -116,7 +117,7 @@ package enum RecordGenerator {
         for entry in endpointNames {
             for address in entry.addresses {
                 result.records.append(Self.addressRecord(entry.name, address, ttl: ttl))
-                result.pointers.append((address, entry.name))
+                result.pointers.append((address, PointerTarget(entry.name, rank: .endpoint)))
             }
         }
 
@@ -158,7 +159,7 @@ package enum RecordGenerator {
         // Spec 2.3: the cluster IPs, SRV per named port, PTR per cluster IP.
         for address in service.clusterIPs {
             result.records.append(Self.addressRecord(serviceName, address, ttl: ttl))
-            result.pointers.append((address, serviceName))
+            result.pointers.append((address, PointerTarget(serviceName, rank: .clusterIP)))
         }
         for port in service.ports {
             guard let portName = port.name else { continue }
@@ -174,40 +175,47 @@ package enum RecordGenerator {
         DomainName(address.reverseName + ".") ?? .root
     }
 
-    /// The reverse zones: those covering the CIDRs, and for an address outside them a zone of its
-    /// own (apex = its PTR owner), so no authority is claimed beyond what we know.
-    package static func reverseApexes(options: RecordOptions, pointerOwners: some Sequence<DomainName>) -> [DomainName] {
-        let covering = ReverseZones.apexes(covering: options.reverseCIDRs)
-        var exact: Set<DomainName> = []
-        for owner in pointerOwners where !covering.contains(where: { owner.isSubdomain(of: $0) }) { exact.insert(owner) }
-        return (covering + exact).sorted()
+    /// A PTR RRset: one record per target name, in the targets' order (ranked, then canonical).
+    package static func pointerRecords(_ owner: DomainName, _ targets: [PointerTarget], ttl: UInt32) -> [ResourceRecord] {
+        var seen: Set<DomainName> = []
+        return targets.sorted().compactMap { target in
+            seen.insert(target.name).inserted ? ResourceRecord(owner, ttl: ttl, .ptr(target.name)) : nil
+        }
     }
 
     // MARK: everything
 
-    /// Every zone for `cluster`: the cluster zone first, then the reverse zones in canonical order.
-    package static func zones(for cluster: Cluster, options: RecordOptions) -> [Zone] {
+    /// Every zone for `cluster`: the cluster zone first, then the reverse zones in canonical order,
+    /// each reverse zone with `serial(apex)` in its SOA.
+    package static func zones(
+        for cluster: Cluster, options: RecordOptions, serial: (DomainName) -> UInt32? = { _ in nil }
+    ) -> [Zone] {
         let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
         var clusterZone = Zone(apex: options.domain, records: Self.apexRecords(kubeDNS: kubeDNS, options: options))
         for namespace in cluster.namespaces { clusterZone.emptyNames += Self.namespaceNames(namespace, options: options) }
-        var pointers: [DomainName: [DomainName]] = [:]
+        var pointers: [IPAddress: Set<PointerTarget>] = [:]
         for service in cluster.services {
             let unit = Self.serviceRecords(service, options: options)
             clusterZone.records += unit.records
             clusterZone.emptyNames += unit.emptyNames
-            for (address, target) in unit.pointers {
-                let owner = Self.pointerOwner(address)
-                if pointers[owner]?.contains(target) != true { pointers[owner, default: []].append(target) }
-            }
+            for (address, target) in unit.pointers { pointers[address, default: []].insert(target) }
         }
         for pod in cluster.pods { clusterZone.records += Self.podRecords(pod, options: options) }
-        var reverse = Self.reverseApexes(options: options, pointerOwners: pointers.keys).map { apex in
-            Zone(apex: apex, records: Self.reverseApexRecords(apex, options: options))
+        // The covering zones always; a zone for each block outside them that holds an address.
+        let zones = ReverseZones(covering: options.reverseCIDRs)
+        var reverseByApex: [DomainName: Zone] = [:]
+        for apex in zones.coveringApexes {
+            reverseByApex[apex] = Zone(apex: apex, records: Self.reverseApexRecords(apex, options: options, serial: serial(apex)))
         }
-        for (owner, targets) in pointers {
-            guard let index = reverse.firstIndex(where: { owner.isSubdomain(of: $0.apex) }) else { continue }
-            for target in targets { reverse[index].records.append(ResourceRecord(owner, ttl: options.ttl, .ptr(target))) }
+        for (address, targets) in pointers {
+            let apex = ReverseZones.apex(of: zones.block(for: address).block)
+            if reverseByApex[apex] == nil {
+                reverseByApex[apex] = Zone(
+                    apex: apex, records: Self.reverseApexRecords(apex, options: options, serial: serial(apex)))
+            }
+            reverseByApex[apex]?.records += Self.pointerRecords(Self.pointerOwner(address), Array(targets), ttl: options.ttl)
         }
+        let reverse = reverseByApex.keys.sorted().compactMap { reverseByApex[$0] }
         return [clusterZone] + reverse
     }
 }

@@ -25,9 +25,15 @@ package struct RecordSnapshot: Sendable {
         return builder.build(cluster, serial: options.serial)
     }
 
-    /// The zones, made from the cluster: the cluster zone first, then the reverse zones.
-    package var zones: [Zone] { RecordGenerator.zones(for: self.cluster, options: self.options) }
+    /// The zones, made from the cluster: the cluster zone first, then the reverse zones, each
+    /// with the serial its SOA answers give.
+    package var zones: [Zone] {
+        var serials: [DomainName: UInt32] = [:]
+        for zone in self.table.zones where !zone.apex.isEmpty { serials[zone.name] = zone.serial }
+        return RecordGenerator.zones(for: self.cluster, options: self.options) { serials[$0] }
+    }
 
+    /// The cluster zone's serial: one more at every publication.
     package var serial: UInt32 { self.options.serial }
 
     /// The zone with apex `name`, if it is one of ours.

@@ -1,8 +1,9 @@
 import DNSWire
 
 /// Every compiled name of a snapshot, in shards that a rebuild replaces independently: one per
-/// namespace (`<ns>.svc.<zone>`, `<ns>.pod.<zone>` and below), the reverse zones spread over
-/// hash buckets, and a small global shard (the apexes and the names between them). A query
+/// namespace (`<ns>.svc.<zone>`, `<ns>.pod.<zone>` and below), the reverse zones (apexes
+/// included) spread over hash buckets, and a small global shard (the cluster zone's apex and the
+/// names between it and the namespaces). A query
 /// finds its shard from its own labels, then probes that shard.
 package struct ShardedAnswerTable: Sendable {
     /// One zone: its apex (lower-cased wire), and its negative answers (built with each
@@ -10,11 +11,30 @@ package struct ShardedAnswerTable: Sendable {
     package struct ZoneEntry: Sendable {
         package var apex: [UInt8]
         package var name: DomainName
+        /// The serial in the zone's SOA.
+        package var serial: UInt32
         package var nameError: CompiledBlob
         package var noData: CompiledBlob
+
+        package init(apex: [UInt8], name: DomainName, serial: UInt32, nameError: CompiledBlob, noData: CompiledBlob) {
+            self.apex = apex
+            self.name = name
+            self.serial = serial
+            self.nameError = nameError
+            self.noData = noData
+        }
+
+        /// What a zone number no zone holds carries.
+        package static let vacant = ZoneEntry(
+            apex: [], name: .root, serial: 0, nameError: CompiledBlob(rcode: 2, bytes: [], answerCount: 0, cuts: []),
+            noData: CompiledBlob(rcode: 2, bytes: [], answerCount: 0, cuts: []))
     }
 
+    /// By zone number: 0 is the cluster zone, the reverse zones follow. A number whose zone is
+    /// gone holds a placeholder until a new zone takes it (numbers never shift, so a new zone
+    /// leaves every compiled answer as it is).
     package var zones: [ZoneEntry]
+    package var zoneIndex: ZoneIndex
     package var global: AnswerShard
     package var namespaceIndex: NamespaceIndex
     package var namespaceShards: [AnswerShard]
@@ -24,10 +44,11 @@ package struct ShardedAnswerTable: Sendable {
     package static let reverseBits = 12
 
     package init(
-        zones: [ZoneEntry], global: AnswerShard, namespaceIndex: NamespaceIndex, namespaceShards: [AnswerShard],
+        zones: [ZoneEntry], zoneIndex: ZoneIndex, global: AnswerShard, namespaceIndex: NamespaceIndex, namespaceShards: [AnswerShard],
         reverseShards: [AnswerShard]
     ) {
         self.zones = zones
+        self.zoneIndex = zoneIndex
         self.global = global
         self.namespaceIndex = namespaceIndex
         self.namespaceShards = namespaceShards
@@ -40,22 +61,9 @@ package struct ShardedAnswerTable: Sendable {
 
     /// The zone whose apex is the longest suffix of `name` (lower-cased wire), given the offsets
     /// where its labels start; nil when the name is outside every zone.
+    @inlinable
     package func zone(containing name: UnsafeRawBufferPointer, labelStarts: UnsafeBufferPointer<UInt8>) -> Int? {
-        var best: Int?
-        var bestLength = -1
-        for (index, zone) in self.zones.enumerated() where zone.apex.count <= name.count && zone.apex.count > bestLength {
-            let offset = name.count - zone.apex.count
-            guard offset == 0 || labelStarts.contains(UInt8(truncatingIfNeeded: offset)) else { continue }
-            let matches = zone.apex.withUnsafeBytes { apex -> Bool in
-                guard let nameBase = name.baseAddress, let apexBase = apex.baseAddress else { return false }
-                return memcmpEqual(nameBase + offset, apexBase, apex.count)
-            }
-            if matches {
-                best = index
-                bestLength = zone.apex.count
-            }
-        }
-        return best
+        self.zoneIndex.zone(containing: name, labelStarts: labelStarts)
     }
 
     /// The shard that holds `name` if it exists, in zone `zone`.
@@ -83,7 +91,7 @@ package struct ShardedAnswerTable: Sendable {
             guard let shard = self.namespaceIndex.find(label) else { return nil }
             return self.namespaceShards[shard]
         }
-        if name.count == apexLength { return self.global }
+        // Reverse names, their zones' apexes included, by hash.
         return self.reverseShards[Self.reverseShard(hash)]
     }
 }

@@ -6,30 +6,68 @@ import Manifests
 /// changed are compiled again (one shard each), only the reverse names whose PTR records changed
 /// are recompiled in their hash shard, and the small global shard and the zones' negative
 /// answers (which carry the serial) are made anew. Everything else is shared with the previous
-/// snapshot. A change of the reverse zones themselves rebuilds everything.
+/// snapshot. Reverse zones keep their numbers for as long as they exist, so a zone that appears
+/// or goes (the /24 of an address outside the allocation ranges) changes no other answer.
 package struct SnapshotBuilder: Sendable {
+    /// A PTR owner: the zone it is in, and what it points back to.
+    struct PointerOwner: Sendable {
+        var zone: Int
+        var targets: [PointerTarget]
+    }
+
+    /// A reverse zone: its block, its apex, how many PTR owners it holds (a zone outside the
+    /// allocation ranges goes with its last one), and its serial (the build that last changed it).
+    struct ReverseZone: Sendable {
+        var block: IPNetwork
+        var apex: DomainName
+        var apexLabels: Int
+        var isCovering: Bool
+        var owners = 0
+        var serial: UInt32 = 0
+
+        /// Served: a covering zone always, another while it holds a PTR owner.
+        var isAlive: Bool { self.isCovering || self.owners > 0 }
+    }
+
+    /// Zone numbers fit the answer table's 16 bits; past that, addresses in new blocks have no PTR.
+    static let maximumZones = Int(UInt16.max)
+
     private var options: RecordOptions
     private var partitions: [String: NamespacePartition] = [:]
     private var namespaceShards: [String: AnswerShard] = [:]
     private var namespaceRecordCounts: [String: Int] = [:]
     private var reverseShards: [AnswerShard]
-    /// PTR targets by owner: the reverse zones' records.
-    private var pointers: [DomainName: [DomainName]] = [:]
-    /// How many PTR owners lie below each reverse name (empty non-terminals while above zero).
-    private var reverseNameCounts: [DomainName: Int] = [:]
-    private var reverseApexes: [DomainName] = []
+    /// PTR owners by name: the reverse zones' records.
+    private var pointers: [DomainName: PointerOwner] = [:]
+    /// Empty non-terminals of the reverse zones: how many PTR owners lie below each, and its zone.
+    private var reverseNames: [DomainName: (count: Int, zone: Int)] = [:]
     /// Per namespace, the namespaces its in-zone ExternalName targets are in (nil: outside any).
     private var chainTargets: [String: [String?]] = [:]
     private var pointerCount = 0
-    /// The zones covering the CIDRs, and the PTR owners outside them (each a zone of its own).
-    private let coveringApexes: [DomainName]
-    private var outsideOwners: Set<DomainName> = []
+    /// Which reverse zone an address's PTR record belongs in.
+    private let reverseZones: ReverseZones
+    /// Reverse zones by number; 0 is the cluster zone's number, and a gone zone leaves nil.
+    private var zones: [ReverseZone?] = [nil]
+    private var zoneNumbers: [IPNetwork: Int] = [:]
+    private var apexNumbers: [DomainName: Int] = [:]
+    /// Numbers of zones gone in earlier builds, free for new zones.
+    private var freeNumbers: [Int] = []
+    /// Each zone's apex and negative answers, by number (0: the cluster zone, made every build).
+    private var zoneEntries: [ShardedAnswerTable.ZoneEntry] = [.vacant]
+    private var zoneIndex = ZoneIndex([])
+    /// A zone appeared or went since the zone index was made.
+    private var zoneSetChanged = true
+    /// The name server's addresses, which the reverse apexes' NS answers carry.
+    private var nameServers: [IPAddress] = []
+    /// PTR records left out because every zone number was taken.
+    package private(set) var droppedPointers = 0
     private var built = false
 
     package init(options: RecordOptions) {
         self.options = options
         self.reverseShards = Array(repeating: .empty, count: 1 << ShardedAnswerTable.reverseBits)
-        self.coveringApexes = ReverseZones.apexes(covering: options.reverseCIDRs)
+        self.reverseZones = ReverseZones(covering: options.reverseCIDRs)
+        for block in self.reverseZones.coveringBlocks { _ = self.register(block, isCovering: true) }
     }
 
     /// The snapshot of `cluster` with SOA serial `serial`; only what changed since the last
@@ -69,8 +107,8 @@ package struct SnapshotBuilder: Sendable {
         let previous = self.partitions
         self.partitions = next
         var changedOwners: Set<DomainName> = []
-        var appeared: [DomainName] = []
-        var vanished: [DomainName] = []
+        var appeared: [(owner: DomainName, zone: Int)] = []
+        var vanished: [(owner: DomainName, zone: Int)] = []
         // Each dirty namespace compiles on its own (in parallel); the shared state is then updated
         // in one pass.
         let view = self
@@ -91,12 +129,43 @@ package struct SnapshotBuilder: Sendable {
             }
         }
 
-        let apexes = (self.coveringApexes + self.outsideOwners).sorted()
-        if !self.built || apexes != self.reverseApexes {
-            self.reverseApexes = apexes
+        // A reverse zone whose content changed gets this build's serial, with its apex and negative
+        // answers compiled again; every other zone keeps its serial and its answers.
+        var touchedZones: Set<Int> = []
+        for owner in changedOwners { if let zone = self.pointers[owner]?.zone { touchedZones.insert(zone) } }
+        for (_, zone) in appeared { touchedZones.insert(zone) }
+        for (_, zone) in vanished { touchedZones.insert(zone) }
+        // The apexes' NS answers carry the name server's addresses.
+        let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
+        let nameServers = kubeDNS.isEmpty ? [self.options.dnsIP] : kubeDNS
+        let nameServersChanged = self.nameServers != nameServers
+        self.nameServers = nameServers
+        if !self.built {
+            for number in self.zones.indices where self.zones[number]?.isAlive == true { self.stamp(number) }
             self.rebuildAllReverseShards()
+            self.zoneSetChanged = true
         } else {
-            self.updateReverseShards(changed: changedOwners, appeared: appeared, vanished: vanished)
+            var touchedNames = changedOwners
+            for number in touchedZones {
+                guard let zone = self.zones[number] else { continue }
+                touchedNames.insert(zone.apex)
+                if zone.isAlive {
+                    self.stamp(number)
+                } else {
+                    self.zoneEntries[number] = .vacant
+                }
+            }
+            if nameServersChanged {
+                for zone in self.zones { if let zone, zone.isAlive { touchedNames.insert(zone.apex) } }
+            }
+            self.updateReverseShards(changed: touchedNames, appeared: appeared, vanished: vanished)
+        }
+        self.releaseEmptyZones()
+        if self.zoneSetChanged {
+            self.zoneIndex = ZoneIndex(self.zones.enumerated().map { number, zone in
+                number == 0 ? domain.lowercased.wire : zone.map { $0.apex.lowercased.wire }
+            })
+            self.zoneSetChanged = false
         }
         self.built = true
         return self.assemble(cluster)
@@ -144,108 +213,192 @@ package struct SnapshotBuilder: Sendable {
         return build
     }
 
+    // MARK: reverse zones
+
+    /// Gives `block` a zone number: a free one, else the next.
+    private mutating func register(_ block: IPNetwork, isCovering: Bool) -> Int? {
+        let number: Int
+        if let free = self.freeNumbers.popLast() {
+            number = free
+        } else {
+            guard self.zones.count <= Self.maximumZones else { return nil }
+            number = self.zones.count
+            self.zones.append(nil)
+        }
+        let apex = ReverseZones.apex(of: block)
+        self.zones[number] = ReverseZone(block: block, apex: apex, apexLabels: apex.labelCount, isCovering: isCovering)
+        self.zoneNumbers[block] = number
+        self.apexNumbers[apex] = number
+        while self.zoneEntries.count <= number { self.zoneEntries.append(.vacant) }
+        self.zoneSetChanged = true
+        return number
+    }
+
+    /// Gives a zone this build's serial, and its negative answers with it.
+    private mutating func stamp(_ number: Int) {
+        guard let zone = self.zones[number] else { return }
+        self.zones[number]?.serial = self.options.serial
+        self.zoneEntries[number] = self.zoneEntry(zone.apex, serial: self.options.serial)
+    }
+
+    /// A zone's apex and its NXDOMAIN and NODATA answers (the SOA in the authority section).
+    private func zoneEntry(_ apex: DomainName, serial: UInt32) -> ShardedAnswerTable.ZoneEntry {
+        let soa = ResourceRecord(apex, ttl: self.options.ttl, RecordGenerator.soa(self.options, serial: serial))
+        return ShardedAnswerTable.ZoneEntry(
+            apex: apex.lowercased.wire, name: apex, serial: serial,
+            nameError: EntryCompiler.negative(rcode: .nameError, soa: soa),
+            noData: EntryCompiler.negative(rcode: .noError, soa: soa))
+    }
+
+    /// The number of the zone holding `address`'s PTR record, counting one more owner in it;
+    /// nil when a new zone is needed and no number is left.
+    private mutating func claimZone(for address: IPAddress) -> Int? {
+        let (block, isCovering) = self.reverseZones.block(for: address)
+        guard let number = self.zoneNumbers[block] ?? self.register(block, isCovering: isCovering) else { return nil }
+        self.zones[number]?.owners += 1
+        return number
+    }
+
+    /// Zones outside the allocation ranges whose last owner went in this build are gone; their
+    /// numbers are free from the next build on (nothing compiled in this one refers to them).
+    private mutating func releaseEmptyZones() {
+        for number in self.zones.indices {
+            guard let zone = self.zones[number], !zone.isAlive else { continue }
+            self.zones[number] = nil
+            self.zoneNumbers[zone.block] = nil
+            self.apexNumbers[zone.apex] = nil
+            self.zoneEntries[number] = .vacant
+            self.freeNumbers.append(number)
+            self.zoneSetChanged = true
+        }
+    }
+
+    /// The zone of any reverse name (for CNAME chains into the reverse zones): one probe per
+    /// distinct apex length, deepest first.
+    private func reverseZone(of name: DomainName) -> Int? {
+        guard name.isSubdomain(of: Self.inAddrArpa) || name.isSubdomain(of: Self.ip6Arpa) else { return nil }
+        var lengths: Set<Int> = []
+        for zone in self.zones { if let zone { lengths.insert(zone.apexLabels) } }
+        let labels = name.labelCount
+        for length in lengths.sorted(by: >) where length <= labels {
+            var suffix = name
+            for _ in 0..<(labels - length) { suffix = suffix.parent }
+            if let number = self.apexNumbers[suffix] { return number }
+        }
+        return nil
+    }
+
     // MARK: pointers
 
     private mutating func addPointer(
-        _ address: IPAddress, _ target: DomainName, changed: inout Set<DomainName>, appeared: inout [DomainName]
+        _ address: IPAddress, _ target: PointerTarget, changed: inout Set<DomainName>,
+        appeared: inout [(owner: DomainName, zone: Int)]
     ) {
         let owner = RecordGenerator.pointerOwner(address)
-        var targets = self.pointers[owner] ?? []
-        guard !targets.contains(target) else { return }
-        if targets.isEmpty {
-            appeared.append(owner)
-            if !self.coveringApexes.contains(where: { owner.isSubdomain(of: $0) }) { self.outsideOwners.insert(owner) }
+        if var entry = self.pointers[owner] {
+            guard !entry.targets.contains(target) else { return }
+            entry.targets.append(target)
+            self.pointers[owner] = entry
+        } else {
+            guard let zone = self.claimZone(for: address) else {
+                self.droppedPointers += 1
+                return
+            }
+            self.pointers[owner] = PointerOwner(zone: zone, targets: [target])
+            appeared.append((owner, zone))
         }
-        targets.append(target)
-        self.pointers[owner] = targets
         self.pointerCount += 1
         changed.insert(owner)
     }
 
     private mutating func removePointer(
-        _ address: IPAddress, _ target: DomainName, changed: inout Set<DomainName>, vanished: inout [DomainName]
+        _ address: IPAddress, _ target: PointerTarget, changed: inout Set<DomainName>,
+        vanished: inout [(owner: DomainName, zone: Int)]
     ) {
         let owner = RecordGenerator.pointerOwner(address)
-        guard var targets = self.pointers[owner], let index = targets.firstIndex(of: target) else { return }
-        targets.remove(at: index)
+        guard var entry = self.pointers[owner], let index = entry.targets.firstIndex(of: target) else { return }
+        entry.targets.remove(at: index)
         self.pointerCount -= 1
         changed.insert(owner)
-        if targets.isEmpty {
+        if entry.targets.isEmpty {
             self.pointers[owner] = nil
-            self.outsideOwners.remove(owner)
-            vanished.append(owner)
+            self.zones[entry.zone]?.owners -= 1
+            vanished.append((owner, entry.zone))
         } else {
-            self.pointers[owner] = targets
+            self.pointers[owner] = entry
         }
-    }
-
-    /// The zone index (1-based among reverse zones) holding a reverse name, if any.
-    private func reverseZone(of name: DomainName) -> Int? {
-        var best: (zone: Int, labels: Int)?
-        for (index, apex) in self.reverseApexes.enumerated() where name.isSubdomain(of: apex) {
-            let labels = apex.labelCount
-            if best == nil || labels > (best?.labels ?? 0) { best = (index + 1, labels) }
-        }
-        return best?.zone
     }
 
     /// Names strictly between a PTR owner and its zone's apex.
-    private func reverseAncestors(of owner: DomainName) -> [DomainName] {
-        guard let zone = self.reverseZone(of: owner) else { return [] }
-        let apex = self.reverseApexes[zone - 1]
+    private func reverseAncestors(of owner: DomainName, zone: Int) -> [DomainName] {
+        guard let apexLabels = self.zones[zone]?.apexLabels else { return [] }
         var result: [DomainName] = []
-        var current = owner
-        while current != apex, !current.isRoot {
-            current = current.parent
-            if current == apex { break }
+        var current = owner.parent
+        var labels = owner.labelCount - 1
+        while labels > apexLabels {
             result.append(current)
+            current = current.parent
+            labels -= 1
         }
         return result
     }
 
-    private func pointerEntry(_ owner: DomainName) -> CompiledEntry? {
-        guard let zone = self.reverseZone(of: owner) else { return nil }
-        let apex = self.reverseApexes[zone - 1]
-        guard owner != apex else { return nil }  // an exact zone's PTR lives with its apex (global)
-        let records = (self.pointers[owner] ?? []).map { ResourceRecord(owner, ttl: self.options.ttl, .ptr($0)) }
+    /// A reverse name's entry: a zone's apex (SOA, NS, and PTR when the zone is one address),
+    /// a PTR owner, or an empty non-terminal; nil for a name that no longer exists.
+    private func reverseEntry(_ name: DomainName) -> CompiledEntry? {
+        if let number = self.apexNumbers[name], let zone = self.zones[number] {
+            guard zone.isAlive else { return nil }
+            var records = RecordGenerator.reverseApexRecords(name, options: self.options, serial: zone.serial)
+            if let owner = self.pointers[name] {
+                records += RecordGenerator.pointerRecords(name, owner.targets, ttl: self.options.ttl)
+            }
+            return EntryCompiler.compile(records: records, zoneOf: { _ in number }, lookup: { self.lookup($0) }).first
+        }
+        guard let zone = self.pointers[name]?.zone ?? self.reverseNames[name]?.zone else { return nil }
+        let records = RecordGenerator.pointerRecords(name, self.pointers[name]?.targets ?? [], ttl: self.options.ttl)
         return EntryCompiler.compile(
-            records: records, emptyNames: records.isEmpty ? [owner] : [], zoneOf: { _ in zone },
+            records: records, emptyNames: records.isEmpty ? [name] : [], zoneOf: { _ in zone },
             lookup: { self.lookup($0) }
         ).first
     }
 
     private mutating func rebuildAllReverseShards() {
-        self.reverseNameCounts = [:]
-        for owner in self.pointers.keys {
-            for ancestor in self.reverseAncestors(of: owner) { self.reverseNameCounts[ancestor, default: 0] += 1 }
+        self.reverseNames = [:]
+        for (owner, entry) in self.pointers {
+            for ancestor in self.reverseAncestors(of: owner, zone: entry.zone) {
+                self.reverseNames[ancestor, default: (0, entry.zone)].count += 1
+            }
         }
-        // Names by hash shard, then every shard compiled on its own (in parallel).
+        // Names by hash shard (PTR owners, empty non-terminals, apexes), then every shard compiled
+        // on its own (in parallel).
         var buckets = Array(repeating: [DomainName](), count: self.reverseShards.count)
-        for owner in self.pointers.keys {
-            buckets[ShardedAnswerTable.reverseShard(NameHash.hash(owner.lowercased.wire))].append(owner)
-        }
-        for name in self.reverseNameCounts.keys where self.pointers[name] == nil {
+        func place(_ name: DomainName) {
             buckets[ShardedAnswerTable.reverseShard(NameHash.hash(name.lowercased.wire))].append(name)
         }
+        for owner in self.pointers.keys where self.apexNumbers[owner] == nil { place(owner) }
+        for name in self.reverseNames.keys where self.pointers[name] == nil && self.apexNumbers[name] == nil { place(name) }
+        for zone in self.zones { if let zone, zone.isAlive { place(zone.apex) } }
         let view = self
         // Most of the 4,096 shards of a small cluster are empty: they share the one empty shard.
         self.reverseShards = ParallelMap.map(buckets) { names in
-            names.isEmpty ? .empty : AnswerShard(entries: names.compactMap { view.pointerEntry($0) })
+            names.isEmpty ? .empty : AnswerShard(entries: names.compactMap { view.reverseEntry($0) })
         }
     }
 
-    private mutating func updateReverseShards(changed: Set<DomainName>, appeared: [DomainName], vanished: [DomainName]) {
+    private mutating func updateReverseShards(
+        changed: Set<DomainName>, appeared: [(owner: DomainName, zone: Int)], vanished: [(owner: DomainName, zone: Int)]
+    ) {
         var touched = changed
-        for owner in appeared {
-            for ancestor in self.reverseAncestors(of: owner) {
-                self.reverseNameCounts[ancestor, default: 0] += 1
+        for (owner, zone) in appeared {
+            for ancestor in self.reverseAncestors(of: owner, zone: zone) {
+                self.reverseNames[ancestor, default: (0, zone)].count += 1
                 touched.insert(ancestor)
             }
         }
-        for owner in vanished {
-            for ancestor in self.reverseAncestors(of: owner) {
-                let count = (self.reverseNameCounts[ancestor] ?? 1) - 1
-                self.reverseNameCounts[ancestor] = count > 0 ? count : nil
+        for (owner, zone) in vanished {
+            for ancestor in self.reverseAncestors(of: owner, zone: zone) {
+                let count = (self.reverseNames[ancestor]?.count ?? 1) - 1
+                self.reverseNames[ancestor] = count > 0 ? (count, zone) : nil
                 touched.insert(ancestor)
             }
         }
@@ -254,8 +407,7 @@ package struct SnapshotBuilder: Sendable {
         for name in touched {
             let wire = name.lowercased.wire
             let shard = ShardedAnswerTable.reverseShard(NameHash.hash(wire))
-            let exists = self.pointers[name] != nil || self.reverseNameCounts[name] != nil
-            if exists, let entry = self.pointerEntry(name) {
+            if let entry = self.reverseEntry(name) {
                 additions[shard, default: []].append(entry)
             } else {
                 removals[shard, default: []].insert(wire)
@@ -270,18 +422,23 @@ package struct SnapshotBuilder: Sendable {
     /// A PTR contribution: an address and the name it points back to.
     struct Pointer: Hashable, Sendable {
         var address: IPAddress
-        var target: DomainName
+        var target: PointerTarget
     }
 
     /// The namespaces a partition's in-zone ExternalName targets are in (nil: outside any).
+    /// Targets in the reverse zones count as outside any namespace: followed again every build.
     static func chainTargets(_ partition: NamespacePartition, domain: DomainName) -> [String?] {
         partition.services.compactMap { service -> String?? in
-            guard service.type == .externalName, let target = service.externalName.flatMap({ DomainName($0 + ".") }),
-                target.isSubdomain(of: domain)
+            guard service.type == .externalName, let target = service.externalName.flatMap({ DomainName($0 + ".") })
             else { return nil }
-            return .some(Self.namespace(of: target, domain: domain))
+            if target.isSubdomain(of: domain) { return .some(Self.namespace(of: target, domain: domain)) }
+            if target.isSubdomain(of: Self.inAddrArpa) || target.isSubdomain(of: Self.ip6Arpa) { return .some(nil) }
+            return nil
         }
     }
+
+    private static let inAddrArpa = DomainName("in-addr.arpa.") ?? .root
+    private static let ip6Arpa = DomainName("ip6.arpa.") ?? .root
 
     // MARK: lookups across shards
 
@@ -316,10 +473,10 @@ package struct SnapshotBuilder: Sendable {
             return Self.find(name, in: global, emptyNames: self.globalEmptyNames())
         }
         guard let zone = self.reverseZone(of: name) else { return .outside }
-        if let targets = self.pointers[name] {
-            return .exists([(.ptr, targets.map { ResourceRecord(name, ttl: self.options.ttl, .ptr($0)) })])
+        if let owner = self.pointers[name] {
+            return .exists([(.ptr, RecordGenerator.pointerRecords(name, owner.targets, ttl: self.options.ttl))])
         }
-        if self.reverseNameCounts[name] != nil || self.reverseApexes.contains(name) { return .exists([]) }
+        if self.reverseNames[name] != nil || self.apexNumbers[name] != nil { return .exists([]) }
         return .missing(zone: zone)
     }
 
@@ -356,35 +513,23 @@ package struct SnapshotBuilder: Sendable {
     private func assemble(_ cluster: Cluster) -> RecordSnapshot {
         let domain = self.options.domain
         let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
-        var records = RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options)
-        for apex in self.reverseApexes { records += RecordGenerator.reverseApexRecords(apex, options: self.options) }
-        let count = self.namespaceRecordCounts.values.reduce(0, +) + self.pointerCount + records.count
-        // An exact zone's PTR lives with its apex, in the global shard.
-        for owner in self.outsideOwners {
-            records += (self.pointers[owner] ?? []).map { ResourceRecord(owner, ttl: self.options.ttl, .ptr($0)) }
-        }
-        let apexes = [domain] + self.reverseApexes
+        let records = RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options)
+        let reverseZoneCount = self.zones.lazy.compactMap { $0 }.filter(\.isAlive).count
+        let count = self.namespaceRecordCounts.values.reduce(0, +) + self.pointerCount + records.count + 2 * reverseZoneCount
         let global = EntryCompiler.compile(
             records: records, emptyNames: self.globalEmptyNames(),
             addAncestors: { name in name.isSubdomain(of: domain) && name != domain },
-            zoneOf: { name in name.isSubdomain(of: domain) ? 0 : (apexes.firstIndex(of: name) ?? 0) },
+            zoneOf: { name in name.isSubdomain(of: domain) ? 0 : self.reverseZone(of: name) },
             lookup: { self.lookup($0) })
-        var zones: [ShardedAnswerTable.ZoneEntry] = []
-        for apex in apexes {
-            let soa = ResourceRecord(apex, ttl: self.options.ttl, RecordGenerator.soa(self.options))
-            zones.append(
-                ShardedAnswerTable.ZoneEntry(
-                    apex: apex.lowercased.wire, name: apex,
-                    nameError: EntryCompiler.negative(rcode: .nameError, soa: soa),
-                    noData: EntryCompiler.negative(rcode: .noError, soa: soa)))
-        }
+        var zones = self.zoneEntries
+        zones[0] = self.zoneEntry(domain, serial: self.options.serial)
         let namespaces = self.namespaceShards.keys.sorted()
         let index = NamespaceIndex(
             namespaces.enumerated().map { position, namespace in
                 ([UInt8(namespace.utf8.count)] + Array(namespace.utf8), position)
             })
         let table = ShardedAnswerTable(
-            zones: zones, global: AnswerShard(entries: global), namespaceIndex: index,
+            zones: zones, zoneIndex: self.zoneIndex, global: AnswerShard(entries: global), namespaceIndex: index,
             namespaceShards: namespaces.compactMap { self.namespaceShards[$0] }, reverseShards: self.reverseShards)
         return RecordSnapshot(options: self.options, cluster: cluster, table: table, recordCount: count)
     }

@@ -29,7 +29,21 @@ struct CheckCommand: ParsableCommand {
         for diagnostic in derivation.diagnostics {
             StandardError.line("\(diagnostic)")
         }
-        print("\(ManifestDirectory.normalizedRoot(root)): \(derivation.summary.description)")
+        let model = try self.modelFlags.modelOptions()
+        let normalizedRoot = ManifestDirectory.normalizedRoot(root)
+        print("\(normalizedRoot): \(Self.addressLine(derivation.cluster, model))")
+        print("\(normalizedRoot): \(derivation.summary.description)")
         if derivation.summary.errors > 0 { throw ExitCode(1) }
+    }
+
+    /// The address policy, the blocks in use, and the blocks of addresses outside them (each of
+    /// which `serve` answers PTR queries for as a zone of its own).
+    static func addressLine(_ cluster: Cluster, _ model: ModelOptions) -> String {
+        let outside = cluster.blocks(outside: model.allocationCIDRs)
+        guard !outside.isEmpty else { return model.policyDescription + "; no address outside them" }
+        let shown = outside.prefix(4).map(\.description).joined(separator: ", ")
+        let more = outside.count > 4 ? ", …" : ""
+        let count = outside.count == 1 ? "1 block" : "\(outside.count) blocks"
+        return model.policyDescription + "; addresses outside them in \(count): \(shown)\(more)"
     }
 }

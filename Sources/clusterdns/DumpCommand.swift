@@ -46,14 +46,16 @@ struct DumpCommand: ParsableCommand {
         let snapshot = RecordSnapshot.build(derivation.cluster, options: options)
         stage("generate+compile")
         var only: DomainName?
+        let zones = snapshot.zones
         if let zone = self.zone {
-            guard let name = DomainName(zone.hasSuffix(".") ? zone : zone + "."), snapshot.table.zones.contains(where: { $0.name == name }) else {
-                let apexes = snapshot.table.zones.map { $0.name.description }.joined(separator: ", ")
+            let served = zones.map(\.apex)
+            guard let name = DomainName(zone.hasSuffix(".") ? zone : zone + "."), served.contains(name) else {
+                let apexes = served.map(\.description).joined(separator: ", ")
                 throw ValidationError("--zone \(zone) is not one of the zones served: \(apexes)")
             }
             only = name
         }
-        let text = RecordSnapshot.zoneText(snapshot.zones, only: only)
+        let text = RecordSnapshot.zoneText(zones, only: only)
         stage("render")
         print(text, terminator: "")
     }

@@ -8,14 +8,14 @@ struct ModelFlags: ParsableArguments {
     @Option(
         name: .customLong("service-cidr"),
         help: ArgumentHelp(
-            "Block cluster IPs are allocated from; repeat (or comma-separate) for dual-stack. Default 10.96.0.0/12.",
+            "Block(s) of cluster IPs; repeat or comma-separate (several per family allowed). Given, explicit cluster IPs must lie inside. Default: explicit ones as written, others from 10.96.0.0/12 and fd00:10:96::/112.",
             valueName: "CIDR"))
     var serviceCIDRs: [String] = []
 
     @Option(
         name: .customLong("pod-cidr"),
         help: ArgumentHelp(
-            "Block pod IPs are allocated from; repeat (or comma-separate) for dual-stack. Default 10.244.0.0/16.",
+            "Block(s) of pod IPs; repeat or comma-separate (several per family allowed). Given, pod IPs (host network aside) must lie inside. Default: explicit ones as written, others from 10.244.0.0/16 and fd00:10:244::/56.",
             valueName: "CIDR"))
     var podCIDRs: [String] = []
 
@@ -30,11 +30,9 @@ struct ModelFlags: ParsableArguments {
 
     /// The flags as `ModelOptions`, or a usage error naming the bad value.
     func modelOptions() throws -> ModelOptions {
-        var options = ModelOptions()
         let services = try Self.networks(self.serviceCIDRs, flag: "--service-cidr")
-        if !services.isEmpty { options.serviceCIDRs = services }
         let pods = try Self.networks(self.podCIDRs, flag: "--pod-cidr")
-        if !pods.isEmpty { options.podCIDRs = pods }
+        var options = ModelOptions(serviceCIDRs: services.isEmpty ? nil : services, podCIDRs: pods.isEmpty ? nil : pods)
         let bounds = self.nodePortRange.split(separator: "-").map { Int($0) }
         guard bounds.count == 2, let low = bounds[0], let high = bounds[1], 1 <= low, low <= high, high <= 65535 else {
             throw ValidationError("--service-node-port-range must be LOW-HIGH within 1-65535, got \"\(self.nodePortRange)\"")
@@ -49,8 +47,8 @@ struct ModelFlags: ParsableArguments {
             guard let network = IPNetwork(value.trimmingCharacters(in: " ")) else {
                 throw ValidationError("\(flag) must be a CIDR such as 10.96.0.0/12, got \"\(value)\"")
             }
-            if result.contains(where: { $0.family == network.family }) {
-                throw ValidationError("\(flag) takes at most one block per address family, got two \(network.family.rawValue) blocks")
+            if let overlap = result.first(where: { $0.contains(network.address) || network.contains($0.address) }) {
+                throw ValidationError("\(flag) blocks must not overlap, got \(overlap) and \(network)")
             }
             result.append(network)
         }

@@ -44,6 +44,6 @@ struct RecordFlags: ParsableArguments {
         }
         return RecordOptions(
             domain: domain, ttl: self.ttl, serial: serial, pods: mode, dnsIP: dnsIP,
-            reverseCIDRs: model.serviceCIDRs + model.podCIDRs)
+            reverseCIDRs: model.allocationCIDRs)
     }
 }

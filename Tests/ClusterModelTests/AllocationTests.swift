@@ -20,7 +20,7 @@ struct AllocationTests {
         let all = derive(services(50)).cluster.services.flatMap(\.clusterIPs)
         #expect(all.count == 50)
         #expect(Set(all).count == 50)
-        #expect(all.allSatisfy { ModelOptions.defaultServiceCIDR.contains($0) })
+        #expect(all.allSatisfy { ModelOptions.defaultServiceCIDRs[0].contains($0) })
     }
 
     @Test func addingOrRemovingAServiceRenumbersNoOther() {
@@ -73,8 +73,10 @@ struct AllocationTests {
         #expect(ips.map(\.family) == [.ipv6, .ipv4])
     }
 
-    @Test func askingForAFamilyTheClusterLacksIsAnError() {
-        let derivation = derive(service("v6", spec: "ipFamilies: [IPv6]\nports: [{port: 80}]"))
+    @Test func askingForAFamilyTheGivenRangesLackIsAnError() {
+        let derivation = derive(
+            service("v6", spec: "ipFamilies: [IPv6]\nports: [{port: 80}]"),
+            options: ModelOptions(serviceCIDRs: [IPNetwork("10.96.0.0/12")!]))
         #expect(derivation.cluster.services.isEmpty)
         #expect(derivation.diagnostics.first?.message.contains("no IPv6 service CIDR") == true)
     }

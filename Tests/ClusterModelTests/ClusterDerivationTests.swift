@@ -25,7 +25,7 @@ struct ClusterDerivationTests {
     @Test func rejectedObjectLeavesTheRestServed() {
         let derivation = derive(
             service("bad", spec: "clusterIP: 1.2.3.4\nports: [{port: 80}]"),
-            service("good", spec: "ports: [{port: 80}]"))
+            service("good", spec: "ports: [{port: 80}]"), options: ModelOptions(serviceCIDRs: [IPNetwork("10.96.0.0/12")!]))
         #expect(derivation.cluster.services.map(\.name) == ["good"])
         #expect(derivation.summary.errors == 1)
     }

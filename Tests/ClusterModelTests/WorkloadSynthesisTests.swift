@@ -13,7 +13,7 @@ struct WorkloadSynthesisTests {
             let parts = pod.name.split(separator: "-")
             #expect(parts.count == 3 && parts[0] == "web" && parts[1].count == 10 && parts[2].count == 5, "\(pod.name)")
             #expect(pod.isReady)
-            #expect(pod.ips.count == 1 && ModelOptions.defaultPodCIDR.contains(pod.ips[0]))
+            #expect(pod.ips.count == 1 && ModelOptions.defaultPodCIDRs[0].contains(pod.ips[0]))
             #expect(pod.labels == ["app": "web"])
         }
         #expect(Set(pods.map(\.name)).count == 3)

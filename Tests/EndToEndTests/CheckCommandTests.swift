@@ -9,7 +9,8 @@ struct CheckCommandTests {
         #expect(output.stderr == "")
         #expect(
             output.stdout
-                == "zones: 7 files: 8 objects (1 Deployment, 1 Namespace, 5 Service, 1 StatefulSet); services: 1 ClusterIP, 2 headless, 1 NodePort, 1 ExternalName; 5 pods synthesized; skipped: none; 0 errors, 0 warnings\n"
+                == "zones: addresses: services as written, missing ones allocated from 10.96.0.0/12, fd00:10:96::/112; pods as written, missing ones allocated from 10.244.0.0/16, fd00:10:244::/56; no address outside them\n"
+                + "zones: 7 files: 8 objects (1 Deployment, 1 Namespace, 5 Service, 1 StatefulSet); services: 1 ClusterIP, 2 headless, 1 NodePort, 1 ExternalName; 5 pods synthesized; skipped: none; 0 errors, 0 warnings\n"
         )
         // --manifests is the same as the argument.
         #expect(try CommandRunner.clusterdns(["check", "--manifests", "zones/"]).stdout == output.stdout)
