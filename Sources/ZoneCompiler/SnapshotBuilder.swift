@@ -52,6 +52,11 @@ package struct SnapshotBuilder: Sendable {
     private var apexNumbers: [DomainName: Int] = [:]
     /// Numbers of zones gone in earlier builds, free for new zones.
     private var freeNumbers: [Int] = []
+    /// Zones outside the ranges whose last owner went in this build (released at its end).
+    private var emptiedZones: Set<Int> = []
+    /// How many zones have an apex of each label count (for finding a reverse name's zone).
+    private var apexLabelCounts: [Int: Int] = [:]
+    private var reverseZoneCount = 0
     /// Each zone's apex and negative answers, by number (0: the cluster zone, made every build).
     private var zoneEntries: [ShardedAnswerTable.ZoneEntry] = [.vacant]
     private var zoneIndex = ZoneIndex([])
@@ -229,6 +234,8 @@ package struct SnapshotBuilder: Sendable {
         self.zones[number] = ReverseZone(block: block, apex: apex, apexLabels: apex.labelCount, isCovering: isCovering)
         self.zoneNumbers[block] = number
         self.apexNumbers[apex] = number
+        self.apexLabelCounts[apex.labelCount, default: 0] += 1
+        self.reverseZoneCount += 1
         while self.zoneEntries.count <= number { self.zoneEntries.append(.vacant) }
         self.zoneSetChanged = true
         return number
@@ -262,25 +269,27 @@ package struct SnapshotBuilder: Sendable {
     /// Zones outside the allocation ranges whose last owner went in this build are gone; their
     /// numbers are free from the next build on (nothing compiled in this one refers to them).
     private mutating func releaseEmptyZones() {
-        for number in self.zones.indices {
+        for number in self.emptiedZones {
             guard let zone = self.zones[number], !zone.isAlive else { continue }
             self.zones[number] = nil
             self.zoneNumbers[zone.block] = nil
             self.apexNumbers[zone.apex] = nil
+            self.apexLabelCounts[zone.apexLabels, default: 1] -= 1
+            if self.apexLabelCounts[zone.apexLabels] == 0 { self.apexLabelCounts[zone.apexLabels] = nil }
+            self.reverseZoneCount -= 1
             self.zoneEntries[number] = .vacant
             self.freeNumbers.append(number)
             self.zoneSetChanged = true
         }
+        self.emptiedZones = []
     }
 
     /// The zone of any reverse name (for CNAME chains into the reverse zones): one probe per
     /// distinct apex length, deepest first.
     private func reverseZone(of name: DomainName) -> Int? {
         guard name.isSubdomain(of: Self.inAddrArpa) || name.isSubdomain(of: Self.ip6Arpa) else { return nil }
-        var lengths: Set<Int> = []
-        for zone in self.zones { if let zone { lengths.insert(zone.apexLabels) } }
         let labels = name.labelCount
-        for length in lengths.sorted(by: >) where length <= labels {
+        for length in self.apexLabelCounts.keys.sorted(by: >) where length <= labels {
             var suffix = name
             for _ in 0..<(labels - length) { suffix = suffix.parent }
             if let number = self.apexNumbers[suffix] { return number }
@@ -323,6 +332,7 @@ package struct SnapshotBuilder: Sendable {
         if entry.targets.isEmpty {
             self.pointers[owner] = nil
             self.zones[entry.zone]?.owners -= 1
+            if self.zones[entry.zone]?.isAlive == false { self.emptiedZones.insert(entry.zone) }
             vanished.append((owner, entry.zone))
         } else {
             self.pointers[owner] = entry
@@ -514,8 +524,8 @@ package struct SnapshotBuilder: Sendable {
         let domain = self.options.domain
         let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
         let records = RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options)
-        let reverseZoneCount = self.zones.lazy.compactMap { $0 }.filter(\.isAlive).count
-        let count = self.namespaceRecordCounts.values.reduce(0, +) + self.pointerCount + records.count + 2 * reverseZoneCount
+        let count =
+            self.namespaceRecordCounts.values.reduce(0, +) + self.pointerCount + records.count + 2 * self.reverseZoneCount
         let global = EntryCompiler.compile(
             records: records, emptyNames: self.globalEmptyNames(),
             addAncestors: { name in name.isSubdomain(of: domain) && name != domain },

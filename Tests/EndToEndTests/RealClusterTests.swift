@@ -112,4 +112,25 @@ struct RealClusterTests {
         #expect(try server.dig(["+short", "external-db.tools.svc.cluster.local"]) == "192.168.56.20\n")
         #expect(try server.dig(["+short", "pg-primary.external-db.tools.svc.cluster.local"]) == "192.168.56.20\n")
     }
+
+    /// Kubernetes documents it: an ExternalName that spells an IPv4 address is a CNAME to that
+    /// name, which no resolver turns into the address. Served as such, with a warning from check.
+    @Test func anExternalNameSpellingAnIPv4AddressIsACNAMEWithAWarning() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: legacy-db, namespace: dev}
+            spec: {type: ExternalName, externalName: 10.1.2.3}
+            """.write(to: directory.appendingPathComponent("legacy.yaml"), atomically: true, encoding: .utf8)
+        let check = try CommandRunner.clusterdns(["check", directory.path])
+        #expect(check.status == 0)
+        #expect(check.stderr.contains("legacy.yaml:4:42: warning: Service dev/legacy-db: spec.externalName \"10.1.2.3\" is an IPv4 address"))
+        #expect(check.stderr.contains("use a Service without a selector and an EndpointSlice"))
+        let server = try ServerProcess(["--manifests", directory.path])
+        defer { server.stop() }
+        let records = try server.records("legacy-db.dev.svc.cluster.local", "CNAME")
+        #expect(records == ["legacy-db.dev.svc.cluster.local. 5 IN CNAME 10.1.2.3."])
+    }
 }

@@ -1,0 +1,112 @@
+import ClusterModel
+import DNSWire
+import Manifests
+import QueryEngine
+import Testing
+import ZoneCompiler
+
+/// Reverse zones: the ranges in use, and a /24 or /64 for each address outside them; found by
+/// hash whatever their number; PTR RRsets in a fixed order.
+@Suite("Reverse zones: covering ranges, outside blocks, PTR order")
+struct ReverseZoneTests {
+    struct BlockCase: Sendable, CustomTestStringConvertible {
+        var address: String
+        var apex: String
+        var covering: Bool
+        var testDescription: String { self.address }
+    }
+
+    static let ranges = [
+        IPNetwork("10.96.0.0/12")!, IPNetwork("10.244.0.0/16")!, IPNetwork("fd00:10:96::/112")!,
+        IPNetwork("fd00:10:244::/56")!,
+    ]
+
+    static let blocks: [BlockCase] = [
+        BlockCase(address: "10.100.0.10", apex: "100.10.in-addr.arpa.", covering: true),
+        BlockCase(address: "10.244.7.9", apex: "244.10.in-addr.arpa.", covering: true),
+        BlockCase(address: "10.245.7.9", apex: "7.245.10.in-addr.arpa.", covering: false),
+        BlockCase(address: "192.168.12.37", apex: "12.168.192.in-addr.arpa.", covering: false),
+        BlockCase(address: "34.118.224.10", apex: "224.118.34.in-addr.arpa.", covering: false),
+        BlockCase(address: "fd00:10:96::a", apex: "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.6.9.0.0.0.1.0.0.0.0.d.f.ip6.arpa.", covering: true),
+        BlockCase(address: "fd00:10:244:1::5", apex: "0.0.4.4.2.0.0.1.0.0.0.0.d.f.ip6.arpa.", covering: true),
+        BlockCase(address: "2600:1f14:abc:de00::7", apex: "0.0.e.d.c.b.a.0.4.1.f.1.0.0.6.2.ip6.arpa.", covering: false),
+    ]
+
+    @Test(arguments: Self.blocks)
+    func anAddressHasOneZone(_ example: BlockCase) {
+        let zones = ReverseZones(covering: Self.ranges)
+        let (block, covering) = zones.block(for: ip(example.address))
+        #expect(ReverseZones.apex(of: block) == name(example.apex))
+        #expect(covering == example.covering)
+    }
+
+    @Test func coveringZonesAreOctetAndNibbleAligned() {
+        let apexes = ReverseZones.apexes(covering: [IPNetwork("10.96.0.0/12")!, IPNetwork("10.244.0.0/14")!])
+        #expect(apexes.count == 16 + 4)
+        #expect(apexes.contains(name("96.10.in-addr.arpa.")) && apexes.contains(name("111.10.in-addr.arpa.")))
+        #expect(apexes.contains(name("247.10.in-addr.arpa.")))
+        // A block inside another is no zone of its own.
+        #expect(ReverseZones.apexes(covering: [IPNetwork("10.0.0.0/8")!, IPNetwork("10.96.0.0/12")!]) == [name("10.in-addr.arpa.")])
+    }
+
+    /// Several thousand outside /24s: every one answers for its addresses, the neighbours of an
+    /// address get NXDOMAIN with the right zone's SOA, and a /24 holding nothing is not ours.
+    @Test func thousandsOfOutsideZonesAreEachFoundByName() throws {
+        var services: [ClusterService] = []
+        for index in 0..<3000 {
+            let address = "172.\(16 + index / 256).\(index % 256).\(1 + index % 200)"
+            services.append(
+                ClusterService(
+                    namespace: "ns\(index % 7)", name: "db-\(index)", isHeadless: true,
+                    endpoints: [ClusterEndpoint(addresses: [ip(address)], hostname: "primary")]))
+        }
+        let cluster = Cluster(namespaces: (0..<7).map { "ns\($0)" }, services: services)
+        let snapshot = RecordSnapshot.build(cluster, options: RecordOptions(reverseCIDRs: Self.ranges))
+        #expect(snapshot.table.zones.count >= 3000)
+        for index in stride(from: 0, to: 3000, by: 97) {
+            let address = ip("172.\(16 + index / 256).\(index % 256).\(1 + index % 200)")
+            let reply = try #require(
+                QueryResponder.reply(to: QueryBuilder.query(RecordGenerator.pointerOwner(address), .ptr), over: .udp, using: snapshot))
+            let decoded = try #require(LDNSDecodedMessage.decode(reply.bytes))
+            #expect(decoded.rcode == 0 && decoded.aa)
+            #expect(decoded.answer == ["\(address.reverseName). 5 PTR primary.db-\(index).ns\(index % 7).svc.cluster.local."])
+            let neighbour = IPAddress(ipv4: address.ipv4Value ^ 0xFF)
+            let missing = try #require(
+                QueryResponder.reply(to: QueryBuilder.query(RecordGenerator.pointerOwner(neighbour), .ptr), over: .udp, using: snapshot))
+            let negative = try #require(LDNSDecodedMessage.decode(missing.bytes))
+            #expect(negative.rcode == 3)
+            let apex = "\(address.ipv4Value >> 8 & 0xFF).\(address.ipv4Value >> 16 & 0xFF).\(address.ipv4Value >> 24).in-addr.arpa."
+            #expect(negative.authority.first?.hasPrefix("\(apex) 5 SOA ") == true, "\(negative.authority)")
+        }
+        let outside = try #require(
+            QueryResponder.reply(to: QueryBuilder.query(name("1.0.200.192.in-addr.arpa."), .ptr), over: .udp, using: snapshot))
+        #expect(LDNSDecodedMessage.decode(outside.bytes)?.rcode == 5)
+    }
+
+    /// A Service's own cluster IP comes first, whatever the namespaces' names and the order of
+    /// builds; other claimants follow in canonical order.
+    @Test func aServicesOwnClusterIPComesFirstInThePTRRRset() throws {
+        let owner = ClusterService(namespace: "zeta", name: "web", clusterIPs: [ip("10.96.0.5")])
+        let claimants = ["alpha", "beta"].map { namespace in
+            ClusterService(
+                namespace: namespace, name: "manual", isHeadless: true,
+                endpoints: [ClusterEndpoint(addresses: [ip("10.96.0.5")], hostname: "a")])
+        }
+        let expected = [
+            "5.0.96.10.in-addr.arpa. 5 PTR web.zeta.svc.cluster.local.",
+            "5.0.96.10.in-addr.arpa. 5 PTR a.manual.alpha.svc.cluster.local.",
+            "5.0.96.10.in-addr.arpa. 5 PTR a.manual.beta.svc.cluster.local.",
+        ]
+        let options = RecordOptions(reverseCIDRs: Self.ranges)
+        let everything = Cluster(namespaces: ["alpha", "beta", "zeta"], services: [owner] + claimants)
+        func answer(_ snapshot: RecordSnapshot) -> [String]? {
+            let query = QueryBuilder.query(name("5.0.96.10.in-addr.arpa."), .ptr)
+            return QueryResponder.reply(to: query, over: .udp, using: snapshot).flatMap { LDNSDecodedMessage.decode($0.bytes) }?.answer
+        }
+        #expect(answer(RecordSnapshot.build(everything, options: options)) == expected)
+        // Built up in another order: the claimants first, the owner last.
+        var builder = SnapshotBuilder(options: options)
+        _ = builder.build(Cluster(namespaces: ["alpha", "beta", "zeta"], services: claimants), serial: 1)
+        #expect(answer(builder.build(everything, serial: 2)) == expected)
+    }
+}
