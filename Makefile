@@ -35,7 +35,7 @@ test: deps
 
 ## run: serve the zones/ example on $(LISTEN)
 run: build
-	$(BIN) serve --manifests zones --listen $(LISTEN)
+	$(BIN) serve --manifests zones --listen $(LISTEN) --transfer-allow 127.0.0.1/32
 
 ## check: validate the zones/ example
 check: build

@@ -46,15 +46,20 @@ int cmmsg_send(int fd, unsigned char *buffers, size_t buffer_size, const unsigne
         messages[i].msg_hdr.msg_name = &addresses[i];
         messages[i].msg_hdr.msg_namelen = address_lengths[i];
     }
-    unsigned int sent = 0;
-    while (sent < count) {
-        int result = sendmmsg(fd, messages + sent, count - sent, 0);
+    // sendmmsg stops at the first message it cannot send and reports the error only when that
+    // is the first one: that message (a bad destination such as port 0, or no buffer space) is
+    // skipped, and the rest of the batch still goes.
+    unsigned int next = 0;
+    unsigned int delivered = 0;
+    while (next < count) {
+        int result = sendmmsg(fd, messages + next, count - next, 0);
         if (result < 0) {
             if (errno == EINTR) continue;
-            // The rest cannot go (a full socket buffer): those replies are lost, as UDP allows.
-            return sent > 0 ? (int)sent : -1;
+            next += 1;
+            continue;
         }
-        sent += (unsigned int)result;
+        next += (unsigned int)result;
+        delivered += (unsigned int)result;
     }
-    return (int)sent;
+    return (int)delivered;
 }

@@ -29,7 +29,28 @@ extension ClusterBuilder {
                 services[index].endpoints = Self.endpoints(
                     of: service, selector: selector, pods: podsByNamespace[service.namespace] ?? [])
             }
+            self.checkAnswerSize(services[index])
         }
+    }
+
+    /// The most endpoints a headless Service's answers can list: one 65,535-byte message (RFC
+    /// 1035 §4.2.2) holds about 4,000 A records, 2,300 AAAA, or 2,000 SRV records.
+    static let maximumListedEndpoints = 2_000
+
+    /// A headless Service with more published endpoints than one message can list is valid
+    /// Kubernetes; its answers hold the first that fit (with TC over UDP), and a warning says so.
+    private mutating func checkAnswerSize(_ service: ClusterService) {
+        guard service.isHeadless else { return }
+        var published = 0
+        for endpoint in service.endpoints where service.publishes(endpoint) { published += endpoint.addresses.count }
+        guard published > Self.maximumListedEndpoints else { return }
+        let key = "\(service.namespace)/\(service.name)"
+        let location = self.serviceLocations[key] ?? SourceLocation(file: "", line: 0, column: 0)
+        self.report(
+            .warning(
+                at: location,
+                "Service \(key): \(published) published endpoint addresses are more than one DNS message (65,535 bytes) can list; its A, AAAA and SRV answers hold the first that fit, with TC over UDP"),
+            namespace: service.namespace)
     }
 
     private static func endpoints(from slices: [EndpointSlice]) -> [ClusterEndpoint] {

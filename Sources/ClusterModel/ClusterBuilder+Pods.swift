@@ -32,6 +32,7 @@ extension ClusterBuilder {
                 replicaSetOwner["\(workload.metadata.namespace)/\(workload.metadata.name)"] = owner.name
             }
         }
+        var synthesized = self.reserved.synthesizedPods
         for workload in workloads {
             let namespace = workload.metadata.namespace
             if workload.kind == .deployment,
@@ -40,6 +41,22 @@ extension ClusterBuilder {
                 continue  // its ReplicaSet is in the manifests and stands for it
             }
             if explicit.contains(where: { self.owns(workload, $0, replicaSetOwner: replicaSetOwner) }) { continue }
+            // The cap, per workload and in total: past it, the workload is an error and gets no pods.
+            let cap = self.options.maximumSynthesizedPods
+            if workload.replicas > cap || synthesized + workload.replicas > cap {
+                let subject = "\(workload.kind.rawValue) \(namespace)/\(workload.metadata.name)"
+                let reason =
+                    workload.replicas > cap
+                    ? "spec.replicas \(workload.replicas) is more pods than --max-synthesized-pods \(cap) allows"
+                    : "spec.replicas \(workload.replicas) would take the pods synthesized past --max-synthesized-pods \(cap) (\(synthesized) already)"
+                self.report(
+                    .error(at: workload.replicasLocation ?? SourceLocation(file: "", line: 0, column: 0),
+                        "\(subject): \(reason); it gets no pods"),
+                    namespace: namespace)
+                self.synthesisCapReached += 1
+                continue
+            }
+            synthesized += workload.replicas
             pods += Self.synthesize(workload)
             self.summary.podsSynthesized += workload.replicas
         }

@@ -125,6 +125,7 @@ extension ClusterBuilder {
             for (nodePort, at) in ownNodePorts {
                 nodePortOwners[nodePort] = ("\(subject) (\(at))", cluster.namespace, cluster.name)
             }
+            self.serviceLocations["\(cluster.namespace)/\(cluster.name)"] = object.nameLocation
             pending.append(
                 PendingService(
                     service: service, cluster: cluster, familiesToAllocate: familiesToAllocate,

@@ -14,6 +14,10 @@ package struct ClusterBuilder {
     var reservedConflict = false
     var allocations = AllocationTable()
     var summary = ClusterSummary()
+    /// Workloads refused pods by `--max-synthesized-pods`.
+    var synthesisCapReached = 0
+    /// Where each service (`namespace/name`) is defined, for diagnostics about what it became.
+    var serviceLocations: [String: SourceLocation] = [:]
 
     /// Derives the cluster from `files` (in the order given: path order, as scanned).
     package static func derive(
@@ -30,6 +34,7 @@ package struct ClusterBuilder {
             summary: builder.summary)
         derivation.modelDiagnostics = builder.modelDiagnostics
         derivation.reservedConflict = builder.reservedConflict
+        derivation.synthesisCapReached = builder.synthesisCapReached
         return derivation
     }
 

@@ -11,6 +11,8 @@ package struct ClusterDerivation: Sendable {
     package var modelDiagnostics: [(namespace: String, diagnostic: ManifestDiagnostic)] = []
     /// A partial derivation met an explicit claim on a reserved address or port.
     package var reservedConflict = false
+    /// Workloads refused their pods by `--max-synthesized-pods` in this derivation.
+    package var synthesisCapReached = 0
 
     package init(
         cluster: Cluster, diagnostics: [ManifestDiagnostic], allocations: AllocationTable, summary: ClusterSummary

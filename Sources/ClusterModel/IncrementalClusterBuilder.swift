@@ -71,7 +71,9 @@ package struct IncrementalClusterBuilder: Sendable {
         var namespaces: Set<String> = []
         for set in self.namespacesOfFile.values { namespaces.formUnion(set) }
         self.cluster.namespaces = namespaces.sorted()
-        return Result(derivation: self.derivation(fileDiagnostics), changedNamespaces: dirty)
+        var derivation = self.derivation(fileDiagnostics)
+        derivation.synthesisCapReached = partial.synthesisCapReached
+        return Result(derivation: derivation, changedNamespaces: dirty)
     }
 
     /// The dirty namespaces derived as a cluster of their own, everything else's resources reserved.
@@ -91,10 +93,15 @@ package struct IncrementalClusterBuilder: Sendable {
         let serviceOwners = self.serviceIPOwner
         let portOwners = self.nodePortOwner
         let podOwners = self.podIPOwner
+        var synthesizedElsewhere = 0
+        for (namespace, partition) in self.cluster.partitions where !dirty.contains(namespace) {
+            synthesizedElsewhere += partition.pods.lazy.filter { $0.synthesizedFor != nil }.count
+        }
         let reserved = ReservedResources(
             serviceIP: { address in serviceOwners[address].map { !dirty.contains($0) } ?? false },
             podIP: { address in podOwners[address].map { !dirty.contains($0) } ?? false },
-            nodePort: { port in portOwners[port].map { !dirty.contains($0) } ?? false })
+            nodePort: { port in portOwners[port].map { !dirty.contains($0) } ?? false },
+            synthesizedPods: synthesizedElsewhere)
         return ClusterBuilder.derive(subset, options: self.options, hints: hints, reserved: reserved)
     }
 

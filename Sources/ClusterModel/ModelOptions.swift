@@ -20,19 +20,26 @@ package struct ModelOptions: Sendable, Hashable {
     package var checksPodAddresses: Bool
     /// `--service-node-port-range`.
     package var nodePortRange: ClosedRange<Int>
+    /// `--max-synthesized-pods`: how many pods workloads without pods in the manifests may get,
+    /// each and all together (a `replicas` of 2^31 must not be a 2^31-element allocation).
+    package var maximumSynthesizedPods: Int
 
     /// - Parameters:
     ///   - serviceCIDRs: the user's service blocks; nil for the defaults, unchecked.
     ///   - podCIDRs: the user's pod blocks; nil for the defaults, unchecked.
     package init(
-        serviceCIDRs: [IPNetwork]? = nil, podCIDRs: [IPNetwork]? = nil, nodePortRange: ClosedRange<Int> = 30000...32767
+        serviceCIDRs: [IPNetwork]? = nil, podCIDRs: [IPNetwork]? = nil, nodePortRange: ClosedRange<Int> = 30000...32767,
+        maximumSynthesizedPods: Int = Self.defaultMaximumSynthesizedPods
     ) {
         self.serviceCIDRs = serviceCIDRs ?? Self.defaultServiceCIDRs
         self.podCIDRs = podCIDRs ?? Self.defaultPodCIDRs
         self.checksServiceAddresses = serviceCIDRs != nil
         self.checksPodAddresses = podCIDRs != nil
         self.nodePortRange = nodePortRange
+        self.maximumSynthesizedPods = maximumSynthesizedPods
     }
+
+    package static let defaultMaximumSynthesizedPods = 100_000
 
     /// kubeadm's service block, and kind's IPv6 one.
     package static let defaultServiceCIDRs = [

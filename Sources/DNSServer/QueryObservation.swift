@@ -1,3 +1,4 @@
+import DNSWire
 import NIOCore
 
 /// What the handlers note about each reply for metrics and the query log: the question type
@@ -23,14 +24,18 @@ enum QueryObservation {
         reply.withUnsafeReadableBytes { Self.isAuthoritative($0) }
     }
 
-    /// The question name of a reply in presentation form (for the query log).
+    /// The question name of a reply in presentation form (for the query log), special and
+    /// non-printable octets escaped as dig prints them (`\.`, `\010`; RFC 4343 §2.1).
     static func name(_ reply: UnsafeRawBufferPointer) -> String {
         var offset = 12
-        var labels: [String] = []
-        while offset < reply.count, reply[offset] != 0, reply[offset] < 64, offset + 1 + Int(reply[offset]) <= reply.count {
-            labels.append(String(decoding: reply[(offset + 1)..<(offset + 1 + Int(reply[offset]))], as: UTF8.self))
+        var wire: [UInt8] = []
+        while offset < reply.count, reply[offset] != 0, reply[offset] < 64, offset + 1 + Int(reply[offset]) <= reply.count,
+            wire.count + 1 + Int(reply[offset]) < 255
+        {
+            wire += reply[offset..<(offset + 1 + Int(reply[offset]))]
             offset += 1 + Int(reply[offset])
         }
-        return labels.joined(separator: ".") + "."
+        wire.append(0)
+        return DomainName(uncheckedWire: wire).description
     }
 }

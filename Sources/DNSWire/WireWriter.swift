@@ -46,6 +46,16 @@ package struct WireWriter {
         self.bytes[offset + 1] = UInt8(truncatingIfNeeded: value)
     }
 
+    /// Drops everything written after the first `count` bytes, and every name written there
+    /// from the compression table (later names must not point into what is gone).
+    package mutating func truncate(to count: Int) {
+        guard count < self.bytes.count else { return }
+        self.bytes.removeLast(self.bytes.count - count)
+        let end = self.base + count
+        self.written.removeAll { $0.offset >= end }
+        if !self.suffixOffsets.isEmpty { self.suffixOffsets = self.suffixOffsets.filter { $0.value < end } }
+    }
+
     /// Records that `name` sits at message offset `offset`, so later names can point at it.
     package mutating func registerName(_ name: DomainName, at offset: Int) {
         guard self.compression else { return }
@@ -63,7 +73,7 @@ package struct WireWriter {
         let start = self.base + self.bytes.count
         var index = 0
         while index < wire.count - 1 {
-            if compress, let pointer = self.find(lowered, from: index) {
+            if compress, let pointer = self.find(lowered, from: index), pointer < 0x4000 {
                 self.bytes += wire[0..<index]
                 self.writeUInt16(0xC000 | UInt16(pointer))
                 if index > 0 { self.remember(lowered, at: start, literal: index) }
@@ -83,7 +93,9 @@ package struct WireWriter {
         }
         for entry in self.written where entry.wire.count >= length {
             let position = entry.wire.count - length
-            guard position < entry.literal, Self.isLabelStart(entry.wire, position) else { continue }
+            // A pointer holds 14 bits (RFC 1035 §4.1.4): a suffix past offset 0x3FFF cannot be a target.
+            guard position < entry.literal, entry.offset + position < 0x4000, Self.isLabelStart(entry.wire, position)
+            else { continue }
             if entry.wire[position...].elementsEqual(name[index...]) { return entry.offset + position }
         }
         return nil

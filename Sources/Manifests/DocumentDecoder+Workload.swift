@@ -8,11 +8,14 @@ extension DocumentDecoder {
             return nil
         }
         var replicas = 1
+        var replicasLocation: SourceLocation?
         if let node = spec["replicas"], let value = self.integer(node, "spec.replicas") {
-            if value < 0 {
-                self.error(node, "spec.replicas must be 0 or more, got \(value)")
+            // An int32 in the API (apps/v1 DeploymentSpec, StatefulSetSpec, ReplicaSetSpec).
+            if value < 0 || value > Int(Int32.max) {
+                self.error(node, "spec.replicas must be 0 to 2147483647 (an int32), got \(value)")
             } else {
                 replicas = value
+                replicasLocation = self.location(node)
             }
         }
         guard let selectorNode = self.object(spec["selector"], "spec.selector") else {
@@ -50,9 +53,11 @@ extension DocumentDecoder {
             self.checkName(name, node, "spec.serviceName", NameRules.dns1123LabelProblem)
             serviceName = name
         }
-        return Workload(
+        var workload = Workload(
             kind: kind, metadata: metadata, replicas: replicas, selector: selector, template: template,
             serviceName: serviceName)
+        workload.replicasLocation = replicasLocation ?? self.location(spec)
+        return workload
     }
 
     /// `matchLabels` and `matchExpressions`.

@@ -31,8 +31,10 @@ package enum ManifestDirectory {
     }
 
     /// Every manifest file under `root` (or `root` itself when it is a file), sorted by path.
-    /// Symlinks are followed (ConfigMap mounts are symlinks), each directory visited once, so a
-    /// symlink loop ends. Returns nil when `root` does not exist or cannot be read.
+    /// Symlinks are followed (ConfigMap mounts are symlinks) while they stay under the root: one
+    /// that leads outside is listed, so that reading it gives the refusal, but never followed.
+    /// Each directory is visited once, so a symlink loop ends. Returns nil when `root` does not
+    /// exist or cannot be read.
     package static func scan(_ root: String) -> [Entry]? {
         let root = Self.normalizedRoot(root)
         var info = stat()
@@ -42,13 +44,26 @@ package enum ManifestDirectory {
         }
         var entries: [Entry] = []
         var visited: Set<[UInt64]> = []
-        Self.walk(root, into: &entries, visited: &visited, depth: 0)
+        Self.walk(root, into: &entries, visited: &visited, depth: 0, realRoot: Self.realPath(root))
         entries.sort()
         return entries
     }
 
-    private static func walk(_ directory: String, into entries: inout [Entry], visited: inout Set<[UInt64]>, depth: Int)
-    {
+    /// The canonical absolute path of `path` (symlinks resolved), nil when it cannot be resolved.
+    package static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Whether `path` (canonical) is `root` (canonical) or below it.
+    package static func isConfined(_ path: String, to root: String) -> Bool {
+        root == "/" || path == root || path.hasPrefix(root + "/")
+    }
+
+    private static func walk(
+        _ directory: String, into entries: inout [Entry], visited: inout Set<[UInt64]>, depth: Int, realRoot: String?
+    ) {
         var info = stat()
         guard depth < 64, stat(directory, &info) == 0 else { return }
         guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { return }
@@ -75,9 +90,19 @@ package enum ManifestDirectory {
                 guard stat(path, &childInfo) == 0 else { continue }  // a dangling symlink
                 isDirectory = (childInfo.st_mode & S_IFMT) == S_IFDIR
                 isFile = (childInfo.st_mode & S_IFMT) == S_IFREG
+                // A link out of the tree is never followed; listed (when it could be a manifest
+                // or a folder of them), reading it gives the refusal.
+                if type == UInt8(DT_LNK), let realRoot, let target = Self.realPath(path), !Self.isConfined(target, to: realRoot) {
+                    if (isDirectory && Self.isWalkedDirectoryName(name)) || (isFile && Self.isManifestName(name)) {
+                        entries.append(Entry(path: path))
+                    }
+                    continue
+                }
             }
             if isDirectory, Self.isWalkedDirectoryName(name) {
-                Self.walk(directory == "/" ? "/" + name : directory + "/" + name, into: &entries, visited: &visited, depth: depth + 1)
+                Self.walk(
+                    directory == "/" ? "/" + name : directory + "/" + name, into: &entries, visited: &visited, depth: depth + 1,
+                    realRoot: realRoot)
             } else if isFile, Self.isManifestName(name) {
                 entries.append(Entry(path: directory == "/" ? "/" + name : directory + "/" + name))
             }
@@ -86,8 +111,10 @@ package enum ManifestDirectory {
 
     /// Reads and parses one file. A file that cannot be read, or is over the size limit, gives a
     /// failed `ManifestFile` with a diagnostic (the size is checked before reading).
-    package static func load(_ path: String, limits: ManifestLimits = .standard) -> ManifestFile {
-        switch Self.read(path, limits: limits) {
+    package static func load(_ path: String, limits: ManifestLimits = .standard, confinedTo root: String? = nil)
+        -> ManifestFile
+    {
+        switch Self.read(path, limits: limits, confinedTo: root) {
         case .success(let bytes):
             return bytes.withUnsafeBytes { ManifestParser.parse($0, path: path, limits: limits) }
         case .failure(let diagnostic):
@@ -95,17 +122,32 @@ package enum ManifestDirectory {
         }
     }
 
-    /// The bytes of `path`, or a diagnostic saying why they cannot be had.
-    package static func read(_ path: String, limits: ManifestLimits = .standard) -> Result<[UInt8], ManifestDiagnostic> {
+    /// The bytes of `path`, or a diagnostic saying why they cannot be had. With `root` (the
+    /// tree's canonical path), only a file that really lies under it is read: what was opened is
+    /// checked after opening, so a link swapped in between cannot lead out either, and a refusal
+    /// names the link, never what it leads to.
+    package static func read(_ path: String, limits: ManifestLimits = .standard, confinedTo root: String? = nil)
+        -> Result<[UInt8], ManifestDiagnostic>
+    {
         let location = SourceLocation(file: path, line: 1, column: 1)
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             return .failure(.error(at: location, "cannot read file: \(String(cString: strerror(errno)))"))
         }
         defer { close(descriptor) }
+        if let root {
+            let opened = Self.realPath("/proc/self/fd/\(descriptor)") ?? Self.realPath(path)
+            guard let opened, Self.isConfined(opened, to: root) else {
+                return .failure(
+                    .error(at: location, "not read: a symlink to a path outside the manifest directory (\(root))"))
+            }
+        }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
             return .failure(.error(at: location, "cannot read file: \(String(cString: strerror(errno)))"))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(.error(at: location, "not read: not a regular file"))
         }
         let size = Int(info.st_size)
         guard size <= limits.maximumFileSize else {
@@ -134,6 +176,15 @@ package enum ManifestDirectory {
     /// Scans and loads every file under `root`, in path order.
     package static func loadAll(_ root: String, limits: ManifestLimits = .standard) -> [ManifestFile]? {
         guard let entries = Self.scan(root) else { return nil }
-        return ParallelMap.map(entries.map(\.path)) { Self.load($0, limits: limits) }
+        let realRoot = Self.confinement(of: root)
+        return ParallelMap.map(entries.map(\.path)) { Self.load($0, limits: limits, confinedTo: realRoot) }
+    }
+
+    /// What reads of the tree at `root` are confined to: the root's canonical path when it is a
+    /// directory (a single-file root confines nothing but itself).
+    package static func confinement(of root: String) -> String? {
+        var info = stat()
+        guard stat(root, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
+        return Self.realPath(root)
     }
 }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The manifest tree as last read: every file's parse result, kept per file so that a change
 /// re-reads only the files that changed. A file that no longer parses keeps serving its last good
 /// objects (with the new error as its diagnostic); a deleted file's objects go away.
@@ -58,6 +60,13 @@ package struct ManifestTree: Sendable {
     package private(set) var entries: [String: Entry] = [:]
     /// False when the root could not be read at the last refresh.
     package private(set) var rootExists = true
+    /// The root directory's identity (device, inode) when last read.
+    private var rootIdentity: [UInt64]?
+    /// When the root came back after being removed (or was replaced by another directory):
+    /// until `replacementSettle` has passed, files missing from it are kept, so that a tree being
+    /// copied back (`rm -rf dir; mkdir dir; cp ...`) never blanks a name it will hold again.
+    package private(set) var replacedAt: ContinuousClock.Instant?
+    package static let replacementSettle: Duration = .seconds(2)
 
     package init(root: String, limits: ManifestLimits = .standard) {
         self.root = ManifestDirectory.normalizedRoot(root)
@@ -73,18 +82,28 @@ package struct ManifestTree: Sendable {
     /// finished: closed after writing, renamed into place), and files that appeared without being
     /// named wait for their own event — a file still being written is never read. With
     /// `rereadAll`, every file is read and hashed (initial load, periodic rescan, overflow).
-    /// Otherwise files whose `stat` changed are read. Files gone from disk are dropped in every mode.
+    /// Otherwise files whose `stat` changed are read. Files gone from disk are dropped in every mode
+    /// unless `applyingRemovals` is false (a look ahead, while more events may come: a file gone
+    /// now may be one of a whole tree being removed and copied back).
     @discardableResult
-    package mutating func refresh(named: Set<String>? = nil, rereadAll: Bool = false) -> Changes {
+    package mutating func refresh(named: Set<String>? = nil, rereadAll: Bool = false, applyingRemovals: Bool = true) -> Changes {
         var changes = Changes()
         guard let scanned = ManifestDirectory.scan(self.root) else {
             // The root itself is gone (or unreadable): keep serving what we had.
             self.rootExists = false
             return changes
         }
+        let identity = Self.identity(of: self.root)
+        if !self.rootExists || (self.rootIdentity != nil && identity != self.rootIdentity) {
+            self.replacedAt = .now
+        }
         self.rootExists = true
+        self.rootIdentity = identity
+        if let replacedAt = self.replacedAt, ContinuousClock.now - replacedAt >= Self.replacementSettle {
+            self.replacedAt = nil
+        }
         let present = Set(scanned.map(\.path))
-        for path in self.entries.keys where !present.contains(path) {
+        for path in self.entries.keys where !present.contains(path) && self.replacedAt == nil && applyingRemovals {
             self.entries.removeValue(forKey: path)
             changes.removed.append(path)
         }
@@ -100,7 +119,8 @@ package struct ManifestTree: Sendable {
         }
         // Reading and parsing are independent per file: done on every core, applied in path order.
         let limits = self.limits
-        let outcomes = ParallelMap.map(candidates) { Self.read($0, limits: limits) }
+        let confinement = ManifestDirectory.confinement(of: self.root)
+        let outcomes = ParallelMap.map(candidates) { Self.read($0, limits: limits, confinedTo: confinement) }
         for (candidate, outcome) in zip(candidates, outcomes) {
             let path = candidate.path
             switch outcome {
@@ -129,9 +149,9 @@ package struct ManifestTree: Sendable {
         case parsed(ManifestFile, hash: UInt64)
     }
 
-    private static func read(_ candidate: Candidate, limits: ManifestLimits) -> ReadOutcome {
+    private static func read(_ candidate: Candidate, limits: ManifestLimits, confinedTo root: String?) -> ReadOutcome {
         let path = candidate.path
-        switch ManifestDirectory.read(path, limits: limits) {
+        switch ManifestDirectory.read(path, limits: limits, confinedTo: root) {
         case .failure(let diagnostic):
             return .parsed(ManifestFile(path: path, diagnostics: [diagnostic], failedToParse: true), hash: 0)
         case .success(let bytes):
@@ -158,6 +178,16 @@ package struct ManifestTree: Sendable {
         }
         self.entries[path] = Entry(file: file, fingerprint: fingerprint, contentHash: hash)
     }
+
+    /// A directory's device and inode: a root removed and made again is another directory.
+    private static func identity(of path: String) -> [UInt64]? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return [UInt64(info.st_dev), UInt64(info.st_ino)]
+    }
+
+    /// Whether files missing from a replaced root are still being kept.
+    package var isSettlingReplacement: Bool { self.replacedAt != nil }
 
     /// FNV-1a, 64 bits, of a file's bytes.
     static func hash(_ bytes: [UInt8]) -> UInt64 {

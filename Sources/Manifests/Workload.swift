@@ -3,6 +3,8 @@ package struct Workload: Sendable, Hashable {
     package var kind: ObjectKind
     package var metadata: ObjectMeta
     package var replicas: Int
+    /// Where `spec.replicas` is written (or `spec`, when it is not), for the synthesis cap.
+    package var replicasLocation: SourceLocation?
     package var selector: LabelSelector
     package var template: PodTemplate
     /// StatefulSet `spec.serviceName`: the subdomain of its pods.

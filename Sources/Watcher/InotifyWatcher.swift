@@ -6,16 +6,22 @@ import Synchronization
 /// Watches a manifest tree with inotify: every directory of it (new ones as they appear), for
 /// writes, renames into and out of place, creation, deletion and ConfigMap-style `..data`
 /// symlink swaps. Events are posted to a `ChangeInbox`; an event queue overflow asks for a full
-/// rescan. Reads happen on a thread of its own, which `stop()` ends.
+/// rescan. The root's parent is watched too, for the root itself: removed and made again (or
+/// another directory renamed into its place), it is watched again. Reads happen on a thread of
+/// its own, which `stop()` ends.
 package final class InotifyWatcher: Sendable {
     private struct State {
         var descriptor: Int32 = -1
         /// Watch descriptor → directory path.
         var directories: [Int32: String] = [:]
+        /// The watch on the root's parent directory (-1: none).
+        var parentWatch: Int32 = -1
         var running = false
     }
 
     private let root: String
+    /// The root's parent directory and the root's name in it (nil for `/`).
+    private let parent: (path: String, name: String)?
     private let inbox: ChangeInbox
     private let state = Mutex(State())
 
@@ -28,7 +34,18 @@ package final class InotifyWatcher: Sendable {
     package init(root: String, inbox: ChangeInbox) {
         self.root = ManifestDirectory.normalizedRoot(root)
         self.inbox = inbox
+        if self.root == "/" {
+            self.parent = nil
+        } else if let slash = self.root.lastIndex(of: "/") {
+            let directory = String(self.root[..<slash])
+            self.parent = (directory.isEmpty ? "/" : directory, String(self.root[self.root.index(after: slash)...]))
+        } else {
+            self.parent = (".", self.root)
+        }
     }
+
+    /// What the parent's watch reports: the root appearing or going by name.
+    static let parentMask: UInt32 = UInt32(IN_CREATE) | UInt32(IN_MOVED_TO) | UInt32(IN_MOVED_FROM) | UInt32(IN_DELETE)
 
     /// Starts watching. Throws when inotify cannot be set up.
     package func start() throws {
@@ -37,6 +54,10 @@ package final class InotifyWatcher: Sendable {
         self.state.withLock { state in
             state.descriptor = descriptor
             state.running = true
+        }
+        if let parent = self.parent {
+            let watch = inotify_add_watch(descriptor, parent.path, Self.parentMask)
+            self.state.withLock { $0.parentWatch = watch }
         }
         self.addWatches(under: self.root)
         let thread = Thread { [self] in self.readLoop(descriptor) }
@@ -106,10 +127,26 @@ package final class InotifyWatcher: Sendable {
                 batch.rereadAll = true
                 continue
             }
+            let isParent = self.state.withLock { $0.parentWatch == event.wd && $0.parentWatch >= 0 }
+            if isParent {
+                // The root itself, made again or renamed into place: watch the new one, read it whole.
+                if name == self.parent?.name, event.mask & (UInt32(IN_CREATE) | UInt32(IN_MOVED_TO)) != 0 {
+                    self.addWatches(under: self.root)
+                    batch.rereadAll = true
+                }
+                if name == self.parent?.name { batch.paths.insert(self.root) }
+                continue
+            }
             let directory = self.state.withLock { state -> String? in
                 if event.mask & UInt32(IN_IGNORED) != 0 {
                     state.directories.removeValue(forKey: event.wd)
                     return nil
+                }
+                if event.mask & UInt32(IN_MOVE_SELF) != 0, let moved = state.directories.removeValue(forKey: event.wd) {
+                    // A directory moved away keeps its watch but no longer has this path: drop it
+                    // (its new place, if inside the tree, is watched through IN_MOVED_TO).
+                    inotify_rm_watch(state.descriptor, event.wd)
+                    return moved
                 }
                 return state.directories[event.wd]
             }

@@ -174,24 +174,39 @@ package struct EntryCompiler {
         return result
     }
 
+    /// Room for what is added when answering: the OPT (17 bytes with edns-tcp-keepalive) and a
+    /// zone's SOA in the authority section (a CNAME chain ending in NXDOMAIN or NODATA).
+    static let answeringReserve = 17 + 2 + 10 + 2 * 255 + 20
+
     /// The sections for a question of `qname`, compressing against the question at offset 12.
+    /// Nothing that cannot fit in a 65,535-byte message is compiled (RFC 1035 §4.2.2, the most a
+    /// TCP message holds): records past that are left out.
     static func compile(
         _ qname: DomainName, answer: [ResourceRecord], additional: [ResourceRecord], rcode: ResponseCode,
         authority: [ResourceRecord] = []
     ) -> CompiledBlob {
         let questionEnd = 12 + qname.wire.count + 4
+        let budget = 65535 - questionEnd - Self.answeringReserve
         var writer = WireWriter(compression: true, base: questionEnd)
         writer.registerName(qname, at: 12)
         var cuts: [CutPoint] = []
         var counts: (UInt16, UInt16, UInt16) = (0, 0, 0)
-        for (section, records) in [answer, authority, additional].enumerated() {
+        sections: for (section, records) in [answer, authority, additional].enumerated() {
             var previous: (DomainName, RRType)?
             for record in records {
                 if let previous, previous != (record.owner, record.type) {
                     cuts.append(CutPoint(end: UInt32(writer.count), answerCount: counts.0, authorityCount: counts.1, additionalCount: counts.2))
                 }
-                previous = (record.owner, record.type)
+                let before = writer.count
                 writer.writeRecord(record)
+                if writer.count > budget {
+                    writer.truncate(to: before)
+                    if previous != nil {
+                        cuts.append(CutPoint(end: UInt32(writer.count), answerCount: counts.0, authorityCount: counts.1, additionalCount: counts.2))
+                    }
+                    break sections
+                }
+                previous = (record.owner, record.type)
                 switch section {
                 case 0: counts.0 += 1
                 case 1: counts.1 += 1

@@ -14,24 +14,45 @@ package enum RecordGenerator {
         /// Names under the service that exist without records of their own.
         package var emptyNames: [DomainName] = []
         package var pointers: [(address: IPAddress, target: PointerTarget)] = []
+        /// Names that could not be formed, each left out with its records (for a diagnostic).
+        package var problems: [String] = []
     }
 
     // MARK: names
 
-    static func name(_ labels: [String], under parent: DomainName) -> DomainName {
+    /// `labels` in front of `parent`; nil when the name would be longer than 255 octets (RFC 1035
+    /// §2.3.4): such a name is never cut or dropped to fit, since that could merge two names.
+    static func name(_ labels: [String], under parent: DomainName) -> DomainName? {
         var result = parent
-        for label in labels.reversed() { result = result.prepending(label) ?? result }
+        for label in labels.reversed() {
+            guard let next = result.prepending(label) else { return nil }
+            result = next
+        }
         return result
     }
 
-    package static func serviceName(_ namespace: String, _ service: String, options: RecordOptions) -> DomainName {
+    /// A fixed name under the cluster domain (`ns.dns`, `hostmaster`, `svc`...): `--domain` is
+    /// checked to leave room for each.
+    static func fixedName(_ labels: [String], _ options: RecordOptions) -> DomainName {
+        Self.name(labels, under: options.domain) ?? options.domain
+    }
+
+    /// The labels every cluster domain must leave room for.
+    package static let fixedLabels = [["ns", "dns"], ["hostmaster"], ["dns-version"]]
+
+    /// The problem of a name that could not be formed.
+    static func tooLong(_ subject: String, _ name: String, _ options: RecordOptions, _ what: String) -> String {
+        "\(subject): \(name).\(options.domain) would be longer than 255 octets (RFC 1035 §2.3.4); \(what) left out"
+    }
+
+    package static func serviceName(_ namespace: String, _ service: String, options: RecordOptions) -> DomainName? {
         Self.name([service, namespace, "svc"], under: options.domain)
     }
 
     package static func namespaceNames(_ namespace: String, options: RecordOptions) -> [DomainName] {
         var names = [Self.name([namespace, "svc"], under: options.domain)]
         if options.pods != .disabled { names.append(Self.name([namespace, "pod"], under: options.domain)) }
-        return names
+        return names.compactMap { $0 }
     }
 
     static func addressRecord(_ owner: DomainName, _ address: IPAddress, ttl: UInt32) -> ResourceRecord {
@@ -42,7 +63,7 @@ package enum RecordGenerator {
     /// zone's own serial when given (a reverse zone's changes with its content only).
     package static func soa(_ options: RecordOptions, serial: UInt32? = nil) -> RData {
         .soa(
-            mname: Self.name(["ns", "dns"], under: options.domain), rname: Self.name(["hostmaster"], under: options.domain),
+            mname: Self.fixedName(["ns", "dns"], options), rname: Self.fixedName(["hostmaster"], options),
             serial: serial ?? options.serial, refresh: 7200, retry: 1800, expire: 86400, minimum: options.ttl)
     }
 
@@ -53,13 +74,13 @@ package enum RecordGenerator {
     package static func apexRecords(kubeDNS: [IPAddress], options: RecordOptions) -> [ResourceRecord] {
         let apex = options.domain
         let ttl = options.ttl
-        let nameServer = Self.name(["ns", "dns"], under: apex)
+        let nameServer = Self.fixedName(["ns", "dns"], options)
         var records = [ResourceRecord(apex, ttl: ttl, Self.soa(options)), ResourceRecord(apex, ttl: ttl, .ns(nameServer))]
         for address in kubeDNS.isEmpty ? [options.dnsIP] : kubeDNS {
             records.append(Self.addressRecord(nameServer, address, ttl: ttl))
         }
         records.append(
-            ResourceRecord(Self.name(["dns-version"], under: apex), ttl: ttl, .txt([Array(RecordOptions.schemaVersion.utf8)])))
+            ResourceRecord(Self.fixedName(["dns-version"], options), ttl: ttl, .txt([Array(RecordOptions.schemaVersion.utf8)])))
         return records
     }
 
@@ -67,24 +88,43 @@ package enum RecordGenerator {
     package static func reverseApexRecords(_ apex: DomainName, options: RecordOptions, serial: UInt32? = nil) -> [ResourceRecord] {
         [
             ResourceRecord(apex, ttl: options.ttl, Self.soa(options, serial: serial)),
-            ResourceRecord(apex, ttl: options.ttl, .ns(Self.name(["ns", "dns"], under: options.domain))),
+            ResourceRecord(apex, ttl: options.ttl, .ns(Self.fixedName(["ns", "dns"], options))),
         ]
     }
 
-    /// A pod's records (`--pods verified`): `<a-b-c-d>.<ns>.pod.<zone>` A/AAAA per address.
-    package static func podRecords(_ pod: ClusterPod, options: RecordOptions) -> [ResourceRecord] {
+    /// A pod's records (`--pods verified`): `<a-b-c-d>.<ns>.pod.<zone>` A/AAAA per address; a
+    /// name that cannot be formed is a problem, and its record is left out.
+    package static func podRecords(
+        _ pod: ClusterPod, options: RecordOptions, problems: inout [String]
+    ) -> [ResourceRecord] {
         guard options.pods == .verified, !pod.isTerminated else { return [] }
-        let parent = Self.name([pod.namespace, "pod"], under: options.domain)
-        return pod.ips.map { address in
-            Self.addressRecord(parent.prepending(address.dashed) ?? parent, address, ttl: options.ttl)
+        var records: [ResourceRecord] = []
+        for address in pod.ips {
+            guard let owner = Self.name([address.dashed, pod.namespace, "pod"], under: options.domain) else {
+                problems.append(
+                    Self.tooLong("Pod \(pod.namespace)/\(pod.name)", "\(address.dashed).\(pod.namespace).pod", options, "its pod record is"))
+                continue
+            }
+            records.append(Self.addressRecord(owner, address, ttl: options.ttl))
         }
+        return records
+    }
+
+    /// The same, for callers that have no use for the problems.
+    package static func podRecords(_ pod: ClusterPod, options: RecordOptions) -> [ResourceRecord] {
+        var problems: [String] = []
+        return Self.podRecords(pod, options: options, problems: &problems)
     }
 
     /// A service's records.
     package static func serviceRecords(_ service: ClusterService, options: RecordOptions) -> ServiceRecords {
         var result = ServiceRecords()
         let ttl = options.ttl
-        let serviceName = Self.serviceName(service.namespace, service.name, options: options)
+        let subject = "Service \(service.namespace)/\(service.name)"
+        guard let serviceName = Self.serviceName(service.namespace, service.name, options: options) else {
+            result.problems.append(Self.tooLong(subject, "\(service.name).\(service.namespace).svc", options, "its records are"))
+            return result
+        }
         if service.type == .externalName {
             // Spec 2.5: a CNAME to the external name; nothing exists below it.
             if let target = service.externalName.flatMap({ DomainName($0 + ".") }) {
@@ -95,22 +135,30 @@ package enum RecordGenerator {
         // Endpoint names: the hostname, else each address dashed. Two endpoints with the same
         // hostname share the name, with both addresses.
         var endpointNames: [(name: DomainName, addresses: [IPAddress], ports: [EndpointPort])] = []
+        var endpointIndex: [DomainName: Int] = [:]
+        func endpointName(_ label: String) -> DomainName? {
+            guard let owner = serviceName.prepending(label) else {
+                result.problems.append(Self.tooLong(subject, "\(label).\(service.name).\(service.namespace).svc", options, "its records are"))
+                return nil
+            }
+            return owner
+        }
         for endpoint in service.endpoints where service.publishes(endpoint) {
             if let hostname = endpoint.hostname {
-                let owner = serviceName.prepending(hostname) ?? serviceName
-                if let existing = endpointNames.firstIndex(where: { $0.name == owner }) {
-                    endpointNames[existing].addresses += endpoint.addresses.filter {
-                        !endpointNames[existing].addresses.contains($0)
+                guard let owner = endpointName(hostname) else { continue }
+                if let existing = endpointIndex[owner] {
+                    for address in endpoint.addresses where !endpointNames[existing].addresses.contains(address) {
+                        endpointNames[existing].addresses.append(address)
                     }
                 } else {
+                    endpointIndex[owner] = endpointNames.count
                     endpointNames.append((owner, endpoint.addresses, endpoint.ports))
                 }
             } else {
                 for address in endpoint.addresses {
-                    let owner = serviceName.prepending(address.dashed) ?? serviceName
-                    if !endpointNames.contains(where: { $0.name == owner }) {
-                        endpointNames.append((owner, [address], endpoint.ports))
-                    }
+                    guard let owner = endpointName(address.dashed), endpointIndex[owner] == nil else { continue }
+                    endpointIndex[owner] = endpointNames.count
+                    endpointNames.append((owner, [address], endpoint.ports))
                 }
             }
         }
@@ -146,7 +194,11 @@ package enum RecordGenerator {
                     return (entry.name, port.port)
                 }
                 guard !targets.isEmpty else { continue }
-                let owner = Self.name(["_\(portName)", "_\(proto.srvLabel)"], under: serviceName)
+                guard let owner = Self.name(["_\(portName)", "_\(proto.srvLabel)"], under: serviceName) else {
+                    result.problems.append(
+                        Self.tooLong(subject, "_\(portName)._\(proto.srvLabel).\(service.name).\(service.namespace).svc", options, "its SRV records are"))
+                    continue
+                }
                 let weight = UInt16(100 / targets.count)
                 for (target, port) in targets {
                     result.records.append(
@@ -163,7 +215,11 @@ package enum RecordGenerator {
         }
         for port in service.ports {
             guard let portName = port.name else { continue }
-            let owner = Self.name(["_\(portName)", "_\(port.protocol.srvLabel)"], under: serviceName)
+            guard let owner = Self.name(["_\(portName)", "_\(port.protocol.srvLabel)"], under: serviceName) else {
+                result.problems.append(
+                    Self.tooLong(subject, "_\(portName)._\(port.protocol.srvLabel).\(service.name).\(service.namespace).svc", options, "its SRV record is"))
+                continue
+            }
             result.records.append(
                 ResourceRecord(owner, ttl: ttl, .srv(priority: 0, weight: 100, port: UInt16(port.port), target: serviceName)))
         }
@@ -184,6 +240,17 @@ package enum RecordGenerator {
     }
 
     // MARK: everything
+
+    /// The names of `cluster` that cannot be formed under `options.domain`, as `check` reports them.
+    package static func problems(for cluster: Cluster, options: RecordOptions) -> [String] {
+        var problems: [String] = []
+        for namespace in cluster.namespaces where Self.namespaceNames(namespace, options: options).isEmpty {
+            problems.append("Namespace \(namespace): \(namespace).svc.\(options.domain) would be longer than 255 octets (RFC 1035 §2.3.4); its names are left out")
+        }
+        for service in cluster.services { problems += Self.serviceRecords(service, options: options).problems }
+        for pod in cluster.pods { _ = Self.podRecords(pod, options: options, problems: &problems) }
+        return problems
+    }
 
     /// Every zone for `cluster`: the cluster zone first, then the reverse zones in canonical order,
     /// each reverse zone with `serial(apex)` in its SOA.

@@ -11,6 +11,9 @@ package struct RecordSnapshot: Sendable {
     package let table: ShardedAnswerTable
     /// The number of records in every zone.
     package let recordCount: Int
+    /// Names that could not be formed (longer than 255 octets), each left out with its records:
+    /// for `dump` and `check` to print, and `serve` to log.
+    package var problems: [String] = []
 
     package init(options: RecordOptions, cluster: Cluster, table: ShardedAnswerTable, recordCount: Int) {
         self.options = options

@@ -66,6 +66,8 @@ package struct SnapshotBuilder: Sendable {
     private var nameServers: [IPAddress] = []
     /// PTR records left out because every zone number was taken.
     package private(set) var droppedPointers = 0
+    /// By namespace, the names that could not be formed (and were left out).
+    private var problems: [String: [String]] = [:]
     private var built = false
 
     package init(options: RecordOptions) {
@@ -126,6 +128,7 @@ package struct SnapshotBuilder: Sendable {
             self.namespaceShards[namespace] = build.shard
             self.namespaceRecordCounts[namespace] = build.shard == nil ? nil : build.recordCount
             self.chainTargets[namespace] = build.shard == nil ? nil : build.chainTargets
+            self.problems[namespace] = build.problems.isEmpty ? nil : build.problems
             for pointer in build.before.subtracting(build.after) {
                 self.removePointer(pointer.address, pointer.target, changed: &changedOwners, vanished: &vanished)
             }
@@ -187,6 +190,8 @@ package struct SnapshotBuilder: Sendable {
         var chainTargets: [String?] = []
         var before: Set<Pointer> = []
         var after: Set<Pointer> = []
+        /// Names of the namespace that could not be formed, each left out.
+        var problems: [String] = []
     }
 
     /// Compiles one namespace's shard; reads the builder's state, changes nothing.
@@ -205,9 +210,13 @@ package struct SnapshotBuilder: Sendable {
             let unit = RecordGenerator.serviceRecords(service, options: self.options)
             records += unit.records
             emptyNames += unit.emptyNames
+            build.problems += unit.problems
             for (address, target) in unit.pointers { build.after.insert(Pointer(address: address, target: target)) }
         }
-        for pod in partition.pods { records += RecordGenerator.podRecords(pod, options: self.options) }
+        for pod in partition.pods { records += RecordGenerator.podRecords(pod, options: self.options, problems: &build.problems) }
+        if roots.isEmpty {
+            build.problems.append("Namespace \(namespace): \(namespace).svc.\(self.options.domain) would be longer than 255 octets (RFC 1035 §2.3.4); its names are left out")
+        }
         let entries = EntryCompiler.compile(
             records: records, emptyNames: emptyNames,
             addAncestors: { name in roots.contains { name.isSubdomain(of: $0) } },
@@ -513,8 +522,8 @@ package struct SnapshotBuilder: Sendable {
 
     private func globalEmptyNames() -> [DomainName] {
         guard !self.partitions.isEmpty else { return [] }
-        var names = [RecordGenerator.name(["svc"], under: self.options.domain)]
-        if self.options.pods != .disabled { names.append(RecordGenerator.name(["pod"], under: self.options.domain)) }
+        var names = [RecordGenerator.fixedName(["svc"], self.options)]
+        if self.options.pods != .disabled { names.append(RecordGenerator.fixedName(["pod"], self.options)) }
         return names
     }
 
@@ -541,6 +550,11 @@ package struct SnapshotBuilder: Sendable {
         let table = ShardedAnswerTable(
             zones: zones, zoneIndex: self.zoneIndex, global: AnswerShard(entries: global), namespaceIndex: index,
             namespaceShards: namespaces.compactMap { self.namespaceShards[$0] }, reverseShards: self.reverseShards)
-        return RecordSnapshot(options: self.options, cluster: cluster, table: table, recordCount: count)
+        var snapshot = RecordSnapshot(options: self.options, cluster: cluster, table: table, recordCount: count)
+        snapshot.problems = self.problems.keys.sorted().flatMap { self.problems[$0] ?? [] }
+        if self.droppedPointers > 0 {
+            snapshot.problems.append("\(self.droppedPointers) PTR records left out: every one of the 65,535 reverse zone numbers is taken")
+        }
+        return snapshot
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClusterModel
 import Manifests
+import ZoneCompiler
 
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +17,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var manifestOptions: ManifestOptions
     @OptionGroup var modelFlags: ModelFlags
+    @OptionGroup var recordFlags: RecordFlags
 
     func run() throws {
         let root = self.manifestOptions.root
@@ -30,6 +32,9 @@ struct CheckCommand: ParsableCommand {
             StandardError.line("\(diagnostic)")
         }
         let model = try self.modelFlags.modelOptions()
+        // Names the records would need that cannot be formed under --domain: left out by serve.
+        let problems = RecordGenerator.problems(for: derivation.cluster, options: try self.recordFlags.recordOptions(model: model))
+        for problem in problems { StandardError.line("warning: \(problem)") }
         let normalizedRoot = ManifestDirectory.normalizedRoot(root)
         print("\(normalizedRoot): \(Self.addressLine(derivation.cluster, model))")
         print("\(normalizedRoot): \(derivation.summary.description)")

@@ -41,7 +41,7 @@ struct ClusterPipeline {
     /// calls this while it waits out the debounce window, so that parsing overlaps the wait.
     /// Nothing is derived or published; a file changed again later is read again then.
     mutating func prepare(named: Set<String>) {
-        self.prepared.merge(self.tree.refresh(named: named))
+        self.prepared.merge(self.tree.refresh(named: named, applyingRemovals: false))
     }
 
     /// Rescans (re-reading the files `named`, or everything) and, when anything changed or

@@ -44,6 +44,7 @@ struct DumpCommand: ParsableCommand {
         for diagnostic in derivation.diagnostics { StandardError.line("\(diagnostic)") }
         stage("derive")
         let snapshot = RecordSnapshot.build(derivation.cluster, options: options)
+        for problem in snapshot.problems { StandardError.line("warning: \(problem)") }
         stage("generate+compile")
         var only: DomainName?
         let zones = snapshot.zones

@@ -20,6 +20,13 @@ struct ModelFlags: ParsableArguments {
     var podCIDRs: [String] = []
 
     @Option(
+        name: .customLong("max-synthesized-pods"),
+        help: ArgumentHelp(
+            "Most pods synthesized for workloads whose pods the manifests lack, per workload and in all; a workload past it is an error and gets none.",
+            valueName: "N"))
+    var maximumSynthesizedPods: Int = ModelOptions.defaultMaximumSynthesizedPods
+
+    @Option(
         name: .customLong("service-node-port-range"),
         help: ArgumentHelp("Range node ports are allocated from.", valueName: "LOW-HIGH"))
     var nodePortRange: String = "30000-32767"
@@ -38,6 +45,10 @@ struct ModelFlags: ParsableArguments {
             throw ValidationError("--service-node-port-range must be LOW-HIGH within 1-65535, got \"\(self.nodePortRange)\"")
         }
         options.nodePortRange = low...high
+        guard self.maximumSynthesizedPods >= 0 else {
+            throw ValidationError("--max-synthesized-pods must be 0 or more, got \(self.maximumSynthesizedPods)")
+        }
+        options.maximumSynthesizedPods = self.maximumSynthesizedPods
         return options
     }
 

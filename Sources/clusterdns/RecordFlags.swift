@@ -36,6 +36,11 @@ struct RecordFlags: ParsableArguments {
         else {
             throw ValidationError("--domain must be a domain name such as cluster.local, got \"\(self.domain)\"")
         }
+        // The names every zone has must fit in 255 octets (RFC 1035 §2.3.4) under the domain.
+        for labels in RecordGenerator.fixedLabels where labels.reduce(domain.wire.count, { $0 + 1 + $1.utf8.count }) > 255 {
+            throw ValidationError(
+                "--domain \"\(self.domain)\" is too long: \(labels.joined(separator: ".")).\(self.domain) would be longer than 255 octets")
+        }
         guard let mode = PodRecordsMode(rawValue: self.pods) else {
             throw ValidationError("--pods must be verified, insecure or disabled, got \"\(self.pods)\"")
         }

@@ -4,6 +4,7 @@ import Manifests
 import Operations
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 import Watcher
 import ZoneCompiler
@@ -19,6 +20,9 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     private let schedule: DebounceSchedule
     private let rescanInterval: Duration
     private let pipeline: PipelineBox
+    /// When a replaced root has settled and should be read again whole (files still missing
+    /// from it then go).
+    private let settleRescanDue = Mutex<ContinuousClock.Instant?>(nil)
     private let readiness: Readiness
     private let metrics: ReloadMetrics
     private let hangups: UnixSignalsSequence
@@ -27,6 +31,8 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     private final class PipelineBox: @unchecked Sendable {
         // Safety: only the reload loop in `run()` touches `value`, sequentially.
         var value: ClusterPipeline
+        /// The snapshot problems already logged.
+        var loggedProblems: Set<String> = []
         init(_ value: ClusterPipeline) { self.value = value }
     }
 
@@ -61,6 +67,17 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                         try? await Task.sleep(for: self.rescanInterval)
                         if Task.isCancelled || self.inbox.isClosed { break }
                         self.inbox.post(ChangeBatch(rereadAll: true))
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled, !self.inbox.isClosed {
+                        try? await Task.sleep(for: .milliseconds(250))
+                        let due = self.settleRescanDue.withLock { due -> Bool in
+                            guard let instant = due, instant <= .now else { return false }
+                            due = nil
+                            return true
+                        }
+                        if due { self.inbox.post(ChangeBatch(rereadAll: true)) }
                     }
                 }
                 group.addTask {
@@ -109,10 +126,12 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     }
 
     private func rebuild(_ batch: ChangeBatch) {
-        guard
-            let report = self.pipeline.value.rebuild(
-                named: batch.rereadAll ? nil : batch.paths, rereadAll: batch.rereadAll, force: batch.forced)
-        else { return }
+        let rebuilt = self.pipeline.value.rebuild(
+            named: batch.rereadAll ? nil : batch.paths, rereadAll: batch.rereadAll, force: batch.forced)
+        if self.pipeline.value.tree.isSettlingReplacement {
+            self.settleRescanDue.withLock { $0 = .now + ManifestTree.replacementSettle }
+        }
+        guard let report = rebuilt else { return }
         self.store.publish(report.snapshot)
         // A reload fails when a changed file could not be used: it broke, or holds rejected objects.
         let failed = report.changes.keptLastGood.first ?? report.newDiagnostics.first(where: \.isError).map { "\($0)" }
@@ -126,6 +145,12 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         for path in report.changes.keptLastGood {
             self.logger.warning("file failed to parse; serving its last good objects", metadata: ["file": "\(path)"])
         }
+        // Names that cannot be formed: logged when they first appear, not at every reload.
+        let problems = Set(report.snapshot.problems)
+        for problem in report.snapshot.problems where !self.pipeline.loggedProblems.contains(problem) {
+            self.logger.warning("name left out", metadata: ["problem": "\(problem)"])
+        }
+        self.pipeline.loggedProblems = problems
         let errors = report.derivation.diagnostics.filter(\.isError).count
         self.logger.notice(
             "published snapshot",

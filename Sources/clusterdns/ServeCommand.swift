@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
                 handler.logLevel = logLevel
                 return handler
             }
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = TextLogHandler(label: label)
             handler.logLevel = logLevel
             return handler
         }

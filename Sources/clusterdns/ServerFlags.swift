@@ -16,7 +16,7 @@ struct ServerFlags: ParsableArguments {
 
     @Option(
         name: .customLong("transfer-allow"),
-        help: ArgumentHelp("Clients allowed zone transfers (AXFR) besides loopback; repeatable.", valueName: "CIDR"))
+        help: ArgumentHelp("Clients allowed zone transfers (AXFR/IXFR); repeatable. Default: none, loopback included.", valueName: "CIDR"))
     var transferAllow: [String] = []
 
     @Option(name: .customLong("tcp-idle-timeout"), help: ArgumentHelp("Seconds an idle TCP connection stays open.", valueName: "SECONDS"))

@@ -90,8 +90,21 @@ struct ServeEndToEndTests {
         #expect(try server.records("big.dev.svc.cluster.local", "A", ["+answer", "+tcp"]).count == 100)
     }
 
-    @Test func zoneTransferMatchesTheDump() throws {
+    /// Zone transfers are refused unless `--transfer-allow` names the client, loopback included,
+    /// as NSD, Knot and CoreDNS refuse them unless configured: a transfer lists every name.
+    @Test func zoneTransferIsRefusedUnlessAllowed() throws {
         let server = try ServerProcess(["--manifests", "zones"])
+        defer { server.stop() }
+        let refused = try server.dig(["cluster.local", "AXFR"])
+        #expect(refused.contains("Transfer failed"))
+        #expect(!refused.contains("\tSOA\t"))
+        let other = try ServerProcess(["--manifests", "zones", "--transfer-allow", "10.0.0.0/8"])
+        defer { other.stop() }
+        #expect(try other.dig(["cluster.local", "AXFR"]).contains("Transfer failed"))
+    }
+
+    @Test func zoneTransferMatchesTheDump() throws {
+        let server = try ServerProcess(["--manifests", "zones", "--transfer-allow", "127.0.0.1/32"])
         defer { server.stop() }
         let transferred = try normalizedRecords(server.dig(["cluster.local", "AXFR"]))
         let dumped = try normalizedRecords(CommandRunner.clusterdns(["dump", "zones", "--zone", "cluster.local"]).stdout)

@@ -16,7 +16,8 @@ int cmmsg_receive(int fd, unsigned char *buffers, size_t buffer_size, unsigned i
                   struct sockaddr_storage *addresses, socklen_t *address_lengths, unsigned int count);
 
 /// Sends `count` datagrams from `buffers` (each at `buffer_size` stride, `lengths` long) to
-/// `addresses`. Returns how many were sent, or -1 with errno set.
+/// `addresses`. A datagram that cannot be sent is skipped and the rest still go. Returns how
+/// many were sent.
 int cmmsg_send(int fd, unsigned char *buffers, size_t buffer_size, const unsigned int *lengths,
                struct sockaddr_storage *addresses, const socklen_t *address_lengths, unsigned int count);
 
