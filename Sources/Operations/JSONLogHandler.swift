@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 
 /// swift-log handler writing one JSON object per line to stderr (`--log-format json`), for log
 /// shippers: timestamp, level, label, message, source, and the metadata as fields.
@@ -8,7 +7,6 @@ package struct JSONLogHandler: LogHandler {
     package var logLevel: Logger.Level = .info
     package var metadata: Logger.Metadata = [:]
     private let label: String
-    private static let lock = Mutex(())
 
     package init(label: String) {
         self.label = label
@@ -36,17 +34,7 @@ package struct JSONLogHandler: LogHandler {
         }
         guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         data.append(0x0A)
-        Self.lock.withLock { _ in
-            data.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    guard let base = bytes.baseAddress else { return }
-                    let written = write(2, base + offset, bytes.count - offset)
-                    if written <= 0 { return }
-                    offset += written
-                }
-            }
-        }
+        StandardErrorLines.write(Array(data))
     }
 
     private static func plain(_ value: Logger.Metadata.Value) -> Any {

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 
 /// swift-log handler writing one line per record to stderr (the default `--log-format text`):
 /// `<timestamp> <level> <label>: <message> key=value ... [<source>]`. Every byte outside
@@ -11,7 +10,6 @@ package struct TextLogHandler: LogHandler {
     package var logLevel: Logger.Level = .info
     package var metadata: Logger.Metadata = [:]
     private let label: String
-    private static let lock = Mutex(())
 
     package init(label: String) {
         self.label = label
@@ -31,18 +29,7 @@ package struct TextLogHandler: LogHandler {
             line += " " + Self.escaped(key) + "=" + Self.escaped(Self.text(value))
         }
         line += " [" + Self.escaped(event.source) + "]\n"
-        var bytes = Array(line.utf8)
-        Self.lock.withLock { _ in
-            bytes.withUnsafeMutableBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    guard let base = buffer.baseAddress else { return }
-                    let written = write(2, base + offset, buffer.count - offset)
-                    if written <= 0 { return }
-                    offset += written
-                }
-            }
-        }
+        StandardErrorLines.write(Array(line.utf8))
     }
 
     /// `text` with every byte outside printable ASCII as `\DDD`. A backslash stays as it is:

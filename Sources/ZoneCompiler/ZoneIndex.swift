@@ -3,9 +3,7 @@
 /// longest first, so the deepest zone wins (RFC 1034 §4.3.2 step 2). A flat open-addressing table:
 /// routing a query allocates nothing.
 package struct ZoneIndex: Sendable {
-    private var bytes: [UInt8] = []
-    private var entries: [(offset: UInt32, length: UInt16, hash: UInt32, zone: Int32)] = []
-    private var slots: [Int32] = [-1]
+    private var table = ByteKeyTable([])
     /// The apexes' label counts, distinct, longest first.
     private var labelCounts: [Int] = []
     /// Zone 0's apex, checked first: most queries are for the cluster zone.
@@ -17,12 +15,13 @@ package struct ZoneIndex: Sendable {
     ///   that holds no zone.
     package init(_ apexes: [[UInt8]?]) {
         var counts: Set<Int> = []
+        var keys: [(key: [UInt8], value: Int)] = []
         for (zone, apex) in apexes.enumerated() {
             guard let apex else { continue }
-            self.entries.append((UInt32(self.bytes.count), UInt16(apex.count), NameHash.hash(apex), Int32(zone)))
-            self.bytes += apex
+            keys.append((apex, zone))
             counts.insert(Self.labelCount(apex))
         }
+        self.table = ByteKeyTable(keys)
         self.labelCounts = counts.sorted(by: >)
         if let first = apexes.first, let first {
             self.firstApex = first
@@ -30,14 +29,6 @@ package struct ZoneIndex: Sendable {
                 guard let apex, apex.count > first.count else { return false }
                 return apex.suffix(first.count).elementsEqual(first) && Self.isLabelBoundary(apex, at: apex.count - first.count)
             }
-        }
-        var size = 8
-        while size < self.entries.count * 2 { size <<= 1 }
-        self.slots = [Int32](repeating: -1, count: size)
-        for (index, entry) in self.entries.enumerated() {
-            var slot = Int(entry.hash) & (size - 1)
-            while self.slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
-            self.slots[slot] = Int32(index)
         }
     }
 
@@ -64,24 +55,7 @@ package struct ZoneIndex: Sendable {
     }
 
     /// The zone with exactly this apex (lower-cased wire).
-    package func find(_ apex: UnsafeRawBufferPointer) -> Int? {
-        let hash = NameHash.hash(apex)
-        let mask = self.slots.count - 1
-        var slot = Int(hash) & mask
-        while true {
-            let index = Int(self.slots[slot])
-            if index < 0 { return nil }
-            let entry = self.entries[index]
-            if entry.hash == hash, Int(entry.length) == apex.count {
-                let matches = self.bytes.withUnsafeBytes { arena -> Bool in
-                    guard let arenaBase = arena.baseAddress, let apexBase = apex.baseAddress else { return false }
-                    return memcmpEqual(arenaBase + Int(entry.offset), apexBase, apex.count)
-                }
-                if matches { return Int(entry.zone) }
-            }
-            slot = (slot + 1) & mask
-        }
-    }
+    package func find(_ apex: UnsafeRawBufferPointer) -> Int? { self.table.find(apex) }
 
     private static func labelCount(_ wire: [UInt8]) -> Int {
         var count = 0
