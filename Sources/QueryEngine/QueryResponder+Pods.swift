@@ -9,26 +9,17 @@ extension QueryResponder {
     static func insecurePodAnswer(
         _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer, _ snapshot: RecordSnapshot,
         _ settings: ResponderSettings, _ output: UnsafeMutableRawBufferPointer, _ name: UnsafeRawBufferPointer,
-        _ transport: Transport
+        _ labelStarts: UnsafeBufferPointer<UInt8>, _ transport: Transport
     ) -> Int? {
+        // `<a-b-c-d>.<ns>.pod.<zone>` exactly, of a namespace that exists (it has a shard).
         let firstLength = Int(name[0])
-        guard firstLength > 0, firstLength + 1 < name.count else { return nil }
-        let parent = UnsafeRawBufferPointer(rebasing: name[(firstLength + 1)...])
-        // The parent must be `<ns>.pod.<zone>` of a namespace that exists: it has a shard.
-        let namespaceLabel = UnsafeRawBufferPointer(rebasing: parent[0..<(Int(parent[0]) + 1)])
-        guard snapshot.table.namespaceIndex.find(namespaceLabel) != nil else { return nil }
-        let podZone = (snapshot.options.domain.prepending("pod") ?? .root).lowercased.wire
-        let grandparentOffset = Int(parent[0]) + 1
-        guard parent.count - grandparentOffset == podZone.count,
-            podZone.withUnsafeBytes({ zone in
-                guard let zoneBase = zone.baseAddress, let parentBase = parent.baseAddress else { return false }
-                return memcmpEqual(parentBase + grandparentOffset, zoneBase, zone.count)
-            })
+        guard firstLength > 0, labelStarts.count == snapshot.table.zones[0].name.labelCount + 3,
+            let (range, isPod) = ClusterNames.namespaceLabel(
+                in: name, labelStarts: labelStarts, apexLength: snapshot.table.zones[0].apex.count),
+            isPod, range.lowerBound == firstLength + 1,
+            snapshot.table.namespaceIndex.find(UnsafeRawBufferPointer(rebasing: name[range])) != nil,
+            let address = ClusterNames.podAddress(dashed: name[1...firstLength])
         else { return nil }
-        let label = String(decoding: name[1...firstLength], as: UTF8.self)
-        let text = label.contains("--") || label.split(separator: "-").count > 4
-            ? label.replacingDashes(with: ":") : label.replacingDashes(with: ".")
-        guard let address = IPAddress(text) else { return nil }
 
         let wantedType: UInt16 = address.family == .ipv4 ? RRType.a.rawValue : RRType.aaaa.rawValue
         if parsed.qtype == wantedType || parsed.qtype == RRType.any.rawValue {
@@ -51,11 +42,5 @@ extension QueryResponder {
         }
         // The name exists, with no data of this type: NODATA with the zone's SOA.
         return Self.writeBlob(snapshot.table.zones[0].noData, snapshot.table, parsed, query, transport, settings, output)
-    }
-}
-
-extension String {
-    fileprivate func replacingDashes(with separator: Character) -> String {
-        String(self.map { $0 == "-" ? separator : $0 })
     }
 }

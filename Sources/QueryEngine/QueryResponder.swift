@@ -110,7 +110,7 @@ package enum QueryResponder {
         }
         guard let shard, let entry else {
             if snapshot.options.pods == .insecure, zoneIndex == 0,
-                let length = Self.insecurePodAnswer(parsed, query, snapshot, settings, output, name, transport)
+                let length = Self.insecurePodAnswer(parsed, query, snapshot, settings, output, name, labelStarts, transport)
             {
                 return .reply(length: length)
             }

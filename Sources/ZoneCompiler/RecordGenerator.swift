@@ -4,8 +4,8 @@ import Manifests
 
 /// Turns a `Cluster` into the records ClusterDNS serves, following the Kubernetes DNS-Based
 /// Service Discovery specification (schema 1.1.0). Pure. Records are made per unit — a service,
-/// a pod, a namespace, the zone apexes — so that a rebuild can redo only the units that changed;
-/// `zones(for:options:)` puts every unit together (for `dump` and zone transfers).
+/// a pod, the zone apexes — so that a rebuild can redo only the units that changed; the names
+/// come from `ClusterNames`.
 package enum RecordGenerator {
     /// What one service contributes: the records of its subtree (`<svc>.<ns>.svc.<zone>` and
     /// below), and PTR targets by address (for the reverse zones).
@@ -20,39 +20,10 @@ package enum RecordGenerator {
 
     // MARK: names
 
-    /// `labels` in front of `parent`; nil when the name would be longer than 255 octets (RFC 1035
-    /// §2.3.4): such a name is never cut or dropped to fit, since that could merge two names.
-    static func name(_ labels: [String], under parent: DomainName) -> DomainName? {
-        var result = parent
-        for label in labels.reversed() {
-            guard let next = result.prepending(label) else { return nil }
-            result = next
-        }
-        return result
-    }
-
-    /// A fixed name under the cluster domain (`ns.dns`, `hostmaster`, `svc`...): `--domain` is
-    /// checked to leave room for each.
-    static func fixedName(_ labels: [String], _ options: RecordOptions) -> DomainName {
-        Self.name(labels, under: options.domain) ?? options.domain
-    }
-
-    /// The labels every cluster domain must leave room for.
-    package static let fixedLabels = [["ns", "dns"], ["hostmaster"], ["dns-version"]]
-
-    /// The problem of a name that could not be formed.
+    /// The problem of a name that could not be formed: such a name is never cut or dropped to fit
+    /// (RFC 1035 §2.3.4), since that could merge two names; the record is left out.
     static func tooLong(_ subject: String, _ name: String, _ options: RecordOptions, _ what: String) -> String {
         "\(subject): \(name).\(options.domain) would be longer than 255 octets (RFC 1035 §2.3.4); \(what) left out"
-    }
-
-    package static func serviceName(_ namespace: String, _ service: String, options: RecordOptions) -> DomainName? {
-        Self.name([service, namespace, "svc"], under: options.domain)
-    }
-
-    package static func namespaceNames(_ namespace: String, options: RecordOptions) -> [DomainName] {
-        var names = [Self.name([namespace, "svc"], under: options.domain)]
-        if options.pods != .disabled { names.append(Self.name([namespace, "pod"], under: options.domain)) }
-        return names.compactMap { $0 }
     }
 
     static func addressRecord(_ owner: DomainName, _ address: IPAddress, ttl: UInt32) -> ResourceRecord {
@@ -63,7 +34,7 @@ package enum RecordGenerator {
     /// zone's own serial when given (a reverse zone's changes with its content only).
     package static func soa(_ options: RecordOptions, serial: UInt32? = nil) -> RData {
         .soa(
-            mname: Self.fixedName(["ns", "dns"], options), rname: Self.fixedName(["hostmaster"], options),
+            mname: options.names.nameServer, rname: options.names.hostmaster,
             serial: serial ?? options.serial, refresh: 7200, retry: 1800, expire: 86400, minimum: options.ttl)
     }
 
@@ -74,13 +45,13 @@ package enum RecordGenerator {
     package static func apexRecords(kubeDNS: [IPAddress], options: RecordOptions) -> [ResourceRecord] {
         let apex = options.domain
         let ttl = options.ttl
-        let nameServer = Self.fixedName(["ns", "dns"], options)
+        let nameServer = options.names.nameServer
         var records = [ResourceRecord(apex, ttl: ttl, Self.soa(options)), ResourceRecord(apex, ttl: ttl, .ns(nameServer))]
         for address in kubeDNS.isEmpty ? [options.dnsIP] : kubeDNS {
             records.append(Self.addressRecord(nameServer, address, ttl: ttl))
         }
         records.append(
-            ResourceRecord(Self.fixedName(["dns-version"], options), ttl: ttl, .txt([Array(RecordOptions.schemaVersion.utf8)])))
+            ResourceRecord(options.names.dnsVersion, ttl: ttl, .txt([Array(RecordOptions.schemaVersion.utf8)])))
         return records
     }
 
@@ -88,7 +59,7 @@ package enum RecordGenerator {
     package static func reverseApexRecords(_ apex: DomainName, options: RecordOptions, serial: UInt32? = nil) -> [ResourceRecord] {
         [
             ResourceRecord(apex, ttl: options.ttl, Self.soa(options, serial: serial)),
-            ResourceRecord(apex, ttl: options.ttl, .ns(Self.fixedName(["ns", "dns"], options))),
+            ResourceRecord(apex, ttl: options.ttl, .ns(options.names.nameServer)),
         ]
     }
 
@@ -100,7 +71,7 @@ package enum RecordGenerator {
         guard options.pods == .verified, !pod.isTerminated else { return [] }
         var records: [ResourceRecord] = []
         for address in pod.ips {
-            guard let owner = Self.name([address.dashed, pod.namespace, "pod"], under: options.domain) else {
+            guard let owner = options.names.pod(address, namespace: pod.namespace) else {
                 problems.append(
                     Self.tooLong("Pod \(pod.namespace)/\(pod.name)", "\(address.dashed).\(pod.namespace).pod", options, "its pod record is"))
                 continue
@@ -110,18 +81,13 @@ package enum RecordGenerator {
         return records
     }
 
-    /// The same, for callers that have no use for the problems.
-    package static func podRecords(_ pod: ClusterPod, options: RecordOptions) -> [ResourceRecord] {
-        var problems: [String] = []
-        return Self.podRecords(pod, options: options, problems: &problems)
-    }
-
     /// A service's records.
     package static func serviceRecords(_ service: ClusterService, options: RecordOptions) -> ServiceRecords {
         var result = ServiceRecords()
         let ttl = options.ttl
         let subject = "Service \(service.namespace)/\(service.name)"
-        guard let serviceName = Self.serviceName(service.namespace, service.name, options: options) else {
+        let names = options.names
+        guard let serviceName = names.service(service.name, namespace: service.namespace) else {
             result.problems.append(Self.tooLong(subject, "\(service.name).\(service.namespace).svc", options, "its records are"))
             return result
         }
@@ -137,7 +103,7 @@ package enum RecordGenerator {
         var endpointNames: [(name: DomainName, addresses: [IPAddress], ports: [EndpointPort])] = []
         var endpointIndex: [DomainName: Int] = [:]
         func endpointName(_ label: String) -> DomainName? {
-            guard let owner = serviceName.prepending(label) else {
+            guard let owner = names.endpoint(label, of: serviceName) else {
                 result.problems.append(Self.tooLong(subject, "\(label).\(service.name).\(service.namespace).svc", options, "its records are"))
                 return nil
             }
@@ -194,7 +160,7 @@ package enum RecordGenerator {
                     return (entry.name, port.port)
                 }
                 guard !targets.isEmpty else { continue }
-                guard let owner = Self.name(["_\(portName)", "_\(proto.srvLabel)"], under: serviceName) else {
+                guard let owner = names.port(portName, proto, of: serviceName) else {
                     result.problems.append(
                         Self.tooLong(subject, "_\(portName)._\(proto.srvLabel).\(service.name).\(service.namespace).svc", options, "its SRV records are"))
                     continue
@@ -215,7 +181,7 @@ package enum RecordGenerator {
         }
         for port in service.ports {
             guard let portName = port.name else { continue }
-            guard let owner = Self.name(["_\(portName)", "_\(port.protocol.srvLabel)"], under: serviceName) else {
+            guard let owner = names.port(portName, port.protocol, of: serviceName) else {
                 result.problems.append(
                     Self.tooLong(subject, "_\(portName)._\(port.protocol.srvLabel).\(service.name).\(service.namespace).svc", options, "its SRV record is"))
                 continue
@@ -243,46 +209,10 @@ package enum RecordGenerator {
 
     /// The names of `cluster` that cannot be formed under `options.domain`, as `check` reports them.
     package static func problems(for cluster: Cluster, options: RecordOptions) -> [String] {
-        var problems: [String] = []
-        for namespace in cluster.namespaces where Self.namespaceNames(namespace, options: options).isEmpty {
-            problems.append("Namespace \(namespace): \(namespace).svc.\(options.domain) would be longer than 255 octets (RFC 1035 §2.3.4); its names are left out")
+        var partitions = cluster.partitions
+        for namespace in cluster.namespaces where partitions[namespace] == nil { partitions[namespace] = NamespacePartition() }
+        return partitions.keys.sorted().flatMap { namespace in
+            partitions[namespace].map { NamespaceRecords(namespace, $0, options: options).problems } ?? []
         }
-        for service in cluster.services { problems += Self.serviceRecords(service, options: options).problems }
-        for pod in cluster.pods { _ = Self.podRecords(pod, options: options, problems: &problems) }
-        return problems
-    }
-
-    /// Every zone for `cluster`: the cluster zone first, then the reverse zones in canonical order,
-    /// each reverse zone with `serial(apex)` in its SOA.
-    package static func zones(
-        for cluster: Cluster, options: RecordOptions, serial: (DomainName) -> UInt32? = { _ in nil }
-    ) -> [Zone] {
-        let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
-        var clusterZone = Zone(apex: options.domain, records: Self.apexRecords(kubeDNS: kubeDNS, options: options))
-        for namespace in cluster.namespaces { clusterZone.emptyNames += Self.namespaceNames(namespace, options: options) }
-        var pointers: [IPAddress: Set<PointerTarget>] = [:]
-        for service in cluster.services {
-            let unit = Self.serviceRecords(service, options: options)
-            clusterZone.records += unit.records
-            clusterZone.emptyNames += unit.emptyNames
-            for (address, target) in unit.pointers { pointers[address, default: []].insert(target) }
-        }
-        for pod in cluster.pods { clusterZone.records += Self.podRecords(pod, options: options) }
-        // The covering zones always; a zone for each block outside them that holds an address.
-        let zones = ReverseZones(covering: options.reverseCIDRs)
-        var reverseByApex: [DomainName: Zone] = [:]
-        for apex in zones.coveringApexes {
-            reverseByApex[apex] = Zone(apex: apex, records: Self.reverseApexRecords(apex, options: options, serial: serial(apex)))
-        }
-        for (address, targets) in pointers {
-            let apex = ReverseZones.apex(of: zones.block(for: address).block)
-            if reverseByApex[apex] == nil {
-                reverseByApex[apex] = Zone(
-                    apex: apex, records: Self.reverseApexRecords(apex, options: options, serial: serial(apex)))
-            }
-            reverseByApex[apex]?.records += Self.pointerRecords(Self.pointerOwner(address), Array(targets), ttl: options.ttl)
-        }
-        let reverse = reverseByApex.keys.sorted().compactMap { reverseByApex[$0] }
-        return [clusterZone] + reverse
     }
 }

@@ -30,6 +30,9 @@ package struct RecordOptions: Sendable, Hashable {
         self.reverseCIDRs = reverseCIDRs
     }
 
+    /// The name shapes under `domain`.
+    package var names: ClusterNames { ClusterNames(domain: self.domain) }
+
     /// The schema version of the Kubernetes DNS specification served at `dns-version.<zone>`.
     package static let schemaVersion = "1.1.0"
 }

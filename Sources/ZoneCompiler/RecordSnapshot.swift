@@ -28,12 +28,26 @@ package struct RecordSnapshot: Sendable {
         return builder.build(cluster, serial: options.serial)
     }
 
-    /// The zones, made from the cluster: the cluster zone first, then the reverse zones, each
-    /// with the serial its SOA answers give.
+    /// The zones, read back from the compiled answers (the records queries get, and nothing
+    /// else): the cluster zone first, then the reverse zones in canonical order of their apexes.
+    /// Each record appears once, with its owner; names that exist without records add nothing.
     package var zones: [Zone] {
-        var serials: [DomainName: UInt32] = [:]
-        for zone in self.table.zones where !zone.apex.isEmpty { serials[zone.name] = zone.serial }
-        return RecordGenerator.zones(for: self.cluster, options: self.options) { serials[$0] }
+        let table = self.table
+        var cluster = Zone(apex: self.options.domain)
+        var reverse: [Int: Zone] = [:]
+        func take(_ shard: AnswerShard) {
+            for (zone, records) in shard.ownedRecords() where !records.isEmpty {
+                if zone == 0 {
+                    cluster.records += records
+                } else {
+                    reverse[zone, default: Zone(apex: table.zones[zone].name)].records += records
+                }
+            }
+        }
+        take(table.global)
+        table.namespaceShards.forEach(take)
+        for shard in table.reverseShards where shard.count > 0 { take(shard) }
+        return [cluster] + reverse.values.sorted { $0.apex < $1.apex }
     }
 
     /// The cluster zone's serial: one more at every publication.

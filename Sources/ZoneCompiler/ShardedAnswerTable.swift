@@ -74,21 +74,9 @@ package struct ShardedAnswerTable: Sendable {
         let apexLength = self.zones[zone].apex.count
         if zone == 0 {
             // `<...>.<ns>.svc.<zone>` and `<...>.<ns>.pod.<zone>`: the namespace's shard.
-            let marker = name.count - apexLength - 4
-            guard marker > 0, labelStarts.contains(UInt8(truncatingIfNeeded: marker)), name[marker] == 3 else {
-                return self.global
-            }
-            let isService = name[marker + 1] == 0x73 && name[marker + 2] == 0x76 && name[marker + 3] == 0x63  // svc
-            let isPod = name[marker + 1] == 0x70 && name[marker + 2] == 0x6F && name[marker + 3] == 0x64  // pod
-            guard isService || isPod else { return self.global }
-            // The namespace label ends where the marker starts.
-            var namespaceStart = -1
-            for start in labelStarts where Int(start) + 1 + Int(name[Int(start)]) == marker {
-                namespaceStart = Int(start)
-            }
-            guard namespaceStart >= 0 else { return nil }
-            let label = UnsafeRawBufferPointer(rebasing: name[namespaceStart..<marker])
-            guard let shard = self.namespaceIndex.find(label) else { return nil }
+            guard let (range, _) = ClusterNames.namespaceLabel(in: name, labelStarts: labelStarts, apexLength: apexLength)
+            else { return self.global }
+            guard let shard = self.namespaceIndex.find(UnsafeRawBufferPointer(rebasing: name[range])) else { return nil }
             return self.namespaceShards[shard]
         }
         // Reverse names, their zones' apexes included, by hash.

@@ -36,6 +36,11 @@ package struct SnapshotBuilder: Sendable {
     private var partitions: [String: NamespacePartition] = [:]
     private var namespaceShards: [String: AnswerShard] = [:]
     private var namespaceRecordCounts: [String: Int] = [:]
+    /// Each namespace's PTR contributions as last compiled (what the next change is diffed with).
+    private var namespacePointers: [String: Set<NamespaceRecords.Pointer>] = [:]
+    /// The records of the namespaces being compiled in this build (empty between builds): CNAME
+    /// chains into them read these; chains into the others read their compiled shards.
+    private var inProgress: [String: NamespaceRecords?] = [:]
     private var reverseShards: [AnswerShard]
     /// PTR owners by name: the reverse zones' records.
     private var pointers: [DomainName: PointerOwner] = [:]
@@ -97,8 +102,11 @@ package struct SnapshotBuilder: Sendable {
         // A namespace whose ExternalName services point into a changed namespace (or at names
         // outside every namespace) follows its chains again — to a fixed point, for chains of chains.
         let domain = self.options.domain
+        let names = self.options.names
         if !self.built {
-            for (namespace, partition) in next { self.chainTargets[namespace] = Self.chainTargets(partition, domain: domain) }
+            for (namespace, partition) in next {
+                self.chainTargets[namespace] = NamespaceRecords.chainTargets(partition, names: names)
+            }
         }
         var grew = true
         while grew {
@@ -111,28 +119,35 @@ package struct SnapshotBuilder: Sendable {
         }
         if !self.built { dirty.formUnion(next.keys) }
 
-        let previous = self.partitions
         self.partitions = next
         var changedOwners: Set<DomainName> = []
         var appeared: [(owner: DomainName, zone: Int)] = []
         var vanished: [(owner: DomainName, zone: Int)] = []
-        // Each dirty namespace compiles on its own (in parallel); the shared state is then updated
-        // in one pass.
-        let view = self
+        // Each dirty namespace's records are generated once (in parallel), then each is compiled on
+        // its own (in parallel), its CNAME chains reading the new records of the others; the shared
+        // state is then updated in one pass.
+        let options = self.options
+        let order = dirty.sorted()
         let upcoming = next
-        let builds = ParallelMap.map(dirty.sorted()) { namespace in
-            view.compileNamespace(namespace, before: previous[namespace], after: upcoming[namespace])
+        let generated = ParallelMap.map(order) { namespace in
+            upcoming[namespace].map { NamespaceRecords(namespace, $0, options: options) }
         }
-        for build in builds {
-            let namespace = build.namespace
-            self.namespaceShards[namespace] = build.shard
-            self.namespaceRecordCounts[namespace] = build.shard == nil ? nil : build.recordCount
-            self.chainTargets[namespace] = build.shard == nil ? nil : build.chainTargets
-            self.problems[namespace] = build.problems.isEmpty ? nil : build.problems
-            for pointer in build.before.subtracting(build.after) {
+        for (namespace, records) in zip(order, generated) { self.inProgress.updateValue(records, forKey: namespace) }
+        let view = self
+        let shards = ParallelMap.map(generated) { records in records.map { view.compile($0) } }
+        self.inProgress = [:]
+        for (index, namespace) in order.enumerated() {
+            let before = self.namespacePointers[namespace] ?? []
+            let after = generated[index]?.pointers ?? []
+            self.namespaceShards[namespace] = shards[index]
+            self.namespaceRecordCounts[namespace] = generated[index]?.records.count
+            self.chainTargets[namespace] = generated[index]?.chainTargets
+            self.problems[namespace] = generated[index].flatMap { $0.problems.isEmpty ? nil : $0.problems }
+            self.namespacePointers[namespace] = generated[index]?.pointers
+            for pointer in before.subtracting(after) {
                 self.removePointer(pointer.address, pointer.target, changed: &changedOwners, vanished: &vanished)
             }
-            for pointer in build.after.subtracting(build.before) {
+            for pointer in after.subtracting(before) {
                 self.addPointer(pointer.address, pointer.target, changed: &changedOwners, appeared: &appeared)
             }
         }
@@ -181,50 +196,14 @@ package struct SnapshotBuilder: Sendable {
 
     // MARK: namespaces
 
-    /// One namespace compiled: its shard (nil once the namespace is gone) and the PTR
-    /// contributions of its services before and after the change.
-    struct NamespaceBuild: Sendable {
-        var namespace: String
-        var shard: AnswerShard?
-        var recordCount = 0
-        var chainTargets: [String?] = []
-        var before: Set<Pointer> = []
-        var after: Set<Pointer> = []
-        /// Names of the namespace that could not be formed, each left out.
-        var problems: [String] = []
-    }
-
-    /// Compiles one namespace's shard; reads the builder's state, changes nothing.
-    func compileNamespace(_ namespace: String, before: NamespacePartition?, after: NamespacePartition?) -> NamespaceBuild {
-        var build = NamespaceBuild(namespace: namespace)
-        for service in before?.services ?? [] {
-            for (address, target) in RecordGenerator.serviceRecords(service, options: self.options).pointers {
-                build.before.insert(Pointer(address: address, target: target))
-            }
-        }
-        guard let partition = after else { return build }
-        var records: [ResourceRecord] = []
-        let roots = RecordGenerator.namespaceNames(namespace, options: self.options)
-        var emptyNames = roots
-        for service in partition.services {
-            let unit = RecordGenerator.serviceRecords(service, options: self.options)
-            records += unit.records
-            emptyNames += unit.emptyNames
-            build.problems += unit.problems
-            for (address, target) in unit.pointers { build.after.insert(Pointer(address: address, target: target)) }
-        }
-        for pod in partition.pods { records += RecordGenerator.podRecords(pod, options: self.options, problems: &build.problems) }
-        if roots.isEmpty {
-            build.problems.append("Namespace \(namespace): \(namespace).svc.\(self.options.domain) would be longer than 255 octets (RFC 1035 §2.3.4); its names are left out")
-        }
+    /// One namespace's shard, compiled from its records; reads the builder's state, changes nothing.
+    func compile(_ namespace: NamespaceRecords) -> AnswerShard {
+        let roots = namespace.roots
         let entries = EntryCompiler.compile(
-            records: records, emptyNames: emptyNames,
+            records: namespace.records, emptyNames: namespace.emptyNames,
             addAncestors: { name in roots.contains { name.isSubdomain(of: $0) } },
             zoneOf: { _ in 0 }, lookup: { self.lookup($0) })
-        build.shard = AnswerShard(entries: entries)
-        build.recordCount = records.count
-        build.chainTargets = Self.chainTargets(partition, domain: self.options.domain)
-        return build
+        return AnswerShard(entries: entries)
     }
 
     // MARK: reverse zones
@@ -296,7 +275,9 @@ package struct SnapshotBuilder: Sendable {
     /// The zone of any reverse name (for CNAME chains into the reverse zones): one probe per
     /// distinct apex length, deepest first.
     private func reverseZone(of name: DomainName) -> Int? {
-        guard name.isSubdomain(of: Self.inAddrArpa) || name.isSubdomain(of: Self.ip6Arpa) else { return nil }
+        guard name.isSubdomain(of: NamespaceRecords.inAddrArpa) || name.isSubdomain(of: NamespaceRecords.ip6Arpa) else {
+            return nil
+        }
         let labels = name.labelCount
         for length in self.apexLabelCounts.keys.sorted(by: >) where length <= labels {
             var suffix = name
@@ -438,58 +419,27 @@ package struct SnapshotBuilder: Sendable {
         }
     }
 
-    /// A PTR contribution: an address and the name it points back to.
-    struct Pointer: Hashable, Sendable {
-        var address: IPAddress
-        var target: PointerTarget
-    }
-
-    /// The namespaces a partition's in-zone ExternalName targets are in (nil: outside any).
-    /// Targets in the reverse zones count as outside any namespace: followed again every build.
-    static func chainTargets(_ partition: NamespacePartition, domain: DomainName) -> [String?] {
-        partition.services.compactMap { service -> String?? in
-            guard service.type == .externalName, let target = service.externalName.flatMap({ DomainName($0 + ".") })
-            else { return nil }
-            if target.isSubdomain(of: domain) { return .some(Self.namespace(of: target, domain: domain)) }
-            if target.isSubdomain(of: Self.inAddrArpa) || target.isSubdomain(of: Self.ip6Arpa) { return .some(nil) }
-            return nil
-        }
-    }
-
-    private static let inAddrArpa = DomainName("in-addr.arpa.") ?? .root
-    private static let ip6Arpa = DomainName("ip6.arpa.") ?? .root
-
     // MARK: lookups across shards
 
-    /// The namespace of a name under `<ns>.svc.<zone>` or `<ns>.pod.<zone>`.
-    static func namespace(of name: DomainName, domain: DomainName) -> String? {
-        let labels = name.labelBytes
-        let zoneLabels = domain.labelCount
-        guard labels.count >= zoneLabels + 2 else { return nil }
-        let marker = String(decoding: labels[labels.count - zoneLabels - 1], as: UTF8.self)
-        guard marker == "svc" || marker == "pod" else { return nil }
-        return String(decoding: labels[labels.count - zoneLabels - 2], as: UTF8.self).lowercased()
-    }
-
-    /// What a name of ours is, made from the cluster (for CNAME chains that leave their namespace).
+    /// What a name of ours is, for CNAME chains that leave their namespace: a namespace being
+    /// compiled answers from its new records, any other from its compiled shard.
     func lookup(_ name: DomainName) -> NameLookup {
         let domain = self.options.domain
         if name.isSubdomain(of: domain) {
-            if let namespace = Self.namespace(of: name, domain: domain) {
-                guard let partition = self.partitions[namespace] else { return .missing(zone: 0) }
-                var records: [ResourceRecord] = []
-                var names = RecordGenerator.namespaceNames(namespace, options: self.options)
-                for service in partition.services {
-                    let unit = RecordGenerator.serviceRecords(service, options: self.options)
-                    records += unit.records
-                    names += unit.emptyNames
+            if let namespace = self.options.names.namespace(of: name) {
+                if let inProgress = self.inProgress[namespace] {
+                    return inProgress?.lookup(name) ?? .missing(zone: 0)
                 }
-                for pod in partition.pods { records += RecordGenerator.podRecords(pod, options: self.options) }
-                return Self.find(name, in: records, emptyNames: names)
+                guard let shard = self.namespaceShards[namespace], let index = shard.index(of: name) else {
+                    return .missing(zone: 0)
+                }
+                return .exists(shard.rrsets(at: index))
             }
             let kubeDNS = self.partitions["kube-system"]?.services.first { $0.name == "kube-dns" }?.clusterIPs ?? []
-            let global = RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options)
-            return Self.find(name, in: global, emptyNames: self.globalEmptyNames())
+            var global = NamespaceRecords(namespace: "")
+            global.records = RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options)
+            global.emptyNames = self.globalEmptyNames()
+            return global.lookup(name)
         }
         guard let zone = self.reverseZone(of: name) else { return .outside }
         if let owner = self.pointers[name] {
@@ -499,31 +449,10 @@ package struct SnapshotBuilder: Sendable {
         return .missing(zone: zone)
     }
 
-    private static func find(_ name: DomainName, in records: [ResourceRecord], emptyNames: [DomainName]) -> NameLookup {
-        var rrsets: [(type: RRType, records: [ResourceRecord])] = []
-        var below = false
-        for record in records {
-            if record.owner == name {
-                if let index = rrsets.firstIndex(where: { $0.type == record.type }) {
-                    rrsets[index].records.append(record)
-                } else {
-                    rrsets.append((record.type, [record]))
-                }
-            } else if record.owner.isSubdomain(of: name) {
-                below = true
-            }
-        }
-        if rrsets.isEmpty && !below && !emptyNames.contains(name) && !emptyNames.contains(where: { $0.isSubdomain(of: name) }) {
-            return .missing(zone: 0)
-        }
-        rrsets.sort { $0.type < $1.type }
-        return .exists(rrsets.map { ($0.type, Zone.canonicallySorted($0.records)) })
-    }
-
     private func globalEmptyNames() -> [DomainName] {
         guard !self.partitions.isEmpty else { return [] }
-        var names = [RecordGenerator.fixedName(["svc"], self.options)]
-        if self.options.pods != .disabled { names.append(RecordGenerator.fixedName(["pod"], self.options)) }
+        var names = [self.options.names.fixed([ClusterNames.serviceMarker])]
+        if self.options.pods != .disabled { names.append(self.options.names.fixed([ClusterNames.podMarker])) }
         return names
     }
 

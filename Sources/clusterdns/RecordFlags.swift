@@ -37,7 +37,7 @@ struct RecordFlags: ParsableArguments {
             throw ValidationError("--domain must be a domain name such as cluster.local, got \"\(self.domain)\"")
         }
         // The names every zone has must fit in 255 octets (RFC 1035 §2.3.4) under the domain.
-        for labels in RecordGenerator.fixedLabels where labels.reduce(domain.wire.count, { $0 + 1 + $1.utf8.count }) > 255 {
+        for labels in ClusterNames.fixedLabels where labels.reduce(domain.wire.count, { $0 + 1 + $1.utf8.count }) > 255 {
             throw ValidationError(
                 "--domain \"\(self.domain)\" is too long: \(labels.joined(separator: ".")).\(self.domain) would be longer than 255 octets")
         }

@@ -1,0 +1,92 @@
+import ClusterModel
+import DNSWire
+import Manifests
+
+/// One namespace's records, generated once per change of the namespace: what its shard is
+/// compiled from, what other namespaces' CNAME chains into it see while it is being compiled,
+/// and the PTR contributions the reverse zones are diffed with.
+package struct NamespaceRecords: Sendable {
+    package var namespace: String
+    /// `<ns>.svc.<zone>` (and `<ns>.pod.<zone>`): every name of the namespace lies below them.
+    package var roots: [DomainName] = []
+    package var records: [ResourceRecord] = []
+    /// Names that exist without records of their own (the roots, for one).
+    package var emptyNames: [DomainName] = []
+    package var pointers: Set<Pointer> = []
+    /// The namespaces its in-zone ExternalName targets are in (nil: outside any namespace).
+    package var chainTargets: [String?] = []
+    /// Names that could not be formed, each left out with its records.
+    package var problems: [String] = []
+
+    /// A PTR contribution: an address and the name it points back to.
+    package struct Pointer: Hashable, Sendable {
+        package var address: IPAddress
+        package var target: PointerTarget
+    }
+
+    /// Records given as they are (the zone apex's, say).
+    package init(namespace: String) {
+        self.namespace = namespace
+    }
+
+    /// The records of `partition`, the namespace `namespace`, under `options`.
+    package init(_ namespace: String, _ partition: NamespacePartition, options: RecordOptions) {
+        self.namespace = namespace
+        let names = options.names
+        self.roots = names.namespaceRoots(namespace, pods: options.pods != .disabled)
+        self.emptyNames = self.roots
+        if self.roots.isEmpty {
+            self.problems.append(
+                "Namespace \(namespace): \(namespace).svc.\(options.domain) would be longer than 255 octets (RFC 1035 §2.3.4); its names are left out")
+        }
+        for service in partition.services {
+            let unit = RecordGenerator.serviceRecords(service, options: options)
+            self.records += unit.records
+            self.emptyNames += unit.emptyNames
+            self.problems += unit.problems
+            for (address, target) in unit.pointers { self.pointers.insert(Pointer(address: address, target: target)) }
+        }
+        for pod in partition.pods {
+            self.records += RecordGenerator.podRecords(pod, options: options, problems: &self.problems)
+        }
+        self.chainTargets = Self.chainTargets(partition, names: names)
+    }
+
+    /// What `name` is in this namespace: its RRsets, an empty non-terminal, or missing.
+    package func lookup(_ name: DomainName) -> NameLookup {
+        var rrsets: [(type: RRType, records: [ResourceRecord])] = []
+        var below = false
+        for record in self.records {
+            if record.owner == name {
+                if let index = rrsets.firstIndex(where: { $0.type == record.type }) {
+                    rrsets[index].records.append(record)
+                } else {
+                    rrsets.append((record.type, [record]))
+                }
+            } else if !below, record.owner.isSubdomain(of: name) {
+                below = true
+            }
+        }
+        if rrsets.isEmpty && !below && !self.emptyNames.contains(where: { $0 == name || $0.isSubdomain(of: name) }) {
+            return .missing(zone: 0)
+        }
+        rrsets.sort { $0.type < $1.type }
+        return .exists(rrsets.map { ($0.type, Zone.canonicallySorted($0.records)) })
+    }
+
+    /// The namespaces a partition's in-zone ExternalName targets are in. A target in the reverse
+    /// zones, or in the cluster zone outside every namespace, counts as nil: followed again every
+    /// build.
+    static func chainTargets(_ partition: NamespacePartition, names: ClusterNames) -> [String?] {
+        partition.services.compactMap { service -> String?? in
+            guard service.type == .externalName, let target = service.externalName.flatMap({ DomainName($0 + ".") })
+            else { return nil }
+            if target.isSubdomain(of: names.domain) { return .some(names.namespace(of: target)) }
+            if target.isSubdomain(of: Self.inAddrArpa) || target.isSubdomain(of: Self.ip6Arpa) { return .some(nil) }
+            return nil
+        }
+    }
+
+    static let inAddrArpa = DomainName("in-addr.arpa.") ?? .root
+    static let ip6Arpa = DomainName("ip6.arpa.") ?? .root
+}
