@@ -28,7 +28,9 @@ let package = Package(
         .systemLibrary(name: "CLDNS"),
         .systemLibrary(name: "CYAML"),
         .target(name: "CMMsg"),
-        .target(name: "DNSWire", dependencies: ["CLDNS", "IPAddressing"], swiftSettings: swiftSettings),
+        .target(name: "DNSWire", dependencies: ["IPAddressing"], swiftSettings: swiftSettings),
+        // libldns, the independent decoder the tests read every reply with; not in the product.
+        .target(name: "LDNSTestSupport", dependencies: ["CLDNS"], swiftSettings: swiftSettings),
         .target(name: "IPAddressing", swiftSettings: swiftSettings),
         .target(name: "Manifests", dependencies: ["CYAML", "IPAddressing"], swiftSettings: swiftSettings),
         .target(name: "ClusterModel", dependencies: ["Manifests"], swiftSettings: swiftSettings),
@@ -82,25 +84,25 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "CMMsg",
+                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "CMMsg", "LDNSTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "clusterdns-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
-        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "CLDNS"], swiftSettings: swiftSettings),
+        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "CLDNS", "LDNSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Manifests"], swiftSettings: swiftSettings),
         .testTarget(
             name: "QueryEngineTests",
-            dependencies: ["QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "CLDNS"],
+            dependencies: ["QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "LDNSTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "DNSServerTests",
             dependencies: [
-                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "CMMsg",
+                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "CMMsg", "LDNSTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -109,7 +111,8 @@ let package = Package(
         .testTarget(
             name: "ForwarderTests",
             dependencies: [
-                "Forwarder", "QueryEngine", "DNSWire", "IPAddressing", .product(name: "NIOCore", package: "swift-nio"),
+                "Forwarder", "QueryEngine", "DNSWire", "IPAddressing", "LDNSTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),

@@ -22,6 +22,4 @@ package struct ClusterDerivation: Sendable {
         self.allocations = allocations
         self.summary = summary
     }
-
-    package var errorCount: Int { self.diagnostics.lazy.filter(\.isError).count }
 }

@@ -7,6 +7,7 @@ import QueryEngine
 import Testing
 
 @testable import DNSServer
+import LDNSTestSupport
 
 @Suite("UDP and TCP handlers on embedded channels")
 struct HandlerTests {

@@ -3,6 +3,7 @@ import DNSWire
 import NIOCore
 import NIOPosix
 import Testing
+import LDNSTestSupport
 
 @Suite("A real listener on loopback")
 struct LoopbackServerTests {

@@ -2,6 +2,7 @@ import CLDNS
 import Testing
 
 @testable import DNSWire
+import LDNSTestSupport
 
 @Suite("libldns is linked and usable")
 struct LDNSLibraryTests {

@@ -1,5 +1,6 @@
 import DNSWire
 import Testing
+import LDNSTestSupport
 
 /// Name compression (RFC 1035 §4.1.4): a pointer is 14 bits, so nothing past offset 0x3FFF can
 /// be pointed at, however long the message grows.

@@ -1,6 +1,7 @@
 import DNSWire
 import QueryEngine
 import Testing
+import LDNSTestSupport
 
 @Suite("Replies built from forwarded records")
 struct ForwardedReplyTests {

@@ -4,6 +4,7 @@ import Manifests
 import QueryEngine
 import Testing
 import ZoneCompiler
+import LDNSTestSupport
 
 /// A snapshot rebuilt incrementally must answer every question exactly as one built from scratch.
 @Suite("Incremental rebuilds answer as full builds do")

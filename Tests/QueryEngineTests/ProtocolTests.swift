@@ -4,6 +4,7 @@ import Manifests
 import QueryEngine
 import Testing
 import ZoneCompiler
+import LDNSTestSupport
 
 @Suite("The query path: header rules, EDNS(0), truncation, malformed input")
 struct ProtocolTests {

@@ -4,6 +4,7 @@ import Manifests
 import QueryEngine
 import Testing
 import ZoneCompiler
+import LDNSTestSupport
 
 func ip(_ text: String) -> IPAddress {
     guard let address = IPAddress(text) else { fatalError("bad address \(text) in a test") }

@@ -1,6 +1,7 @@
 import DNSWire
 import QueryEngine
 import ZoneCompiler
+import LDNSTestSupport
 import Testing
 
 /// One question and the response it must get, records written as dig prints them.

@@ -4,6 +4,7 @@ import Manifests
 import QueryEngine
 import Testing
 import ZoneCompiler
+import LDNSTestSupport
 
 /// Reverse zones: the ranges in use, and a /24 or /64 for each address outside them; found by
 /// hash whatever their number; PTR RRsets in a fixed order.
