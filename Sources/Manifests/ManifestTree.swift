@@ -84,9 +84,12 @@ package struct ManifestTree: Sendable {
     /// `rereadAll`, every file is read and hashed (initial load, periodic rescan, overflow).
     /// Otherwise files whose `stat` changed are read. Files gone from disk are dropped in every mode
     /// unless `applyingRemovals` is false (a look ahead, while more events may come: a file gone
-    /// now may be one of a whole tree being removed and copied back).
+    /// now may be one of a whole tree being removed and copied back). Named files in `alreadyRead`
+    /// (read by that look ahead) are read again only if their `stat` changed since.
     @discardableResult
-    package mutating func refresh(named: Set<String>? = nil, rereadAll: Bool = false, applyingRemovals: Bool = true) -> Changes {
+    package mutating func refresh(
+        named: Set<String>? = nil, rereadAll: Bool = false, applyingRemovals: Bool = true, alreadyRead: Set<String> = []
+    ) -> Changes {
         var changes = Changes()
         guard let scanned = ManifestDirectory.scan(self.root) else {
             // The root itself is gone (or unreadable): keep serving what we had.
@@ -112,7 +115,9 @@ package struct ManifestTree: Sendable {
             let path = entry.path
             if !rereadAll, let named, !named.contains(path) { continue }
             let fingerprint = FileFingerprint.of(path)
-            if !rereadAll, named == nil, let existing = self.entries[path], existing.fingerprint == fingerprint {
+            if !rereadAll, named == nil || alreadyRead.contains(path), let existing = self.entries[path],
+                existing.fingerprint == fingerprint
+            {
                 continue
             }
             candidates.append(Candidate(path: path, fingerprint: fingerprint, knownHash: self.entries[path]?.contentHash))

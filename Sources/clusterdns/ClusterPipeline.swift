@@ -25,8 +25,9 @@ struct ClusterPipeline {
     /// Derives only the namespaces that changed since the last cluster.
     private var clusterBuilder: IncrementalClusterBuilder
     private(set) var generation = 0
-    /// What `prepare` read ahead of the next rebuild.
+    /// What `prepare` read ahead of the next rebuild, and which files.
     private var prepared = ManifestTree.Changes()
+    private var preparedPaths: Set<String> = []
 
     init(root: String, model: ModelOptions, records: RecordOptions, limits: ManifestLimits = .standard) {
         self.tree = ManifestTree(root: root, limits: limits)
@@ -42,6 +43,7 @@ struct ClusterPipeline {
     /// Nothing is derived or published; a file changed again later is read again then.
     mutating func prepare(named: Set<String>) {
         self.prepared.merge(self.tree.refresh(named: named, applyingRemovals: false))
+        self.preparedPaths.formUnion(named)
     }
 
     /// Rescans (re-reading the files `named`, or everything) and, when anything changed or
@@ -51,7 +53,9 @@ struct ClusterPipeline {
         let start = clock.now
         var changes = self.prepared
         self.prepared = ManifestTree.Changes()
-        changes.merge(self.tree.refresh(named: named, rereadAll: rereadAll))
+        // `prepare` is the only read of a file unless it changed again since.
+        changes.merge(self.tree.refresh(named: named, rereadAll: rereadAll, alreadyRead: self.preparedPaths))
+        self.preparedPaths = []
         guard !changes.isEmpty || force || self.generation == 0 else { return nil }
         let refreshed = clock.now
         let changed = Set(changes.added + changes.changed + changes.removed)
