@@ -22,25 +22,13 @@ extension QueryResponder {
         else { return nil }
 
         let wantedType: UInt16 = address.family == .ipv4 ? RRType.a.rawValue : RRType.aaaa.rawValue
-        if parsed.qtype == wantedType || parsed.qtype == RRType.any.rawValue {
-            var length = Self.writeHeaderAndQuestion(
-                parsed, query, output, rcode: .noError, authoritative: true, settings)
-            let rdata = address.bytes
-            Self.store16(0xC00C, output, length)
-            Self.store16(wantedType, output, length + 2)
-            Self.store16(1, output, length + 4)
-            Self.store16(UInt16(snapshot.options.ttl >> 16), output, length + 6)
-            Self.store16(UInt16(truncatingIfNeeded: snapshot.options.ttl), output, length + 8)
-            Self.store16(UInt16(rdata.count), output, length + 10)
-            for (index, byte) in rdata.enumerated() { output[length + 12 + index] = byte }
-            length += 12 + rdata.count
-            Self.store16(1, output, 6)
-            if parsed.edns != nil {
-                length = Self.appendOPT(parsed, output, at: length, rcode: .noError, settings, transport: transport)
-            }
-            return length
+        guard parsed.qtype == wantedType || parsed.qtype == RRType.any.rawValue else {
+            // The name exists, with no data of this type: NODATA with the zone's SOA.
+            return Self.writeBlob(snapshot.table.zones[0].noData, snapshot.table, parsed, query, transport, settings, output)
         }
-        // The name exists, with no data of this type: NODATA with the zone's SOA.
-        return Self.writeBlob(snapshot.table.zones[0].noData, snapshot.table, parsed, query, transport, settings, output)
+        var reply = Self.start(parsed, query, output, rcode: .noError, authoritative: true, settings)
+        reply.appendAnswer(type: wantedType, ttl: snapshot.options.ttl, rdata: address.bytes)
+        if parsed.edns != nil { reply.appendOPT(Self.opt(parsed.edns, rcode: .noError, settings, transport)) }
+        return reply.finish()
     }
 }

@@ -59,13 +59,11 @@ package enum QueryResponder {
             return .drop
         case .formatError(let id, let flags, let questionEnd):
             return .reply(
-                length: Self.writeError(.formatError, id: id, flags: flags, question: questionEnd, query, output))
+                length: Self.writeError(.formatError, id: id, flags: flags, question: questionEnd, edns: nil, query, output, settings, transport))
         case .notImplemented(let id, let flags, let questionEnd, let edns):
-            let length = Self.writeError(.notImplemented, id: id, flags: flags, question: questionEnd, query, output)
             // RFC 6891 §7: a query with an OPT gets one back, an error included.
-            guard let edns else { return .reply(length: length) }
             return .reply(
-                length: Self.appendOPT(answering: edns, output, at: length, rcode: .notImplemented, settings, transport: transport))
+                length: Self.writeError(.notImplemented, id: id, flags: flags, question: questionEnd, edns: edns, query, output, settings, transport))
         case .query(let parsed):
             return Self.answer(
                 parsed, query, over: transport, snapshot, settings, output,
@@ -81,12 +79,13 @@ package enum QueryResponder {
     ) -> QueryOutcome {
         // RFC 6891 §6.1.3: a version we do not speak gets BADVERS, with our OPT and nothing else.
         if let edns = parsed.edns, edns.version > 0 {
-            let length = Self.writeHeaderAndQuestion(parsed, query, output, rcode: .badVersion, authoritative: false, settings)
-            return .reply(length: Self.appendOPT(parsed, output, at: length, rcode: .badVersion, settings))
+            var reply = Self.start(parsed, query, output, rcode: .badVersion, authoritative: false, settings)
+            reply.appendOPT(Self.opt(parsed.edns, rcode: .badVersion, settings, transport))
+            return .reply(length: reply.finish())
         }
         // Class IN, or ANY (which an authoritative server answers from IN data); others refused.
         guard parsed.qclass == 1 || parsed.qclass == 255 else {
-            return .reply(length: Self.writeRefused(parsed, query, output, settings))
+            return .reply(length: Self.writeRefused(parsed, query, output, settings, transport))
         }
         let table = snapshot.table
         let zoneIndex = table.zone(containing: name, labelStarts: labelStarts)
@@ -97,7 +96,7 @@ package enum QueryResponder {
             // Zone transfers only over TCP, only of a zone's apex (RFC 5936 §4.2).
             guard transport == .tcp, let zoneIndex, table.zones[zoneIndex].apex.count == name.count, entry != nil
             else {
-                return .reply(length: Self.writeRefused(parsed, query, output, settings))
+                return .reply(length: Self.writeRefused(parsed, query, output, settings, transport))
             }
             return .zoneTransfer(
                 zone: zoneIndex, id: parsed.id, question: Array(query[12..<parsed.questionEnd]),
@@ -105,7 +104,7 @@ package enum QueryResponder {
         }
 
         guard let zoneIndex else {
-            let length = Self.writeRefused(parsed, query, output, settings)
+            let length = Self.writeRefused(parsed, query, output, settings, transport)
             return .outOfZone(refusedLength: length, request: Self.request(parsed, query, name, transport))
         }
         guard let shard, let entry else {
@@ -194,142 +193,65 @@ package enum QueryResponder {
         _ table: ShardedAnswerTable, _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer, _ transport: Transport,
         _ settings: ResponderSettings, _ output: UnsafeMutableRawBufferPointer
     ) -> Int {
-        let optLength = Self.optLength(parsed, transport)
-        let limit = Self.sizeLimit(parsed, transport, settings)
+        let opt = parsed.edns.map { _ in Self.opt(parsed.edns, rcode: .noError, settings, transport) }
         // The zone's SOA, for chains that end without data: appended fresh (current serial).
         let authority = answer.authorityZone >= 0 ? table.zones[answer.authorityZone].noData.bytes : []
-        let fixed = parsed.questionEnd + optLength
-        var sectionLength = bytes.count
-        var counts = (answer.answerCount, answer.authorityCount, answer.additionalCount)
-        var truncated = false
-        var appendAuthority = !authority.isEmpty
-        if fixed + sectionLength + authority.count > limit {
-            // Keep the longest run of whole RRsets that fits. Dropping only additional data is
-            // not truncation (RFC 2181 §9); losing answer or authority data sets TC.
-            sectionLength = 0
-            counts = (0, 0, 0)
-            for cut in cuts {
-                guard fixed + Int(cut.end) + authority.count <= limit else { break }
-                sectionLength = Int(cut.end)
-                counts = (cut.answerCount, cut.authorityCount, cut.additionalCount)
-            }
-            truncated = counts.0 != answer.answerCount || counts.1 != answer.authorityCount
-            if truncated { appendAuthority = false }
-        }
-        var length = Self.writeHeaderAndQuestion(
+        var reply = Self.start(
             parsed, query, output, rcode: ResponseCode(rawValue: UInt16(answer.rcode)) ?? .serverFailure,
             authoritative: true, settings)
-        if truncated { output[2] |= 0x02 }
-        UnsafeMutableRawBufferPointer(rebasing: output[length..<(length + sectionLength)]).copyMemory(
-            from: UnsafeRawBufferPointer(rebasing: bytes[0..<sectionLength]))
-        length += sectionLength
-        if appendAuthority && counts.2 == 0 {
-            authority.withUnsafeBytes { soa in
-                UnsafeMutableRawBufferPointer(rebasing: output[length..<(length + soa.count)]).copyMemory(from: soa)
-            }
-            length += authority.count
-            counts.1 += 1
+        reply.appendSections(
+            bytes, counts: (answer.answerCount, answer.authorityCount, answer.additionalCount), cuts: cuts,
+            limit: Self.sizeLimit(parsed, transport, settings), reserve: authority.count + (opt?.length ?? 0))
+        // The SOA goes in the authority section, so only where no additional data precedes it.
+        if !reply.flags.contains(.truncated), !authority.isEmpty, reply.additionalCount == 0 {
+            authority.withUnsafeBytes { reply.appendAuthority($0, count: 1) }
         }
-        Self.store16(counts.0, output, 6)
-        Self.store16(counts.1, output, 8)
-        Self.store16(counts.2, output, 10)
-        if parsed.edns != nil {
-            length = Self.appendOPT(parsed, output, at: length, rcode: .noError, settings, transport: transport)
-        }
-        return length
+        if let opt { reply.appendOPT(opt) }
+        return reply.finish()
     }
 
-    /// Bytes of our OPT: 11, and 6 more for edns-tcp-keepalive over TCP.
-    static func optLength(_ parsed: ParsedQuery, _ transport: Transport) -> Int {
-        guard let edns = parsed.edns else { return 0 }
-        return edns.keepalive && transport == .tcp ? 17 : 11
+    /// Our OPT in reply to a query's (RFC 6891 §6.1.2): our payload size, DO copied (RFC 3225
+    /// §3), edns-tcp-keepalive over TCP when asked (RFC 7828 §3.3.2: our idle timeout; over UDP
+    /// the option is ignored, §3.3.1).
+    static func opt(_ edns: EDNSInfo?, rcode: ResponseCode, _ settings: ResponderSettings, _ transport: Transport) -> ReplyOPT {
+        ReplyOPT(
+            payloadSize: UInt16(clamping: settings.maximumUDPPayload), rcode: rcode, dnssecOK: edns?.dnssecOK == true,
+            keepaliveTimeout: transport == .tcp && edns?.keepalive == true ? settings.tcpIdleTimeoutUnits : nil)
     }
 
-    /// Writes the header (ID, opcode and RD/CD copied; QR set) and the question exactly as the
-    /// client sent it; the counts say one question and nothing else yet.
-    static func writeHeaderAndQuestion(
+    /// A reply to a parsed query: header (ID, opcode and RD/CD copied, QR, AA when
+    /// `authoritative`, RA when we forward) and the question exactly as the client sent it.
+    static func start(
         _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer, _ output: UnsafeMutableRawBufferPointer,
         rcode: ResponseCode, authoritative: Bool, _ settings: ResponderSettings
-    ) -> Int {
-        var flags: UInt16 = 0x8000 | (parsed.flags & 0x7800) | (parsed.flags & 0x0100) | (parsed.flags & 0x0010)
-        if authoritative { flags |= 0x0400 }
-        if settings.recursionAvailable { flags |= 0x0080 }
-        flags |= rcode.rawValue & 0xF
-        Self.store16(parsed.id, output, 0)
-        Self.store16(flags, output, 2)
-        Self.store16(1, output, 4)
-        Self.store16(0, output, 6)
-        Self.store16(0, output, 8)
-        Self.store16(0, output, 10)
-        UnsafeMutableRawBufferPointer(rebasing: output[12..<parsed.questionEnd]).copyMemory(
-            from: UnsafeRawBufferPointer(rebasing: query[12..<parsed.questionEnd]))
-        return parsed.questionEnd
-    }
-
-    /// Appends our OPT (RFC 6891 §6.1.2): root owner, our payload size, extended RCODE bits,
-    /// version 0, the DO bit copied; no options but edns-tcp-keepalive, over TCP, when the query
-    /// asked for it (RFC 7828 §3.3.2: our idle timeout; over UDP the option is ignored, §3.3.1).
-    static func appendOPT(
-        _ parsed: ParsedQuery, _ output: UnsafeMutableRawBufferPointer, at offset: Int, rcode: ResponseCode,
-        _ settings: ResponderSettings, transport: Transport = .udp
-    ) -> Int {
-        Self.appendOPT(answering: parsed.edns, output, at: offset, rcode: rcode, settings, transport: transport)
-    }
-
-    /// Our OPT (RFC 6891 §6.1.2) in reply to the query's `edns`: our payload size, version 0,
-    /// DO copied (RFC 3225 §3), edns-tcp-keepalive over TCP when asked (RFC 7828 §3.3.2).
-    static func appendOPT(
-        answering edns: EDNSInfo?, _ output: UnsafeMutableRawBufferPointer, at offset: Int, rcode: ResponseCode,
-        _ settings: ResponderSettings, transport: Transport = .udp
-    ) -> Int {
-        output[offset] = 0
-        Self.store16(41, output, offset + 1)
-        Self.store16(UInt16(settings.maximumUDPPayload), output, offset + 3)
-        output[offset + 5] = UInt8(truncatingIfNeeded: rcode.rawValue >> 4)
-        output[offset + 6] = 0  // version
-        output[offset + 7] = edns?.dnssecOK == true ? 0x80 : 0
-        output[offset + 8] = 0
-        let keepalive = transport == .tcp && edns?.keepalive == true
-        Self.store16(keepalive ? 6 : 0, output, offset + 9)
-        if keepalive {
-            Self.store16(11, output, offset + 11)
-            Self.store16(2, output, offset + 13)
-            Self.store16(settings.tcpIdleTimeoutUnits, output, offset + 15)
-        }
-        let additional = UInt16(output[10]) << 8 | UInt16(output[11])
-        Self.store16(additional + 1, output, 10)
-        return offset + (keepalive ? 17 : 11)
+    ) -> ReplyWriter {
+        var flags: HeaderFlags = []
+        if authoritative { flags.insert(.authoritative) }
+        if settings.recursionAvailable { flags.insert(.recursionAvailable) }
+        var reply = ReplyWriter(into: output, id: parsed.id, queryWord: parsed.flags, rcode: rcode, flags: flags)
+        reply.echoQuestion(UnsafeRawBufferPointer(rebasing: query[12..<parsed.questionEnd]))
+        return reply
     }
 
     static func writeRefused(
         _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer, _ output: UnsafeMutableRawBufferPointer,
-        _ settings: ResponderSettings
+        _ settings: ResponderSettings, _ transport: Transport
     ) -> Int {
-        let length = Self.writeHeaderAndQuestion(parsed, query, output, rcode: .refused, authoritative: false, settings)
-        return parsed.edns == nil ? length : Self.appendOPT(parsed, output, at: length, rcode: .noError, settings)
+        var reply = Self.start(parsed, query, output, rcode: .refused, authoritative: false, settings)
+        if parsed.edns != nil { reply.appendOPT(Self.opt(parsed.edns, rcode: .noError, settings, transport)) }
+        return reply.finish()
     }
 
-    /// FORMERR or NOTIMP: the header with the ID and opcode echoed; the question only when it
-    /// could be read.
+    /// FORMERR or NOTIMP: the header with the ID and opcode echoed (RD and CD only for a standard
+    /// query); the question only when it could be read; our OPT when the query had a readable one.
     private static func writeError(
-        _ rcode: ResponseCode, id: UInt16, flags: UInt16, question: Int?, _ query: UnsafeRawBufferPointer,
-        _ output: UnsafeMutableRawBufferPointer
+        _ rcode: ResponseCode, id: UInt16, flags: UInt16, question: Int?, edns: EDNSInfo?,
+        _ query: UnsafeRawBufferPointer, _ output: UnsafeMutableRawBufferPointer, _ settings: ResponderSettings,
+        _ transport: Transport
     ) -> Int {
-        Self.store16(id, output, 0)
-        Self.store16(0x8000 | (flags & 0x7800) | (flags & 0x0100) | (rcode.rawValue & 0xF), output, 2)
-        Self.store16(question == nil ? 0 : 1, output, 4)
-        Self.store16(0, output, 6)
-        Self.store16(0, output, 8)
-        Self.store16(0, output, 10)
-        guard let question else { return 12 }
-        UnsafeMutableRawBufferPointer(rebasing: output[12..<question]).copyMemory(
-            from: UnsafeRawBufferPointer(rebasing: query[12..<question]))
-        return question
-    }
-
-    @inline(__always)
-    static func store16(_ value: UInt16, _ output: UnsafeMutableRawBufferPointer, _ offset: Int) {
-        output[offset] = UInt8(value >> 8)
-        output[offset + 1] = UInt8(truncatingIfNeeded: value)
+        var reply = ReplyWriter(into: output, id: id, queryWord: flags, rcode: rcode, flags: [])
+        if let question { reply.echoQuestion(UnsafeRawBufferPointer(rebasing: query[12..<question])) }
+        if let edns { reply.appendOPT(Self.opt(edns, rcode: rcode, settings, transport)) }
+        return reply.finish()
     }
 }

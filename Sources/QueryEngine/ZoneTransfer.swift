@@ -32,12 +32,15 @@ package enum ZoneTransfer {
                 index += 1
             }
             let payload = body ?? writer.bytes
-            var message: [UInt8] = []
-            message.reserveCapacity(headerLength + payload.count)
-            message += [UInt8(id >> 8), UInt8(truncatingIfNeeded: id), 0x84, 0x00]  // QR, AA, NOERROR
-            message += [0, includeQuestion ? 1 : 0, UInt8(count >> 8), UInt8(truncatingIfNeeded: count), 0, 0, 0, 0]
-            if includeQuestion { message += question }
-            message += payload
+            var message = [UInt8](repeating: 0, count: headerLength + payload.count)
+            message.withUnsafeMutableBytes { output in
+                var reply = ReplyWriter(into: output, id: id, queryWord: 0, rcode: .noError, flags: .authoritative)
+                if includeQuestion { question.withUnsafeBytes { reply.echoQuestion($0) } }
+                _ = payload.withUnsafeBytes { bytes in
+                    reply.appendSections(bytes, counts: (count, 0, 0), cuts: UnsafeBufferPointer(start: nil, count: 0), limit: .max)
+                }
+                _ = reply.finish()
+            }
             messages.append(message)
         }
         return messages

@@ -97,6 +97,15 @@ struct ProtocolTests {
         #expect(reply[6] == 0 && reply[7] == 0)  // nothing applied, nothing answered
     }
 
+    /// RD and CD are defined for QUERY only (RFC 1035 §4.1.1): a reply to another opcode has QR,
+    /// the opcode and the RCODE, and echoes nothing else.
+    @Test(arguments: [UInt16(1), 2, 4, 5, 15])
+    func notImplementedEchoesOnlyTheOpcode(opcode: UInt16) throws {
+        let reply = try #require(raw(header(flags: opcode << 11 | 0x0100 | 0x0010 | 0x0020) + webQuestion))
+        #expect(rcode(reply) == 4)
+        #expect(UInt16(reply[2]) << 8 | UInt16(reply[3]) == 0x8000 | opcode << 11 | 4)
+    }
+
     @Test(arguments: [UInt16(2), 4, 5])
     func notImplementedAnswersTheOPT(opcode: UInt16) throws {
         // Root owner, type OPT, payload 4096, extended RCODE 0, version 0, DO set, no options.
