@@ -1,25 +1,24 @@
-import Synchronization
+import Atomics
 import ZoneCompiler
 
 /// The snapshot being served. One writer publishes whole new snapshots; every query reads the
-/// current one once, so it sees either the old state or the new, never a mix.
+/// current one once, so it sees either the old state or the new, never a mix. Reading is one
+/// atomic load of one reference (one retain, no lock): the query path never waits for a publish.
 package final class SnapshotStore: Sendable {
-    private let state: Mutex<RecordSnapshot>
+    private let state: ManagedAtomic<RecordSnapshot>
 
     package init(_ initial: RecordSnapshot) {
-        self.state = Mutex(initial)
+        self.state = ManagedAtomic(initial)
     }
 
-    /// The snapshot to answer from (a reference-counted copy: cheap).
-    package var current: RecordSnapshot { self.state.withLock { $0 } }
+    /// The snapshot to answer from.
+    package var current: RecordSnapshot { self.state.load(ordering: .acquiring) }
 
-    /// Replaces the served snapshot in one step. The old one is released after the lock, so
-    /// that freeing it never holds up a query.
+    /// Replaces the served snapshot in one step; the old one is freed by whoever lets go of it
+    /// last, never under a lock a query waits for.
     package func publish(_ next: RecordSnapshot) {
-        let previous = self.state.withLock { state -> RecordSnapshot in
-            defer { state = next }
-            return state
-        }
-        _ = consume previous
+        self.state.store(next, ordering: .releasing)
     }
 }
+
+extension RecordSnapshot: AtomicReference {}

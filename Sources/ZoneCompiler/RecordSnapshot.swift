@@ -1,11 +1,11 @@
 import ClusterModel
 import DNSWire
 
-/// Every record ClusterDNS serves, built from a cluster ahead of time: the compiled answers (for
-/// queries) and the cluster they came from (the zones for `dump` and zone transfers are made
-/// from it on demand). Immutable and Sendable: a server swaps whole snapshots, each query reads
+/// Every record ClusterDNS serves, built from a cluster ahead of time: the compiled answers
+/// (queries read them; `dump` and zone transfers read the zones back from them) and the cluster
+/// they came from. Immutable: a server swaps whole snapshots, each query holds one reference to
 /// one, and consecutive snapshots share the shards that did not change.
-package struct RecordSnapshot: Sendable {
+package final class RecordSnapshot: Sendable {
     package let options: RecordOptions
     package let cluster: Cluster
     package let table: ShardedAnswerTable
@@ -13,13 +13,16 @@ package struct RecordSnapshot: Sendable {
     package let recordCount: Int
     /// Names that could not be formed (longer than 255 octets), each left out with its records:
     /// for `dump` and `check` to print, and `serve` to log.
-    package var problems: [String] = []
+    package let problems: [String]
 
-    package init(options: RecordOptions, cluster: Cluster, table: ShardedAnswerTable, recordCount: Int) {
+    package init(
+        options: RecordOptions, cluster: Cluster, table: ShardedAnswerTable, recordCount: Int, problems: [String] = []
+    ) {
         self.options = options
         self.cluster = cluster
         self.table = table
         self.recordCount = recordCount
+        self.problems = problems
     }
 
     /// Generates and compiles the records of `cluster` from scratch.

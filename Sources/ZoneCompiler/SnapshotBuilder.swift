@@ -479,11 +479,10 @@ package struct SnapshotBuilder: Sendable {
         let table = ShardedAnswerTable(
             zones: zones, zoneIndex: self.zoneIndex, global: AnswerShard(entries: global), namespaceIndex: index,
             namespaceShards: namespaces.compactMap { self.namespaceShards[$0] }, reverseShards: self.reverseShards)
-        var snapshot = RecordSnapshot(options: self.options, cluster: cluster, table: table, recordCount: count)
-        snapshot.problems = self.problems.keys.sorted().flatMap { self.problems[$0] ?? [] }
+        var problems = self.problems.keys.sorted().flatMap { self.problems[$0] ?? [] }
         if self.droppedPointers > 0 {
-            snapshot.problems.append("\(self.droppedPointers) PTR records left out: every one of the 65,535 reverse zone numbers is taken")
+            problems.append("\(self.droppedPointers) PTR records left out: every one of the 65,535 reverse zone numbers is taken")
         }
-        return snapshot
+        return RecordSnapshot(options: self.options, cluster: cluster, table: table, recordCount: count, problems: problems)
     }
 }
