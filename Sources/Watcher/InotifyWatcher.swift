@@ -12,6 +12,8 @@ import Synchronization
 package final class InotifyWatcher: Sendable {
     private struct State {
         var descriptor: Int32 = -1
+        /// A pipe `stop()` writes to, so that the reader wakes at once instead of polling a flag.
+        var wakeup: (read: Int32, write: Int32) = (-1, -1)
         /// Watch descriptor → directory path.
         var directories: [Int32: String] = [:]
         /// The watch on the root's parent directory (-1: none).
@@ -51,8 +53,19 @@ package final class InotifyWatcher: Sendable {
     package func start() throws {
         let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard descriptor >= 0 else { throw WatchError.inotifyUnavailable(errno: errno) }
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            close(descriptor)
+            throw WatchError.inotifyUnavailable(errno: errno)
+        }
+        for end in ends {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        }
+        let wakeup = (read: ends[0], write: ends[1])
         self.state.withLock { state in
             state.descriptor = descriptor
+            state.wakeup = wakeup
             state.running = true
         }
         if let parent = self.parent {
@@ -60,13 +73,19 @@ package final class InotifyWatcher: Sendable {
             self.state.withLock { $0.parentWatch = watch }
         }
         self.addWatches(under: self.root)
-        let thread = Thread { [self] in self.readLoop(descriptor) }
+        let thread = Thread { [self] in self.readLoop(descriptor, wakeup: wakeup) }
         thread.start()
     }
 
-    /// Stops the reader thread and closes the inotify descriptor.
+    /// Stops the reader thread (at once: it is woken), which closes the descriptors.
     package func stop() {
-        self.state.withLock { $0.running = false }
+        self.state.withLock { state in
+            state.running = false
+            if state.wakeup.write >= 0 {
+                var byte: UInt8 = 1
+                _ = write(state.wakeup.write, &byte, 1)
+            }
+        }
     }
 
     package var watchedDirectoryCount: Int { self.state.withLock { $0.directories.count } }
@@ -98,13 +117,25 @@ package final class InotifyWatcher: Sendable {
         }
     }
 
-    private func readLoop(_ descriptor: Int32) {
+    private func readLoop(_ descriptor: Int32, wakeup: (read: Int32, write: Int32)) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        defer { close(descriptor) }
+        defer {
+            self.state.withLock { state in
+                state.descriptor = -1
+                state.wakeup = (-1, -1)
+                close(wakeup.write)
+            }
+            close(descriptor)
+            close(wakeup.read)
+        }
         while self.state.withLock({ $0.running }) {
-            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, 100)
-            guard ready > 0 else { continue }
+            // Blocks until inotify has events or stop() writes the pipe; no timeout, no polling.
+            var pollers = [
+                pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&pollers, 2, -1)
+            guard ready > 0, pollers[0].revents & Int16(POLLIN) != 0 else { continue }
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             guard count > 0 else { continue }
             let batch = buffer.withUnsafeBytes { self.parse(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }

@@ -4,7 +4,6 @@ import Manifests
 import Operations
 import Logging
 import ServiceLifecycle
-import Synchronization
 import UnixSignals
 import Watcher
 import ZoneCompiler
@@ -21,8 +20,9 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     private let rescanInterval: Duration
     private let pipeline: PipelineBox
     /// When a replaced root has settled and should be read again whole (files still missing
-    /// from it then go).
-    private let settleRescanDue = Mutex<ContinuousClock.Instant?>(nil)
+    /// from it then go): each instant wakes the task that posts that rescan.
+    private let settleRescans: AsyncStream<ContinuousClock.Instant>
+    private let settleRescanDue: AsyncStream<ContinuousClock.Instant>.Continuation
     private let readiness: Readiness
     private let metrics: ReloadMetrics
     private let hangups: UnixSignalsSequence
@@ -51,6 +51,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         self.readiness = readiness
         self.metrics = metrics
         self.pipeline = PipelineBox(pipeline)
+        (self.settleRescans, self.settleRescanDue) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.store = store
         self.logger = logger
         self.schedule = schedule
@@ -70,14 +71,10 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                     }
                 }
                 group.addTask {
-                    while !Task.isCancelled, !self.inbox.isClosed {
-                        try? await Task.sleep(for: .milliseconds(250))
-                        let due = self.settleRescanDue.withLock { due -> Bool in
-                            guard let instant = due, instant <= .now else { return false }
-                            due = nil
-                            return true
-                        }
-                        if due { self.inbox.post(ChangeBatch(rereadAll: true)) }
+                    for await due in self.settleRescans {
+                        try? await Task.sleep(until: due, clock: .continuous)
+                        if Task.isCancelled || self.inbox.isClosed { break }
+                        self.inbox.post(ChangeBatch(rereadAll: true))
                     }
                 }
                 group.addTask {
@@ -91,6 +88,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
             }
         } onGracefulShutdown: {
             self.inbox.close()
+            self.settleRescanDue.finish()
         }
         self.watcher?.stop()
     }
@@ -129,7 +127,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         let rebuilt = self.pipeline.value.rebuild(
             named: batch.rereadAll ? nil : batch.paths, rereadAll: batch.rereadAll, force: batch.forced)
         if self.pipeline.value.tree.isSettlingReplacement {
-            self.settleRescanDue.withLock { $0 = .now + ManifestTree.replacementSettle }
+            self.settleRescanDue.yield(.now + ManifestTree.replacementSettle)
         }
         guard let report = rebuilt else { return }
         self.store.publish(report.snapshot)
