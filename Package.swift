@@ -38,7 +38,7 @@ let package = Package(
             name: "Forwarder",
             dependencies: [
                 "DNSWire", "IPAddressing", .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .target(name: "Watcher", dependencies: ["Manifests"], swiftSettings: swiftSettings),
