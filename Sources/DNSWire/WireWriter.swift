@@ -70,6 +70,12 @@ package struct WireWriter {
 
     package mutating func writeBytes(_ data: some Collection<UInt8>) { self.bytes += data }
 
+    /// The same for the concrete types callers in other modules pass: a generic call across a
+    /// module boundary is not specialized, and looked up type metadata on every record.
+    package mutating func writeBytes(_ data: [UInt8]) { self.bytes.append(contentsOf: data) }
+
+    package mutating func writeBytes(_ data: ArraySlice<UInt8>) { self.bytes.append(contentsOf: data) }
+
     package mutating func setUInt16(_ value: UInt16, at offset: Int) {
         self.bytes[offset] = UInt8(value >> 8)
         self.bytes[offset + 1] = UInt8(truncatingIfNeeded: value)

@@ -24,12 +24,13 @@ package enum ForwardedReply {
         writer.registerName(request.name, at: 12)
         var counts: [UInt16] = [0, 0]
         var truncated = false
+        var lastOwner: (wire: ArraySlice<UInt8>, pointer: [UInt8])?
         sections: for (section, records) in [answer, authority].enumerated() {
             for rrset in records.rrsets {
                 // Written in place, and taken back when it does not fit: each RRset costs its own
                 // length, so an answer of thousands of RRsets is written in linear time.
                 let mark = writer.mark
-                Self.writeRRset(rrset, of: records, into: &writer)
+                Self.writeRRset(rrset, of: records, into: &writer, lastOwner: &lastOwner)
                 if questionEnd + writer.count + optLength > limit {
                     writer.rollBack(to: mark)
                     truncated = true
@@ -64,20 +65,26 @@ package enum ForwardedReply {
         Self.write(request, rcode: ResponseCode.serverFailure.rawValue, answer: PackedRRsets(), settings: settings)
     }
 
-    /// One RRset: the owner compressed once, then repeated as a pointer to where it was written.
-    private static func writeRRset(_ rrset: PackedRRsets.RRset, of records: PackedRRsets, into writer: inout WireWriter) {
-        let owner = records.owner(of: rrset)
+    /// One RRset: the owner compressed once, then repeated as a pointer to where it was written;
+    /// an RRset with the same owner as the one before it (ANY, or a name's several types) starts
+    /// with that pointer too, without searching the names again.
+    private static func writeRRset(
+        _ rrset: PackedRRsets.RRset, of records: PackedRRsets, into writer: inout WireWriter,
+        lastOwner: inout (wire: ArraySlice<UInt8>, pointer: [UInt8])?
+    ) {
         var ownerBytes: [UInt8] = []
+        if let last = lastOwner, last.wire.elementsEqual(records.bytes[rrset.owner]) { ownerBytes = last.pointer }
         records.forEachRdata(of: rrset) { rdata in
             if ownerBytes.isEmpty {
                 let start = writer.count
-                writer.writeName(owner)
+                writer.writeName(records.owner(of: rrset))
                 ownerBytes = Array(writer.bytes[start...])
                 let pointer = writer.messageOffset(of: start)
                 if ownerBytes.count > 2, pointer < 0x4000 {
                     // Later records point at this copy instead of searching the names again.
                     ownerBytes = [0xC0 | UInt8(pointer >> 8), UInt8(truncatingIfNeeded: pointer)]
                 }
+                if ownerBytes.count == 2 { lastOwner = (records.bytes[rrset.owner], ownerBytes) }
             } else {
                 writer.writeBytes(ownerBytes)
             }
