@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire",
+                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "Forwarder",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -17,6 +17,7 @@ package enum FuzzTargets {
         "tcp-frames": Self.tcpFrames,
         "manifest": Self.manifest,
         "upstream-reply": Self.upstreamReply,
+        "forwarder-cache": Self.forwarderCache,
     ]
 
     /// A snapshot with every kind of record, built once.
