@@ -146,6 +146,10 @@ package final class Forwarder: @unchecked Sendable {
                     address: self.upstreams[index].statistics.address)
             }
             self.cache = Self.emptyCache(self.configuration)
+            self.overloaded = 0
+            self.shareEvictions = 0
+            self.limitsReached = [:]
+            self.repairs = [:]
         }.get()
     }
 
@@ -282,9 +286,12 @@ package final class Forwarder: @unchecked Sendable {
                     var buffer = channel.allocator.buffer(capacity: query.count)
                     buffer.writeBytes(query)
                     channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
-                case .failure:
-                    // No socket (descriptors used up, say): this try failed, the next may not.
-                    self.attemptFailed(attempt)
+                case .failure(let error):
+                    // No socket (descriptors used up, say): this try failed, the next may not,
+                    // and the upstream is not to blame.
+                    self.log.note(
+                        "cannot open a socket for an upstream query", event: "socket", metadata: ["error": "\(error)"])
+                    self.attemptFailed(attempt, blamingUpstream: false)
                 }
             }
     }
@@ -386,10 +393,10 @@ package final class Forwarder: @unchecked Sendable {
 
     /// An attempt's socket reported an error (ICMP port unreachable, or it could not be opened):
     /// that attempt failed, and only the fetch it belongs to moves on at once.
-    func attemptFailed(_ attempt: Attempt) {
+    func attemptFailed(_ attempt: Attempt, blamingUpstream: Bool = true) {
         guard let fetch = attempt.fetch, !fetch.finished, !attempt.failed else { return }
         attempt.failed = true
-        self.markFailure(attempt.upstream)
+        if blamingUpstream { self.markFailure(attempt.upstream) }
         if fetch.nextTry < fetch.order.count {
             self.sendNextTry(fetch)
         } else if fetch.attempts.allSatisfy(\.failed) {
@@ -436,7 +443,7 @@ package final class Forwarder: @unchecked Sendable {
     private func reached(_ limit: ForwarderLimit, _ metadata: Logger.Metadata) {
         self.limitsReached[limit, default: 0] += 1
         var all = metadata
-        all["flag"] = "--\(limit.rawValue)"
+        all["flag"] = "\(limit.flag)"
         // Refusing clients is worth a warning; a full cache or a capped TTL is how a cache works.
         let level: Logger.Level = limit == .maxConcurrentForwards || limit == .clientShare ? .warning : .notice
         self.log.note("forwarding limit reached", event: limit.rawValue, level: level, metadata: all)

@@ -1,10 +1,11 @@
-/// The limits of the resolver path, each named by the flag that sets it. Reaching one is
+/// The limits of the resolver path, each named after the flag that sets it. Reaching one is
 /// counted (`clusterdns_limit_reached_total{limit=...}`) and logged, at most once a minute each.
 package enum ForwarderLimit: String, Sendable, CaseIterable {
     /// Fetches in flight at once: a question past it gets SERVFAIL.
     case maxConcurrentForwards = "max-concurrent-forwards"
-    /// At that cap, a client network's share: its newest fetch makes room for a network with fewer.
-    case clientShare = "max-concurrent-forwards-share"
+    /// At that cap, a client network's fair share of it: the busiest network's newest fetch
+    /// makes room for a network holding fewer (`FetchQuota`).
+    case clientShare = "client-share"
     /// Cached entries: the least recently used makes room.
     case cacheSize = "cache-size"
     /// Cached bytes: the least recently used entries make room.
@@ -13,6 +14,14 @@ package enum ForwarderLimit: String, Sendable, CaseIterable {
     case cacheMaxAnswerBytes = "cache-max-answer-bytes"
     /// A TTL over the maximum: served and cached capped.
     case cacheMaxTTL = "cache-max-ttl"
+
+    /// The command-line flag that sets it.
+    package var flag: String {
+        switch self {
+        case .clientShare: return "--max-concurrent-forwards"
+        default: return "--" + self.rawValue
+        }
+    }
 }
 
 /// What was wrong with an upstream reply that was still used.

@@ -116,7 +116,7 @@ package enum MetricsExposition {
                 "forward_share_evictions_total", "counter",
                 "Fetches failed at the cap to make room for a client network holding fewer.")
             out.sample("forward_share_evictions_total", [], Double(forwarder.shareEvictions))
-            out.header("limit_reached_total", "counter", "Times each resolver limit was reached, by the flag that sets it.")
+            out.header("limit_reached_total", "counter", "Times each resolver limit was reached, named after the flag that sets it.")
             for limit in ForwarderLimit.allCases {
                 out.sample("limit_reached_total", [("limit", limit.rawValue)], Double(forwarder.limitsReached[limit.rawValue] ?? 0))
             }

@@ -94,7 +94,7 @@ struct ForwarderSpoofingTests {
             let statistics = try await forwarder.statistics().get()
             #expect(statistics.shareEvictions == 1 && statistics.overloaded == 1)
             #expect(statistics.limitsReached["max-concurrent-forwards"] == 1)
-            #expect(statistics.limitsReached["max-concurrent-forwards-share"] == 1)
+            #expect(statistics.limitsReached["client-share"] == 1)
             await forwarder.stop()
             for future in held { _ = try? await future.get() }
         }
