@@ -7,8 +7,9 @@ import Testing
 
 /// A tiny UDP responder on loopback for forwarder tests: counts questions (and keeps the source
 /// port and spelling of each) and answers each with one A record after `delay`; optionally sends
-/// a forged reply (wrong ID, or wrong question) first, echoes the question in lower case, or
-/// never answers names starting with "silent".
+/// a forged reply (wrong ID, or wrong question) first, echoes the question in lower case, never
+/// answers names starting with "silent", and answers names starting with "held" only once
+/// `release()` is called.
 final class CountingResponder: ChannelInboundHandler, Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
@@ -20,6 +21,8 @@ final class CountingResponder: ChannelInboundHandler, Sendable {
     let forgeFirst: Bool
     let refuse: Bool
     let lowercaseEcho: Bool
+    /// Replies to "held" names, sent by `release()`; nil once released.
+    private let held = Mutex<[@Sendable () -> Void]?>([])
 
     init(delay: TimeAmount, forgeFirst: Bool = false, refuse: Bool = false, lowercaseEcho: Bool = false) {
         self.delay = delay
@@ -59,9 +62,25 @@ final class CountingResponder: ChannelInboundHandler, Sendable {
         } else {
             good = reply(id: query.id, name: question.name, address: [192, 0, 2, 1])
         }
-        context.eventLoop.scheduleTask(in: self.delay) {
-            channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: good), promise: nil)
+        let send: @Sendable () -> Void = {
+            channel.eventLoop.scheduleTask(in: self.delay) {
+                channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: good), promise: nil)
+            }
         }
+        if question.name.description.lowercased().hasPrefix("held") {
+            let later = self.held.withLock { held -> Bool in
+                guard held != nil else { return false }
+                held?.append(send)
+                return true
+            }
+            if later { return }
+        }
+        send()
+    }
+
+    /// Answers the "held" questions received so far, and those to come at once.
+    func release() {
+        for send in self.held.withLock({ held in defer { held = nil }; return held ?? [] }) { send() }
     }
 }
 

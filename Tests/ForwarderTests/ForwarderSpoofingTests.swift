@@ -63,24 +63,40 @@ struct ForwarderSpoofingTests {
 
     @Test(.enabled(if: canForgeICMP, "forging ICMP needs a raw socket (root or CAP_NET_RAW)"))
     func aForgedICMPErrorFailsOnlyTheQueryItNames() async throws {
-        let responder = CountingResponder(delay: .milliseconds(800))
-        try await ForwarderBehaviourTests.withResponder(responder) { forwarder, upstream in
+        // The upstream never answers the first question, and answers the second only when told:
+        // both are in flight when the forged error comes, and only a timeout (60 s) or an ICMP
+        // error could end the first. Times are taken on the forwarder's loop, which a busy test
+        // run does not hold up.
+        let responder = CountingResponder(delay: .milliseconds(1))
+        try await ForwarderBehaviourTests.withResponder(responder, configure: { $0.timeout = .seconds(60) }) { forwarder, upstream in
             let started = ContinuousClock.now
-            let first = forwarder.resolve(ForwardQuestion(name: DomainName("first.example.test.")!, type: .a))
-            let second = forwarder.resolve(ForwardQuestion(name: DomainName("second.example.test.")!, type: .a))
+            let first = forwarder.resolve(ForwardQuestion(name: DomainName("silent-first.example.test.")!, type: .a))
+            let firstDone = Mutex<ContinuousClock.Instant?>(nil)
+            first.whenComplete { _ in firstDone.withLock { $0 = .now } }
+            let second = forwarder.resolve(ForwardQuestion(name: DomainName("held-second.example.test.")!, type: .a))
+            let secondDone = Mutex(false)
+            second.whenComplete { _ in secondDone.withLock { $0 = true } }
             #expect(try await Self.eventually { responder.seen.withLock { $0.count } == 2 })
-            let port = try #require(responder.seen.withLock { seen in seen.first { $0.name.lowercased.description.hasPrefix("first") }?.port })
+            let port = try #require(
+                responder.seen.withLock { seen in seen.first { $0.name.lowercased.description.hasPrefix("silent") }?.port })
             #expect(forgePortUnreachable(sourcePort: port, upstreamPort: upstream.port ?? 0))
             await #expect(throws: ForwarderError.self) { try await first.get() }
-            #expect(ContinuousClock.now - started < .milliseconds(750), "failed by the ICMP error, not by a timeout")
+            let failedAfter = try #require(firstDone.withLock { $0 }) - started
+            #expect(failedAfter < .seconds(30), "failed by the ICMP error, not by the timeout")
+            #expect(!secondDone.withLock { $0 }, "the other query is still waiting for its answer")
+            responder.release()
             let answer = try await second.get()
-            #expect(answer.answer.records.map(\.rdata) == [[192, 0, 2, 1]], "the other query is untouched")
+            #expect(answer.answer.records.map(\.rdata) == [[192, 0, 2, 1]], "and gets it")
         }
     }
 
     @Test func oneClientNetworkCannotHoldEveryFetch() async throws {
         let responder = CountingResponder(delay: .milliseconds(1))
-        try await ForwarderBehaviourTests.withResponder(responder, configure: { $0.maximumConcurrent = 8 }) { forwarder, _ in
+        let configure: (inout ForwarderConfiguration) -> Void = { configuration in
+            configuration.maximumConcurrent = 8
+            configuration.timeout = .seconds(60)  // the held fetches must still hold when the other client asks
+        }
+        try await ForwarderBehaviourTests.withResponder(responder, configure: configure) { forwarder, _ in
             let greedy = ClientPrefix(ipv4: 0x7F00_0001)
             let other = ClientPrefix(ipv4: 0x7F00_0201)
             let held = (0..<8).map { forwarder.resolve(ForwardQuestion(name: DomainName("silent\($0).test.")!, type: .a), from: greedy) }
