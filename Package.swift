@@ -40,7 +40,7 @@ let package = Package(
             name: "Forwarder",
             dependencies: [
                 "DNSWire", "IPAddressing", .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .target(name: "Watcher", dependencies: ["Manifests"], swiftSettings: swiftSettings),
@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "CMMsg", "LDNSTestSupport",
+                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "Forwarder",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -16,8 +16,8 @@ package struct ForwardingPath: Sendable {
         self.loopGuard = loopGuard
     }
 
-    /// Resolves a name outside our zones; `send` gets the reply bytes.
-    func answer(_ request: ClientRequest, send: @escaping @Sendable ([UInt8]) -> Void) {
+    /// Resolves a name outside our zones for a client in `client`; `send` gets the reply bytes.
+    func answer(_ request: ClientRequest, from client: ClientPrefix, send: @escaping @Sendable ([UInt8]) -> Void) {
         if self.loopGuard.isProbe(request.name) {
             // Our own loop probe came back: answer at once, so the loop ends here.
             send(ForwardedReply.serverFailure(request, settings: self.settings))
@@ -27,13 +27,13 @@ package struct ForwardingPath: Sendable {
             name: request.name, type: request.qtype, qclass: request.qclass == 255 ? 1 : request.qclass,
             dnssecOK: request.edns?.dnssecOK ?? false, checkingDisabled: request.checkingDisabled)
         let settings = self.settings
-        self.forwarder.resolve(question).whenComplete { result in
+        self.forwarder.resolve(question, from: client).whenComplete { result in
             switch result {
             case .success(let answer):
                 send(
                     ForwardedReply.write(
                         request, rcode: answer.rcode, authenticData: answer.authenticData, answer: answer.answer,
-                        authority: answer.authority, additional: answer.additional, settings: settings))
+                        authority: answer.authority, settings: settings))
             case .failure:
                 send(ForwardedReply.serverFailure(request, settings: settings))
             }
@@ -42,8 +42,13 @@ package struct ForwardingPath: Sendable {
 
     /// An ExternalName answer whose target is outside our zones: the CNAME chain, followed by the
     /// target's records from the resolver (as CoreDNS does); the CNAME alone, still NOERROR, when
-    /// the target does not resolve.
-    func chase(_ request: ClientRequest, target: DomainName, cnameReply: [UInt8], send: @escaping @Sendable ([UInt8]) -> Void) {
+    /// the target does not resolve. With upstream data in it the reply is not authoritative
+    /// (`ForwardedReply` never sets AA), and that data is only the target's chain
+    /// (`RelevanceFilter`), never records for other names.
+    func chase(
+        _ request: ClientRequest, target: DomainName, cnameReply: [UInt8], from client: ClientPrefix,
+        send: @escaping @Sendable ([UInt8]) -> Void
+    ) {
         guard let chain = try? MessageParser.parse(cnameReply) else {
             send(cnameReply)
             return
@@ -52,14 +57,16 @@ package struct ForwardingPath: Sendable {
             name: target, type: request.qtype, dnssecOK: request.edns?.dnssecOK ?? false,
             checkingDisabled: request.checkingDisabled)
         let settings = self.settings
-        self.forwarder.resolve(question).whenComplete { result in
+        self.forwarder.resolve(question, from: client).whenComplete { result in
             guard case .success(let answer) = result, answer.rcode == 0, !answer.answer.isEmpty else {
                 send(cnameReply)
                 return
             }
+            var records = PackedRRsets(chain.answer)
+            records.append(contentsOf: answer.answer)
             send(
                 ForwardedReply.write(
-                    request, rcode: 0, authoritative: true, answer: chain.answer + answer.answer, settings: settings))
+                    request, rcode: 0, authenticData: false, answer: records, settings: settings))
         }
     }
 }

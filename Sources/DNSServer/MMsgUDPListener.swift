@@ -2,6 +2,7 @@ import CMMsg
 import Foundation
 import Glibc
 import Logging
+import Forwarder
 import NIOCore
 import QueryEngine
 import Synchronization
@@ -144,7 +145,9 @@ package final class MMsgUDPListener: Sendable {
                                 let address = addresses[index]
                                 let addressLength = addressLengths[index]
                                 let requestSize = query.count
-                                forwarding.chase(request, target: target, cnameReply: reply) { bytes in
+                                forwarding.chase(
+                                    request, target: target, cnameReply: reply, from: ClientPrefix(storage: address)
+                                ) { bytes in
                                     if recording {
                                         bytes.withUnsafeBytes { chased in
                                             recorder.record(
@@ -189,7 +192,7 @@ package final class MMsgUDPListener: Sendable {
         _ request: ClientRequest, _ forwarding: ForwardingPath, _ descriptor: Int32, _ address: sockaddr_storage,
         _ addressLength: socklen_t, _ recorder: QueryRecorder, requestSize: Int, started: NIODeadline
     ) {
-        forwarding.answer(request) { bytes in
+        forwarding.answer(request, from: ClientPrefix(storage: address)) { bytes in
             bytes.withUnsafeBytes { reply in
                 recorder.record(
                     reply: reply, requestSize: requestSize, peerIsIPv6: address.ss_family == sa_family_t(AF_INET6),

@@ -1,3 +1,4 @@
+import Forwarder
 import NIOCore
 import QueryEngine
 import ZoneCompiler
@@ -137,10 +138,10 @@ final class TCPQueryHandler: ChannelInboundHandler {
             return
         case .outOfZone(_, let request) where self.forwarding != nil:
             // Answered out of order when it comes, matched by ID (RFC 7766 §7).
-            self.forwarding?.answer(request, send: send)
+            self.forwarding?.answer(request, from: ClientPrefix(peer), send: send)
         case .chase(_, let target, let request) where self.forwarding != nil:
             let reply = Array(output.readableBytesView.dropFirst(2))
-            self.forwarding?.chase(request, target: target, cnameReply: reply, send: send)
+            self.forwarding?.chase(request, target: target, cnameReply: reply, from: ClientPrefix(peer), send: send)
         case .reply(let length), .outOfZone(refusedLength: let length, request: _),
             .chase(length: let length, target: _, request: _):
             output.setInteger(UInt16(length), at: 0)

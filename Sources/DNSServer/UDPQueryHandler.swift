@@ -1,3 +1,4 @@
+import Forwarder
 import NIOCore
 import QueryEngine
 import ZoneCompiler
@@ -56,10 +57,11 @@ final class UDPQueryHandler: ChannelInboundHandler {
             }
             switch outcome {
             case .outOfZone(_, let request):
-                forwarding.answer(request, send: send)
+                forwarding.answer(request, from: ClientPrefix(remote), send: send)
                 return
             case .chase(_, let target, let request):
-                forwarding.chase(request, target: target, cnameReply: Array(output.readableBytesView), send: send)
+                forwarding.chase(
+                    request, target: target, cnameReply: Array(output.readableBytesView), from: ClientPrefix(remote), send: send)
                 return
             default:
                 break

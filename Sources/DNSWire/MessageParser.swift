@@ -11,13 +11,13 @@ package enum MessageParser {
 
     /// Types whose rdata holds names that may be compressed (RFC 3597 §4: the RFC 1035 types,
     /// and those that some servers compress anyway).
-    private static let namesInRdata: [UInt16: [RdataPart]] = [
+    static let namesInRdata: [UInt16: [RdataPart]] = [
         2: [.name], 3: [.name], 4: [.name], 5: [.name], 7: [.name], 8: [.name], 9: [.name], 12: [.name],
         6: [.name, .name, .fixed(20)], 14: [.name, .name], 15: [.fixed(2), .name], 17: [.name, .name],
         18: [.fixed(2), .name], 21: [.fixed(2), .name], 26: [.fixed(2), .name, .name], 33: [.fixed(6), .name],
     ]
 
-    private enum RdataPart {
+    enum RdataPart {
         case name
         case fixed(Int)
     }

@@ -10,6 +10,20 @@ package struct ParsedMessage: Sendable, Hashable {
     /// The OPT's payload size, extended RCODE bits, version and flags, if there was one.
     package var edns: (payloadSize: UInt16, extendedRcode: UInt8, version: UInt8, flags: UInt16)?
 
+    package init(
+        id: UInt16, flags: UInt16, question: (name: DomainName, type: RRType, qclass: UInt16)?, answer: [WireRecord],
+        authority: [WireRecord], additional: [WireRecord],
+        edns: (payloadSize: UInt16, extendedRcode: UInt8, version: UInt8, flags: UInt16)? = nil
+    ) {
+        self.id = id
+        self.flags = flags
+        self.question = question
+        self.answer = answer
+        self.authority = authority
+        self.additional = additional
+        self.edns = edns
+    }
+
     package var isResponse: Bool { self.flags & 0x8000 != 0 }
     package var isTruncated: Bool { self.flags & 0x0200 != 0 }
     /// The full RCODE (with the OPT's extended bits).

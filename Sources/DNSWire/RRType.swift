@@ -14,14 +14,18 @@ package struct RRType: RawRepresentable, Sendable, Hashable, Comparable, CustomS
     package static let txt = RRType(rawValue: 16)
     package static let aaaa = RRType(rawValue: 28)
     package static let srv = RRType(rawValue: 33)
+    package static let dname = RRType(rawValue: 39)
     package static let opt = RRType(rawValue: 41)
+    package static let rrsig = RRType(rawValue: 46)
+    package static let nsec = RRType(rawValue: 47)
+    package static let nsec3 = RRType(rawValue: 50)
     package static let ixfr = RRType(rawValue: 251)
     package static let axfr = RRType(rawValue: 252)
     package static let any = RRType(rawValue: 255)
 
     private static let names: [UInt16: String] = [
         1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 13: "HINFO", 15: "MX", 16: "TXT", 28: "AAAA", 33: "SRV",
-        41: "OPT", 251: "IXFR", 252: "AXFR", 255: "ANY",
+        39: "DNAME", 41: "OPT", 46: "RRSIG", 47: "NSEC", 50: "NSEC3", 251: "IXFR", 252: "AXFR", 255: "ANY",
     ]
 
     /// The mnemonic, or `TYPE<n>` (RFC 3597 §5) for types without one here.

@@ -18,7 +18,16 @@ package struct WireWriter {
     private var written: [WrittenName] = []
     /// Past `linearLimit` names (zone transfers), suffixes are found through this table instead.
     private var suffixOffsets: [ArraySlice<UInt8>: Int] = [:]
+    /// The keys of `suffixOffsets` in the order they were added, so a rollback can remove them.
+    private var suffixLog: [ArraySlice<UInt8>] = []
     private static let linearLimit = 24
+
+    /// A point to roll back to: what had been written, and which names were known, at the time.
+    package struct Mark: Sendable, Equatable {
+        fileprivate var count: Int
+        fileprivate var written: Int
+        fileprivate var suffixes: Int
+    }
 
     package init(compression: Bool, base: Int = 0) {
         self.compression = compression
@@ -26,6 +35,26 @@ package struct WireWriter {
     }
 
     package var count: Int { self.bytes.count }
+
+    /// The message offset of `bytes[index]`.
+    package func messageOffset(of index: Int) -> Int { self.base + index }
+
+    /// Where the writer stands now. Writing on and then `rollBack(to:)` when the result does not
+    /// fit costs the length of what was written, where copying the writer to try a write would
+    /// cost the whole message every time (quadratic over an answer of many RRsets).
+    package var mark: Mark {
+        Mark(count: self.bytes.count, written: self.written.count, suffixes: self.suffixLog.count)
+    }
+
+    /// Forgets everything written since `mark`: the bytes, and the names that later names could
+    /// have pointed at (a pointer into bytes that are gone would be a forward reference).
+    package mutating func rollBack(to mark: Mark) {
+        self.bytes.removeLast(self.bytes.count - mark.count)
+        self.written.removeLast(self.written.count - mark.written)
+        while self.suffixLog.count > mark.suffixes {
+            self.suffixOffsets.removeValue(forKey: self.suffixLog.removeLast())
+        }
+    }
 
     package mutating func writeUInt8(_ value: UInt8) { self.bytes.append(value) }
 
@@ -40,6 +69,12 @@ package struct WireWriter {
     }
 
     package mutating func writeBytes(_ data: some Collection<UInt8>) { self.bytes += data }
+
+    /// The same for the concrete types callers in other modules pass: a generic call across a
+    /// module boundary is not specialized, and looked up type metadata on every record.
+    package mutating func writeBytes(_ data: [UInt8]) { self.bytes.append(contentsOf: data) }
+
+    package mutating func writeBytes(_ data: ArraySlice<UInt8>) { self.bytes.append(contentsOf: data) }
 
     package mutating func setUInt16(_ value: UInt16, at offset: Int) {
         self.bytes[offset] = UInt8(value >> 8)
@@ -119,6 +154,7 @@ package struct WireWriter {
             let suffix = entry.wire[position...]
             if self.suffixOffsets[suffix] == nil, entry.offset + position < 0x4000 {
                 self.suffixOffsets[suffix] = entry.offset + position
+                self.suffixLog.append(suffix)
             }
             position += 1 + Int(entry.wire[position])
         }

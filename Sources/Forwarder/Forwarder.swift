@@ -1,11 +1,14 @@
 import DNSWire
+import Logging
 import NIOCore
 import NIOPosix
 
 /// Resolves names outside our zones through upstream resolvers, with a cache. UDP first, TCP
-/// when the answer is truncated; random query IDs; replies matched on ID, question and source;
-/// further upstreams tried within the timeout; dead upstreams skipped until they recover;
-/// identical questions in flight share one fetch; a cap on fetches in flight.
+/// when the answer is truncated; random query IDs, random source ports and random letter case;
+/// replies matched on ID, question and source; further upstreams tried within the timeout; dead
+/// upstreams skipped until they recover; identical questions in flight share one fetch; a cap on
+/// fetches in flight, shared out fairly between client networks. Only the records that answer the
+/// question are kept, with their TTLs made safe, before anything is cached or sent.
 ///
 /// All state lives on one event loop; `resolve` may be called from anywhere.
 package final class Forwarder: @unchecked Sendable {
@@ -15,37 +18,65 @@ package final class Forwarder: @unchecked Sendable {
     /// One upstream resolver.
     private struct Upstream {
         var address: SocketAddress
-        var channel: (any Channel)?
         var failures = 0
         var downUntil: NIODeadline?
         var statistics: ForwarderStatistics.Upstream
+        /// Whether it echoes the letter case of our questions (`QueryCase`); false once a reply
+        /// did not.
+        var echoesCase = true
+    }
+
+    /// One query sent to one upstream, from a UDP socket of its own: a fresh socket per query
+    /// gets a fresh random source port from the kernel (RFC 5452 §9.2), and an ICMP error on it
+    /// concerns this query alone (RFC 5452 §4.1 counts on the port to tell queries apart).
+    // Safety: touched only on the forwarder's event loop, like the forwarder.
+    final class Attempt: @unchecked Sendable {
+        let upstream: Int
+        let id: UInt16
+        /// The question's name as sent, in its random case.
+        let name: DomainName
+        let query: [UInt8]
+        let sent: NIODeadline
+        var channel: (any Channel)?
+        var failed = false
+        /// The fetch it belongs to; nil once that fetch is over.
+        var fetch: Fetch?
+
+        init(upstream: Int, id: UInt16, name: DomainName, query: [UInt8], fetch: Fetch) {
+            self.upstream = upstream
+            self.id = id
+            self.name = name
+            self.query = query
+            self.sent = .now()
+            self.fetch = fetch
+        }
     }
 
     /// A question being fetched, with everyone waiting for it.
     // Safety: like the forwarder, touched only on its event loop.
-    private final class Fetch: @unchecked Sendable {
+    final class Fetch: @unchecked Sendable {
         let question: ForwardQuestion
+        /// Unique and increasing: the fetch's place in `FetchQuota`.
+        let serial: UInt64
+        /// The client network that asked first, which the fetch counts against.
+        let client: ClientPrefix
         var promises: [EventLoopPromise<ForwardedAnswer>] = []
         /// Upstreams in the order they are tried.
         let order: [Int]
         var nextTry = 0
-        /// (upstream, ID) of every try sent, and when.
-        var tries: [(upstream: Int, id: UInt16, sent: NIODeadline)] = []
+        var attempts: [Attempt] = []
         var staggerTask: Scheduled<Void>?
         var deadlineTask: Scheduled<Void>?
         let deadline: NIODeadline
         var finished = false
 
-        init(question: ForwardQuestion, order: [Int], deadline: NIODeadline) {
+        init(question: ForwardQuestion, serial: UInt64, client: ClientPrefix, order: [Int], deadline: NIODeadline) {
             self.question = question
+            self.serial = serial
+            self.client = client
             self.order = order
             self.deadline = deadline
         }
-    }
-
-    private struct PendingKey: Hashable {
-        var upstream: Int
-        var id: UInt16
     }
 
     package let eventLoop: any EventLoop
@@ -53,57 +84,55 @@ package final class Forwarder: @unchecked Sendable {
     private var upstreams: [Upstream]
     private var cache: ResponseCache
     private var inflight: [ForwardQuestion: Fetch] = [:]
-    private var pending: [PendingKey: Fetch] = [:]
+    private var fetches: [UInt64: Fetch] = [:]
+    private var quota: FetchQuota
+    private var nextSerial: UInt64 = 0
     private var overloaded = 0
+    private var shareEvictions = 0
+    private var limitsReached: [ForwarderLimit: Int] = [:]
+    private var repairs: [UpstreamRepair: Int] = [:]
+    private var log: RateLimitedLog
     private let epoch = NIODeadline.now()
 
-    private init(configuration: ForwarderConfiguration, eventLoop: any EventLoop) {
+    private init(configuration: ForwarderConfiguration, eventLoop: any EventLoop, logger: Logger) {
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.upstreams = configuration.upstreams.map { address in
             Upstream(address: address, statistics: ForwarderStatistics.Upstream(address: Self.describe(address)))
         }
         self.cache = Self.emptyCache(configuration)
+        self.quota = FetchQuota(capacity: configuration.maximumConcurrent)
+        self.log = RateLimitedLog(logger: logger)
     }
 
     private static func emptyCache(_ configuration: ForwarderConfiguration) -> ResponseCache {
         ResponseCache(
             capacity: configuration.cacheSize, maximumTTL: configuration.cacheMaximumTTL,
-            negativeMaximumTTL: configuration.negativeMaximumTTL)
+            negativeMaximumTTL: configuration.negativeMaximumTTL, byteBudget: configuration.cacheBytes,
+            maximumAnswerBytes: configuration.cacheMaximumAnswerBytes)
     }
 
-    /// Opens a UDP socket connected to each upstream, on one loop of `group`.
-    package static func start(_ configuration: ForwarderConfiguration, group: any EventLoopGroup) async throws -> Forwarder {
-        let eventLoop = group.next()
-        let forwarder = Forwarder(configuration: configuration, eventLoop: eventLoop)
-        for (index, address) in configuration.upstreams.enumerated() {
-            let channel = try await DatagramBootstrap(group: eventLoop)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            UpstreamResponseHandler(forwarder: forwarder, upstream: index))
-                    }
-                }
-                .connect(to: address).get()
-            try await eventLoop.submit { forwarder.upstreams[index].channel = channel }.get()
-        }
-        return forwarder
+    /// A forwarder on one loop of `group`. Sockets are opened per query.
+    package static func start(
+        _ configuration: ForwarderConfiguration, group: any EventLoopGroup,
+        logger: Logger = Logger(label: "clusterdns.forwarder")
+    ) async throws -> Forwarder {
+        Forwarder(configuration: configuration, eventLoop: group.next(), logger: logger)
     }
 
-    /// Closes the upstream sockets; questions in flight fail.
+    /// Fails the questions in flight and closes their sockets.
     package func stop() async {
-        let channels = try? await self.eventLoop.submit { () -> [any Channel] in
-            for fetch in self.inflight.values { self.finish(fetch, with: nil) }
-            return self.upstreams.compactMap(\.channel)
+        try? await self.eventLoop.submit {
+            for fetch in Array(self.inflight.values) { self.finish(fetch, with: nil) }
         }.get()
-        for channel in channels ?? [] { try? await channel.close() }
     }
 
-    /// The answer to `question`: from the cache, or from an upstream. Fails when no upstream
-    /// answered usefully within the timeout, or too many fetches are in flight (→ SERVFAIL).
-    package func resolve(_ question: ForwardQuestion) -> EventLoopFuture<ForwardedAnswer> {
-        if self.eventLoop.inEventLoop { return self.resolveOnLoop(question) }
-        return self.eventLoop.flatSubmit { self.resolveOnLoop(question) }
+    /// The answer to `question`, asked by a client in `client`: from the cache, or from an
+    /// upstream. Fails when no upstream answered usefully within the timeout, or no fetch could
+    /// be started for this client (→ SERVFAIL).
+    package func resolve(_ question: ForwardQuestion, from client: ClientPrefix = .local) -> EventLoopFuture<ForwardedAnswer> {
+        if self.eventLoop.inEventLoop { return self.resolveOnLoop(question, client: client) }
+        return self.eventLoop.flatSubmit { self.resolveOnLoop(question, client: client) }
     }
 
     /// Forgets what the start-up loop probe left behind (its counters, cache entry and any
@@ -117,6 +146,10 @@ package final class Forwarder: @unchecked Sendable {
                     address: self.upstreams[index].statistics.address)
             }
             self.cache = Self.emptyCache(self.configuration)
+            self.overloaded = 0
+            self.shareEvictions = 0
+            self.limitsReached = [:]
+            self.repairs = [:]
         }.get()
     }
 
@@ -134,14 +167,20 @@ package final class Forwarder: @unchecked Sendable {
             statistics.cacheMisses = self.cache.misses
             statistics.cacheSuccessEntries = self.cache.count - self.cache.denialCount
             statistics.cacheDenialEntries = self.cache.denialCount
+            statistics.cacheBytes = self.cache.bytes
+            statistics.cacheSuccessEvictions = self.cache.successEvictions
+            statistics.cacheDenialEvictions = self.cache.denialEvictions
             statistics.overloaded = self.overloaded
+            statistics.shareEvictions = self.shareEvictions
+            for (limit, count) in self.limitsReached { statistics.limitsReached[limit.rawValue] = count }
+            for (repair, count) in self.repairs { statistics.repairs[repair.rawValue] = count }
             return statistics
         }
     }
 
     private var seconds: UInt64 { UInt64((NIODeadline.now() - self.epoch).nanoseconds / 1_000_000_000) }
 
-    private func resolveOnLoop(_ question: ForwardQuestion) -> EventLoopFuture<ForwardedAnswer> {
+    private func resolveOnLoop(_ question: ForwardQuestion, client: ClientPrefix) -> EventLoopFuture<ForwardedAnswer> {
         if let cached = self.cache.lookup(question, now: self.seconds) {
             return self.eventLoop.makeSucceededFuture(cached)
         }
@@ -150,8 +189,23 @@ package final class Forwarder: @unchecked Sendable {
             fetch.promises.append(promise)
             return promise.futureResult
         }
-        guard self.inflight.count < self.configuration.maximumConcurrent, !self.upstreams.isEmpty else {
+        guard !self.upstreams.isEmpty else {
+            promise.fail(ForwarderError.noAnswer)
+            return promise.futureResult
+        }
+        switch self.quota.decide(for: client) {
+        case .admit:
+            break
+        case .admitEvicting(let serial):
+            // At the cap, a network below its share takes the busiest network's newest fetch.
+            if let victim = self.fetches[serial] {
+                self.shareEvictions += 1
+                self.reached(.clientShare, ["client": "\(victim.client)", "for": "\(client)"])
+                self.finish(victim, with: nil)
+            }
+        case .refuse:
             self.overloaded += 1
+            self.reached(.maxConcurrentForwards, ["client": "\(client)", "in.flight": "\(self.quota.total)"])
             promise.fail(ForwarderError.overloaded)
             return promise.futureResult
         }
@@ -161,9 +215,14 @@ package final class Forwarder: @unchecked Sendable {
             let rightDown = self.isDown(self.upstreams[right], now: now)
             return leftDown == rightDown ? left < right : !leftDown
         }
-        let fetch = Fetch(question: question, order: order, deadline: now + self.configuration.timeout)
+        self.nextSerial += 1
+        let fetch = Fetch(
+            question: question, serial: self.nextSerial, client: client, order: order,
+            deadline: now + self.configuration.timeout)
         fetch.promises.append(promise)
         self.inflight[question] = fetch
+        self.fetches[fetch.serial] = fetch
+        self.quota.add(fetch.serial, for: client)
         fetch.deadlineTask = self.eventLoop.scheduleTask(deadline: fetch.deadline) {
             self.markTryFailed(fetch)
             self.finish(fetch, with: nil)
@@ -183,21 +242,7 @@ package final class Forwarder: @unchecked Sendable {
         guard !fetch.finished, fetch.nextTry < fetch.order.count else { return }
         let upstreamIndex = fetch.order[fetch.nextTry]
         fetch.nextTry += 1
-        var id = UInt16.random(in: 0...UInt16.max)
-        while self.pending[PendingKey(upstream: upstreamIndex, id: id)] != nil { id = UInt16.random(in: 0...UInt16.max) }
-        self.pending[PendingKey(upstream: upstreamIndex, id: id)] = fetch
-        fetch.tries.append((upstreamIndex, id, .now()))
-        let question = fetch.question
-        let query = QueryBuilder.query(
-            question.name, question.type, id: id, flags: 0x0100 | (question.checkingDisabled ? 0x0010 : 0),
-            qclass: question.qclass, payloadSize: self.configuration.payloadSize, dnssecOK: question.dnssecOK)
-        self.upstreams[upstreamIndex].statistics.requests += 1
-        if let channel = self.upstreams[upstreamIndex].channel {
-            var buffer = channel.allocator.buffer(capacity: query.count)
-            buffer.writeBytes(query)
-            channel.writeAndFlush(
-                AddressedEnvelope(remoteAddress: self.upstreams[upstreamIndex].address, data: buffer), promise: nil)
-        }
+        self.send(fetch, to: upstreamIndex)
         fetch.staggerTask?.cancel()
         if fetch.nextTry < fetch.order.count {
             let share = self.configuration.timeout.nanoseconds / Int64(max(1, fetch.order.count))
@@ -208,51 +253,105 @@ package final class Forwarder: @unchecked Sendable {
         }
     }
 
-    /// A reply arrived on an upstream's socket.
-    func receive(_ bytes: [UInt8], from upstreamIndex: Int) {
-        guard bytes.count >= 12 else { return }
-        let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
-        let key = PendingKey(upstream: upstreamIndex, id: id)
-        guard let fetch = self.pending[key], !fetch.finished else { return }
-        guard let message = try? MessageParser.parse(bytes), message.isResponse,
-            let question = message.question, question.name == fetch.question.name,
-            question.type == fetch.question.type, question.qclass == fetch.question.qclass
-        else {
+    /// One query to one upstream, from a socket of its own.
+    private func send(_ fetch: Fetch, to upstreamIndex: Int) {
+        let question = fetch.question
+        let name = self.upstreams[upstreamIndex].echoesCase ? QueryCase.randomized(question.name) : question.name
+        // AD asks a validating upstream to say whether the data is authentic (RFC 6840 §5.7);
+        // what clients see of it is decided per client (`ForwardedReply`).
+        let query = QueryBuilder.query(
+            name, question.type, id: UInt16.random(in: 0...UInt16.max),
+            flags: 0x0100 | 0x0020 | (question.checkingDisabled ? 0x0010 : 0), qclass: question.qclass,
+            payloadSize: self.configuration.payloadSize, dnssecOK: question.dnssecOK)
+        let attempt = Attempt(
+            upstream: upstreamIndex, id: UInt16(query[0]) << 8 | UInt16(query[1]), name: name, query: query, fetch: fetch)
+        fetch.attempts.append(attempt)
+        self.upstreams[upstreamIndex].statistics.requests += 1
+        let address = self.upstreams[upstreamIndex].address
+        DatagramBootstrap(group: self.eventLoop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UpstreamResponseHandler(forwarder: self, attempt: attempt))
+                }
+            }
+            .connect(to: address)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    guard attempt.fetch?.finished == false else {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    attempt.channel = channel
+                    var buffer = channel.allocator.buffer(capacity: query.count)
+                    buffer.writeBytes(query)
+                    channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+                case .failure(let error):
+                    // No socket (descriptors used up, say): this try failed, the next may not,
+                    // and the upstream is not to blame.
+                    self.log.note(
+                        "cannot open a socket for an upstream query", event: "socket", metadata: ["error": "\(error)"])
+                    self.attemptFailed(attempt, blamingUpstream: false)
+                }
+            }
+    }
+
+    /// A reply arrived on an attempt's socket (connected to its upstream: nothing else arrives).
+    func receive(_ bytes: [UInt8], for attempt: Attempt) {
+        guard let fetch = attempt.fetch, !fetch.finished, bytes.count >= 12 else { return }
+        guard let message = try? MessageParser.parse(bytes), self.isReply(message, to: attempt, of: fetch) else {
             return  // not the answer to our question: a spoof or a stray; keep waiting
         }
         if message.isTruncated {
             // RFC 7766 §5: the same question again over TCP.
-            let query = QueryBuilder.query(
-                fetch.question.name, fetch.question.type, id: id, flags: 0x0100 | (fetch.question.checkingDisabled ? 0x0010 : 0),
-                qclass: fetch.question.qclass, payloadSize: self.configuration.payloadSize, dnssecOK: fetch.question.dnssecOK)
-            TCPUpstreamQuery.run(query, to: self.upstreams[upstreamIndex].address, on: self.eventLoop, deadline: fetch.deadline)
-                .whenComplete { result in
-                    guard case .success(let reply) = result, let parsed = try? MessageParser.parse(reply),
-                        parsed.id == id, parsed.question?.name == fetch.question.name
-                    else {
-                        self.markFailure(upstreamIndex)
-                        self.sendNextTry(fetch)
-                        return
-                    }
-                    self.accept(parsed, for: fetch, from: upstreamIndex, id: id)
+            TCPUpstreamQuery.run(
+                attempt.query, to: self.upstreams[attempt.upstream].address, on: self.eventLoop, deadline: fetch.deadline
+            )
+            .whenComplete { result in
+                guard case .success(let reply) = result, let parsed = try? MessageParser.parse(reply),
+                    self.isReply(parsed, to: attempt, of: fetch), !parsed.isTruncated
+                else {
+                    self.markFailure(attempt.upstream)
+                    self.sendNextTry(fetch)
+                    return
                 }
+                self.accept(parsed, for: fetch, from: attempt)
+            }
             return
         }
-        self.accept(message, for: fetch, from: upstreamIndex, id: id)
+        self.accept(message, for: fetch, from: attempt)
     }
 
-    private func accept(_ message: ParsedMessage, for fetch: Fetch, from upstreamIndex: Int, id: UInt16) {
+    /// Whether `message` answers `attempt`: a response with its ID and its question. An upstream
+    /// that echoes our letter case must echo it exactly; the first time one does not, the reply
+    /// is dropped and the question asked again in lower case (see `QueryCase`).
+    private func isReply(_ message: ParsedMessage, to attempt: Attempt, of fetch: Fetch) -> Bool {
+        guard message.isResponse, message.id == attempt.id, let question = message.question,
+            question.name == fetch.question.name, question.type == fetch.question.type,
+            question.qclass == fetch.question.qclass
+        else { return false }
+        guard self.upstreams[attempt.upstream].echoesCase, !QueryCase.isExactEcho(question.name, of: attempt.name) else {
+            return true
+        }
+        self.upstreams[attempt.upstream].echoesCase = false
+        self.repaired(.caseNotEchoed, ["upstream": "\(self.upstreams[attempt.upstream].statistics.address)"])
+        if !fetch.finished, attempt.fetch != nil {
+            self.send(fetch, to: attempt.upstream)
+        }
+        return false
+    }
+
+    private func accept(_ message: ParsedMessage, for fetch: Fetch, from attempt: Attempt) {
         guard !fetch.finished else { return }
+        let upstreamIndex = attempt.upstream
         let rcode = message.rcode
         var statistics = self.upstreams[upstreamIndex].statistics
         statistics.responses[Self.rcodeName(rcode), default: 0] += 1
-        if let sent = fetch.tries.first(where: { $0.upstream == upstreamIndex && $0.id == id })?.sent {
-            let seconds = Double((NIODeadline.now() - sent).nanoseconds) / 1e9
-            statistics.latencySum += seconds
-            statistics.latencyCount += 1
-            if let bucket = ForwarderStatistics.latencyBounds.firstIndex(where: { seconds <= $0 }) {
-                statistics.latencyBuckets[bucket] += 1
-            }
+        let seconds = Double((NIODeadline.now() - attempt.sent).nanoseconds) / 1e9
+        statistics.latencySum += seconds
+        statistics.latencyCount += 1
+        if let bucket = ForwarderStatistics.latencyBounds.firstIndex(where: { seconds <= $0 }) {
+            statistics.latencyBuckets[bucket] += 1
         }
         self.upstreams[upstreamIndex].statistics = statistics
         // Any answer shows the upstream is up: health tracks reachability only, as CoreDNS's
@@ -267,29 +366,47 @@ package final class Forwarder: @unchecked Sendable {
                 return
             }
         }
-        let answer = ForwardedAnswer(
-            rcode: rcode, authenticData: message.flags & 0x0020 != 0,
-            answer: message.answer.filter { $0.rrclass == fetch.question.qclass || fetch.question.qclass == 255 },
-            authority: message.authority, additional: message.additional)
-        if rcode == 0 || rcode == 3 { self.cache.store(fetch.question, answer, now: self.seconds) }
+        // Only what answers the question, with the same TTLs on this first reply as on every
+        // cached one.
+        let (answer, dropped, changes) = ForwardedAnswer.kept(
+            from: message, for: fetch.question, askedAs: attempt.name, policy: self.cache.policy,
+            isLocal: self.configuration.isLocal)
+        if dropped > 0 {
+            self.repaired(.irrelevantRecords, ["qname": "\(fetch.question.name)", "dropped": "\(dropped)"])
+        }
+        if changes.topBitSet > 0 { self.repaired(.ttlTopBit, ["qname": "\(fetch.question.name)"]) }
+        if changes.capped > 0 { self.reached(.cacheMaxTTL, ["qname": "\(fetch.question.name)"]) }
+        self.store(fetch.question, answer)
         self.finish(fetch, with: answer)
     }
 
-    /// The upstream's socket reported an error (ICMP port unreachable): move on at once.
-    func upstreamFailed(_ upstreamIndex: Int) {
-        self.markFailure(upstreamIndex)
-        for fetch in self.inflight.values where fetch.tries.last?.upstream == upstreamIndex {
-            if fetch.nextTry < fetch.order.count {
-                self.sendNextTry(fetch)
-            } else if fetch.tries.count == fetch.order.count {
-                // Every upstream has been tried and the last one is unreachable: fail now.
-                self.finish(fetch, with: nil)
-            }
+    /// Caches `answer`, noting the limits that storing it reached.
+    private func store(_ question: ForwardQuestion, _ answer: ForwardedAnswer) {
+        let before = (self.cache.tooLarge, self.cache.evictionsForCount, self.cache.evictionsForBytes)
+        self.cache.store(question, answer, now: self.seconds)
+        if self.cache.tooLarge > before.0 {
+            self.reached(.cacheMaxAnswerBytes, ["qname": "\(question.name)", "bytes": "\(answer.byteCount)"])
+        }
+        for _ in before.1..<self.cache.evictionsForCount { self.reached(.cacheSize, [:]) }
+        for _ in before.2..<self.cache.evictionsForBytes { self.reached(.cacheBytes, ["cache.bytes": "\(self.cache.bytes)"]) }
+    }
+
+    /// An attempt's socket reported an error (ICMP port unreachable, or it could not be opened):
+    /// that attempt failed, and only the fetch it belongs to moves on at once.
+    func attemptFailed(_ attempt: Attempt, blamingUpstream: Bool = true) {
+        guard let fetch = attempt.fetch, !fetch.finished, !attempt.failed else { return }
+        attempt.failed = true
+        if blamingUpstream { self.markFailure(attempt.upstream) }
+        if fetch.nextTry < fetch.order.count {
+            self.sendNextTry(fetch)
+        } else if fetch.attempts.allSatisfy(\.failed) {
+            // Every upstream has been tried and none can be reached: fail now.
+            self.finish(fetch, with: nil)
         }
     }
 
     private func markTryFailed(_ fetch: Fetch) {
-        if let last = fetch.tries.last { self.markFailure(last.upstream) }
+        if let last = fetch.attempts.last { self.markFailure(last.upstream) }
     }
 
     /// One more failure: the upstream is skipped for 1 s, doubling up to 30 s, until it answers.
@@ -305,8 +422,15 @@ package final class Forwarder: @unchecked Sendable {
         fetch.finished = true
         fetch.staggerTask?.cancel()
         fetch.deadlineTask?.cancel()
-        for attempt in fetch.tries { self.pending.removeValue(forKey: PendingKey(upstream: attempt.upstream, id: attempt.id)) }
+        for attempt in fetch.attempts {
+            attempt.channel?.close(promise: nil)
+            attempt.channel = nil
+            attempt.fetch = nil
+        }
+        fetch.attempts = []
         if self.inflight[fetch.question] === fetch { self.inflight.removeValue(forKey: fetch.question) }
+        self.fetches.removeValue(forKey: fetch.serial)
+        self.quota.remove(fetch.serial)
         for promise in fetch.promises {
             if let answer {
                 promise.succeed(answer)
@@ -314,6 +438,20 @@ package final class Forwarder: @unchecked Sendable {
                 promise.fail(ForwarderError.noAnswer)
             }
         }
+    }
+
+    private func reached(_ limit: ForwarderLimit, _ metadata: Logger.Metadata) {
+        self.limitsReached[limit, default: 0] += 1
+        var all = metadata
+        all["flag"] = "\(limit.flag)"
+        // Refusing clients is worth a warning; a full cache or a capped TTL is how a cache works.
+        let level: Logger.Level = limit == .maxConcurrentForwards || limit == .clientShare ? .warning : .notice
+        self.log.note("forwarding limit reached", event: limit.rawValue, level: level, metadata: all)
+    }
+
+    private func repaired(_ repair: UpstreamRepair, _ metadata: Logger.Metadata) {
+        self.repairs[repair, default: 0] += 1
+        self.log.note("upstream reply repaired", event: repair.rawValue, metadata: metadata)
     }
 
     static func rcodeName(_ rcode: UInt16) -> String {

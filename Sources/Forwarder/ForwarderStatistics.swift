@@ -31,6 +31,17 @@ package struct ForwarderStatistics: Sendable, Hashable {
     package var cacheEntries: Int { self.cacheSuccessEntries + self.cacheDenialEntries }
     /// Questions refused because too many fetches were in flight.
     package var overloaded = 0
+    /// Fetches failed to make room for a client network below its share (`FetchQuota`).
+    package var shareEvictions = 0
+    /// What the cache's entries cost, in bytes.
+    package var cacheBytes = 0
+    /// Entries pushed out of the cache to make room, by kind (CoreDNS's `cache_evictions_total`).
+    package var cacheSuccessEvictions = 0
+    package var cacheDenialEvictions = 0
+    /// How often each limit was reached, by the flag that sets it (`ForwarderLimit`).
+    package var limitsReached: [String: Int] = [:]
+    /// Upstream replies that needed fixing, by what was wrong (`UpstreamRepair`).
+    package var repairs: [String: Int] = [:]
 
     package init() {}
 }

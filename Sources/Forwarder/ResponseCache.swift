@@ -1,22 +1,31 @@
 import DNSWire
 
-/// Answers from upstream, kept for their TTL: positive answers capped at `maximumTTL`, negative
-/// ones (NXDOMAIN, NODATA) for their SOA's negative TTL capped at `negativeMaximumTTL`
-/// (RFC 2308 §5). Bounded: the least recently used entry goes first. Not thread-safe: it lives
-/// on the forwarder's event loop. Times are seconds on a caller's monotonic clock.
+/// Answers from upstream, kept for their TTL (see `TTLPolicy`). Bounded twice: by entries, and
+/// by bytes, since one 64 KiB answer of thousands of records weighs as much as thousands of
+/// small ones. Answers are held as packed wire bytes (`PackedRRsets`), and each entry is charged
+/// its bytes plus a fixed overhead for its bookkeeping; an answer over `maximumAnswerBytes` is
+/// not cached at all, so that a few huge answers cannot push out everything else. The least
+/// recently used entry goes first. Not thread-safe: it lives on the forwarder's event loop.
+/// Times are seconds on a caller's monotonic clock.
 package struct ResponseCache {
     private struct Entry {
         var question: ForwardQuestion
         var answer: ForwardedAnswer
         var storedAt: UInt64
         var lifetime: UInt32
+        var cost: Int
         var previous: Int
         var next: Int
     }
 
+    /// What an entry costs beyond its records' bytes: the entry, its index slot, and the
+    /// headers and allocator overhead of its arrays, measured to within this on Linux.
+    package static let entryOverhead = 256
+
     package let capacity: Int
-    package let maximumTTL: UInt32
-    package let negativeMaximumTTL: UInt32
+    package let byteBudget: Int
+    package let maximumAnswerBytes: Int
+    package let policy: TTLPolicy
     private var index: [ForwardQuestion: Int] = [:]
     private var entries: [Entry] = []
     private var freeSlots: [Int] = []
@@ -29,13 +38,29 @@ package struct ResponseCache {
     package private(set) var misses = 0
     /// Entries holding a denial; the rest hold positive answers.
     package private(set) var denialCount = 0
+    /// What the entries cost, overhead included; never over `byteBudget`.
+    package private(set) var bytes = 0
+    /// Entries pushed out to make room (not those that expired), by kind, as CoreDNS counts them.
+    package private(set) var successEvictions = 0
+    package private(set) var denialEvictions = 0
+    /// Of those, pushed out because of the entry limit or because of the byte budget.
+    package private(set) var evictionsForCount = 0
+    package private(set) var evictionsForBytes = 0
+    /// Answers not cached because they were over `maximumAnswerBytes`.
+    package private(set) var tooLarge = 0
 
-    package init(capacity: Int, maximumTTL: UInt32 = 3600, negativeMaximumTTL: UInt32 = 300) {
+    package init(
+        capacity: Int, maximumTTL: UInt32 = 3600, negativeMaximumTTL: UInt32 = 300, byteBudget: Int = 32 << 20,
+        maximumAnswerBytes: Int = 16 << 10
+    ) {
         self.capacity = max(0, capacity)
-        self.maximumTTL = maximumTTL
-        self.negativeMaximumTTL = negativeMaximumTTL
+        self.byteBudget = max(0, byteBudget)
+        self.maximumAnswerBytes = max(0, maximumAnswerBytes)
+        self.policy = TTLPolicy(maximumTTL: maximumTTL, negativeMaximumTTL: negativeMaximumTTL)
     }
 
+    package var maximumTTL: UInt32 { self.policy.maximumTTL }
+    package var negativeMaximumTTL: UInt32 { self.policy.negativeMaximumTTL }
     package var count: Int { self.index.count }
     package var hits: Int { self.successHits + self.denialHits }
 
@@ -53,24 +78,40 @@ package struct ResponseCache {
             return nil
         }
         self.moveToFront(slot)
-        if Self.isDenial(entry.answer) { self.denialHits += 1 } else { self.successHits += 1 }
+        if entry.answer.isDenial { self.denialHits += 1 } else { self.successHits += 1 }
         var answer = entry.answer.aged(by: UInt32(elapsed))
         answer.fromCache = true
         return answer
     }
 
-    /// Stores `answer` when it may be cached; returns the lifetime given (0: not stored).
+    /// Stores `answer` (its TTLs as `policy` serves them) when it may be cached; returns the
+    /// lifetime given (0: not stored).
     @discardableResult
     package mutating func store(_ question: ForwardQuestion, _ answer: ForwardedAnswer, now: UInt64) -> UInt32 {
-        guard self.capacity > 0, let lifetime = self.lifetime(of: answer), lifetime > 0 else { return 0 }
-        let negative = answer.answer.isEmpty
-        var capped = answer
-        capped.answer = capped.answer.map { self.capTTL($0, negative: negative, lifetime: lifetime) }
-        capped.authority = capped.authority.map { self.capTTL($0, negative: negative, lifetime: lifetime) }
-        capped.additional = capped.additional.map { self.capTTL($0, negative: negative, lifetime: lifetime) }
+        let served = self.policy.apply(to: answer).answer
+        guard self.capacity > 0, let lifetime = self.policy.lifetime(of: served), lifetime > 0 else { return 0 }
+        let cost = Self.cost(of: question, served)
+        guard served.byteCount <= self.maximumAnswerBytes, cost <= self.byteBudget else {
+            self.tooLarge += 1
+            return 0
+        }
         if let slot = self.index[question] { self.remove(slot) }
-        while self.index.count >= self.capacity, self.tail >= 0 { self.remove(self.tail) }
-        let entry = Entry(question: question, answer: capped, storedAt: now, lifetime: lifetime, previous: -1, next: -1)
+        while self.index.count >= self.capacity, self.tail >= 0 {
+            self.evictionsForCount += 1
+            self.evict(self.tail)
+        }
+        while self.bytes + cost > self.byteBudget, self.tail >= 0 {
+            self.evictionsForBytes += 1
+            self.evict(self.tail)
+        }
+        var compact = served
+        // Exactly sized copies: a packed answer grew by doubling, and the slack would be paid for
+        // as long as the entry lives.
+        compact.answer = served.answer.compacted()
+        compact.authority = served.authority.compacted()
+        compact.fromCache = false
+        let entry = Entry(
+            question: question, answer: compact, storedAt: now, lifetime: lifetime, cost: cost, previous: -1, next: -1)
         let slot: Int
         if let free = self.freeSlots.popLast() {
             self.entries[free] = entry
@@ -80,42 +121,29 @@ package struct ResponseCache {
             slot = self.entries.count - 1
         }
         self.index[question] = slot
-        if Self.isDenial(capped) { self.denialCount += 1 }
+        self.bytes += cost
+        if compact.isDenial { self.denialCount += 1 }
         self.linkFront(slot)
         return lifetime
     }
 
-    /// How long an answer may be cached: positive answers for their smallest TTL (capped);
-    /// NXDOMAIN and NODATA for min(SOA TTL, SOA minimum) (capped); nothing else.
-    package func lifetime(of answer: ForwardedAnswer) -> UInt32? {
-        switch answer.rcode {
-        case 0 where !answer.answer.isEmpty:
-            let smallest = answer.answer.map(\.ttl).min() ?? 0
-            return min(smallest, self.maximumTTL)
-        case 0, 3:
-            guard let soa = answer.authority.first(where: { $0.type == .soa }), soa.rdata.count >= 20 else { return nil }
-            let minimum = soa.rdata.suffix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            return min(soa.ttl, minimum, self.negativeMaximumTTL)
-        default:
-            return nil
-        }
+    /// What an entry for `answer` costs against the budget.
+    package static func cost(of question: ForwardQuestion, _ answer: ForwardedAnswer) -> Int {
+        Self.entryOverhead + question.name.wire.count + answer.byteCount
     }
 
-    /// TTLs are served capped; a negative answer's SOA carries the negative TTL (RFC 2308 §3).
-    private func capTTL(_ record: WireRecord, negative: Bool, lifetime: UInt32) -> WireRecord {
-        var copy = record
-        copy.ttl = negative && record.type == .soa ? min(record.ttl, lifetime) : min(record.ttl, self.maximumTTL)
-        return copy
+    private mutating func evict(_ slot: Int) {
+        if self.entries[slot].answer.isDenial { self.denialEvictions += 1 } else { self.successEvictions += 1 }
+        self.remove(slot)
     }
-
-    /// NXDOMAIN or NODATA (RFC 2308 §1).
-    private static func isDenial(_ answer: ForwardedAnswer) -> Bool { answer.answer.isEmpty }
 
     private mutating func remove(_ slot: Int) {
-        if Self.isDenial(self.entries[slot].answer) { self.denialCount -= 1 }
+        if self.entries[slot].answer.isDenial { self.denialCount -= 1 }
+        self.bytes -= self.entries[slot].cost
         self.unlink(slot)
         self.index.removeValue(forKey: self.entries[slot].question)
         self.entries[slot].answer = ForwardedAnswer(rcode: 0)
+        self.entries[slot].question = ForwardQuestion(name: .root, type: .a)
         self.freeSlots.append(slot)
     }
 

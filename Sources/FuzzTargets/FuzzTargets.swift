@@ -17,6 +17,7 @@ package enum FuzzTargets {
         "tcp-frames": Self.tcpFrames,
         "manifest": Self.manifest,
         "upstream-reply": Self.upstreamReply,
+        "forwarder-cache": Self.forwarderCache,
     ]
 
     /// A snapshot with every kind of record, built once.
@@ -167,8 +168,8 @@ package enum FuzzTargets {
             id: 9, flags: 0x0100, question: Array(question[12...]), name: DomainName("www.example.test.") ?? .root,
             qtype: .a, qclass: 1, edns: nil, transport: .udp)
         let reply = ForwardedReply.write(
-            request, rcode: message.rcode, answer: message.answer, authority: message.authority,
-            additional: message.additional, settings: ResponderSettings(recursionAvailable: true))
+            request, rcode: message.rcode, answer: PackedRRsets(message.answer), authority: PackedRRsets(message.authority),
+            settings: ResponderSettings(recursionAvailable: true))
         Self.check(reply, limit: 512, id: 9)
     }
 

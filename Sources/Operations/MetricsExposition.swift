@@ -103,6 +103,28 @@ package enum MetricsExposition {
             out.sample("cache_hits_total", cacheLabels("success"), Double(forwarder.cacheSuccessHits))
             out.header("cache_misses_total", "counter", "The count of cache misses.")
             out.sample("cache_misses_total", [("server", server), ("zones", ".")], Double(forwarder.cacheMisses))
+            out.header("cache_evictions_total", "counter", "The count of cache evictions.")
+            out.sample("cache_evictions_total", cacheLabels("denial"), Double(forwarder.cacheDenialEvictions))
+            out.sample("cache_evictions_total", cacheLabels("success"), Double(forwarder.cacheSuccessEvictions))
+            out.header("cache_size_bytes", "gauge", "Bytes the cached answers cost (records plus per-entry overhead).")
+            out.sample("cache_size_bytes", [("server", server), ("zones", ".")], Double(forwarder.cacheBytes))
+            out.header(
+                "forward_max_concurrent_rejects_total", "counter",
+                "Questions refused because --max-concurrent-forwards fetches were in flight.")
+            out.sample("forward_max_concurrent_rejects_total", [], Double(forwarder.overloaded))
+            out.header(
+                "forward_share_evictions_total", "counter",
+                "Fetches failed at the cap to make room for a client network holding fewer.")
+            out.sample("forward_share_evictions_total", [], Double(forwarder.shareEvictions))
+            out.header("limit_reached_total", "counter", "Times each resolver limit was reached, named after the flag that sets it.")
+            for limit in ForwarderLimit.allCases {
+                out.sample("limit_reached_total", [("limit", limit.rawValue)], Double(forwarder.limitsReached[limit.rawValue] ?? 0))
+            }
+            out.header("forward_repaired_replies_total", "counter", "Upstream replies used after fixing what was wrong with them.")
+            for repair in UpstreamRepair.allCases {
+                out.sample(
+                    "forward_repaired_replies_total", [("repair", repair.rawValue)], Double(forwarder.repairs[repair.rawValue] ?? 0))
+            }
         }
         return out.text + registryText
     }

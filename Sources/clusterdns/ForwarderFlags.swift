@@ -26,11 +26,27 @@ struct ForwarderFlags: ParsableArguments {
 
     @Option(
         name: .customLong("max-concurrent-forwards"),
-        help: ArgumentHelp("Upstream queries in flight at once; past it, SERVFAIL.", valueName: "N"))
+        help: ArgumentHelp(
+            "Upstream queries in flight at once; past it, SERVFAIL. At the cap, a client /24 (IPv4) or /56 (IPv6) holding fewer than the busiest one takes that one's newest fetch.",
+            valueName: "N"))
     var maxConcurrentForwards: Int = 1000
 
     @Option(name: .customLong("cache-size"), help: ArgumentHelp("Forwarded answers cached.", valueName: "N"))
     var cacheSize: Int = 10_000
+
+    @Option(
+        name: .customLong("cache-bytes"),
+        help: ArgumentHelp(
+            "Memory the cache of forwarded answers may use, in bytes (suffixes K, M, G: KiB, MiB, GiB); least recently used answers make room.",
+            valueName: "BYTES"))
+    var cacheBytes: String = "32M"
+
+    @Option(
+        name: .customLong("cache-max-answer-bytes"),
+        help: ArgumentHelp(
+            "Largest forwarded answer cached, in bytes of records (suffixes K, M); larger answers are forwarded every time.",
+            valueName: "BYTES"))
+    var cacheMaxAnswerBytes: String = "16K"
 
     @Option(
         name: .customLong("cache-max-ttl"),
@@ -45,6 +61,13 @@ struct ForwarderFlags: ParsableArguments {
     func validate() throws {
         guard self.forwardTimeout > 0, self.maxConcurrentForwards > 0, self.cacheSize >= 0 else {
             throw ValidationError("--forward-timeout and --max-concurrent-forwards must be positive, --cache-size not negative")
+        }
+        guard Self.byteCount(self.cacheBytes) != nil else {
+            throw ValidationError("--cache-bytes must be a number of bytes such as 33554432, 32768K or 32M, got \"\(self.cacheBytes)\"")
+        }
+        guard Self.byteCount(self.cacheMaxAnswerBytes) != nil else {
+            throw ValidationError(
+                "--cache-max-answer-bytes must be a number of bytes such as 16384 or 16K, got \"\(self.cacheMaxAnswerBytes)\"")
         }
         for text in self.upstreams where text != "none" {
             guard UpstreamAddress.parse(text) != nil else {
@@ -81,9 +104,24 @@ struct ForwarderFlags: ParsableArguments {
             ForwarderConfiguration(
                 upstreams: addresses, timeout: .nanoseconds(Int64(self.forwardTimeout * 1e9)),
                 maximumConcurrent: self.maxConcurrentForwards, cacheSize: self.cacheSize,
-                cacheMaximumTTL: self.cacheMaxTTL, negativeMaximumTTL: self.cacheNegativeTTL),
+                cacheMaximumTTL: self.cacheMaxTTL, negativeMaximumTTL: self.cacheNegativeTTL,
+                cacheBytes: Self.byteCount(self.cacheBytes) ?? 32 << 20,
+                cacheMaximumAnswerBytes: Self.byteCount(self.cacheMaxAnswerBytes) ?? 16 << 10),
             nil
         )
+    }
+
+    /// `N`, `NK`, `NM` or `NG` (powers of 1024) as bytes; nil when it is not one, or over 1 TiB.
+    static func byteCount(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 10, "M": 20, "G": 30]
+        var digits = Substring(text.uppercased())
+        var shift = 0
+        if let last = digits.last, let unit = units[last] {
+            shift = unit
+            digits = digits.dropLast()
+        }
+        guard let value = Int(digits), value >= 0, value <= (1 << 40) >> shift else { return nil }
+        return value << shift
     }
 
     static func isLocal(_ address: IPAddress) -> Bool {

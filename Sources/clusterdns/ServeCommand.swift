@@ -136,8 +136,11 @@ struct ServeCommand: AsyncParsableCommand {
         reloadMetrics.published(initial, success: true)
 
         var forwarding: ForwardingPath?
-        if let forwarderConfiguration {
-            let forwarder = try await Forwarder.start(forwarderConfiguration, group: group)
+        if var forwarderConfiguration {
+            // Upstream data about our own names is never taken: we answer those.
+            forwarderConfiguration.isLocal = { name in store.current.table.zone(containing: name) != nil }
+            let forwarder = try await Forwarder.start(
+                forwarderConfiguration, group: group, logger: Logger(label: "clusterdns.forwarder"))
             forwarderBox.set(forwarder)
             forwarding = ForwardingPath(forwarder: forwarder, settings: configuration.responder)
             logger.notice(

@@ -5,21 +5,30 @@ import NIOPosix
 import Synchronization
 import Testing
 
-/// A tiny UDP responder on loopback for forwarder tests: counts questions and answers each with
-/// one A record after `delay`; optionally sends a forged reply (wrong ID, or wrong question) first.
+/// A tiny UDP responder on loopback for forwarder tests: counts questions (and keeps the source
+/// port and spelling of each) and answers each with one A record after `delay`; optionally sends
+/// a forged reply (wrong ID, or wrong question) first, echoes the question in lower case, never
+/// answers names starting with "silent", and answers names starting with "held" only once
+/// `release()` is called.
 final class CountingResponder: ChannelInboundHandler, Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     let queries = Mutex(0)
+    /// (source port, question name as received) of every query.
+    let seen = Mutex<[(port: Int, name: DomainName)]>([])
     let delay: TimeAmount
     let forgeFirst: Bool
     let refuse: Bool
+    let lowercaseEcho: Bool
+    /// Replies to "held" names, sent by `release()`; nil once released.
+    private let held = Mutex<[@Sendable () -> Void]?>([])
 
-    init(delay: TimeAmount, forgeFirst: Bool = false, refuse: Bool = false) {
+    init(delay: TimeAmount, forgeFirst: Bool = false, refuse: Bool = false, lowercaseEcho: Bool = false) {
         self.delay = delay
         self.forgeFirst = forgeFirst
         self.refuse = refuse
+        self.lowercaseEcho = lowercaseEcho
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -27,10 +36,14 @@ final class CountingResponder: ChannelInboundHandler, Sendable {
         self.queries.withLock { $0 += 1 }
         guard let query = try? MessageParser.parse(Array(envelope.data.readableBytesView)), let question = query.question
         else { return }
+        self.seen.withLock { $0.append((envelope.remoteAddress.port ?? 0, question.name)) }
+        if question.name.description.lowercased().hasPrefix("silent") { return }
+        let lowercaseEcho = self.lowercaseEcho
         func reply(id: UInt16, name: DomainName, address: [UInt8]) -> ByteBuffer {
-            var bytes = QueryBuilder.query(name, question.type, id: id, flags: 0x8180)
+            var bytes = QueryBuilder.query(lowercaseEcho ? name.lowercased : name, question.type, id: id, flags: 0x8180)
             bytes[7] = 1  // one answer
-            bytes += [0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4] + address
+            // TTL 3600: the cache must outlive a test stalled on a busy machine.
+            bytes += [0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0x0E, 0x10, 0, 4] + address
             return ByteBuffer(bytes: bytes)
         }
         let channel = context.channel
@@ -50,16 +63,33 @@ final class CountingResponder: ChannelInboundHandler, Sendable {
         } else {
             good = reply(id: query.id, name: question.name, address: [192, 0, 2, 1])
         }
-        context.eventLoop.scheduleTask(in: self.delay) {
-            channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: good), promise: nil)
+        let send: @Sendable () -> Void = {
+            channel.eventLoop.scheduleTask(in: self.delay) {
+                channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: good), promise: nil)
+            }
         }
+        if question.name.description.lowercased().hasPrefix("held") {
+            let later = self.held.withLock { held -> Bool in
+                guard held != nil else { return false }
+                held?.append(send)
+                return true
+            }
+            if later { return }
+        }
+        send()
+    }
+
+    /// Answers the "held" questions received so far, and those to come at once.
+    func release() {
+        for send in self.held.withLock({ held in defer { held = nil }; return held ?? [] }) { send() }
     }
 }
 
 @Suite("Forwarder: shared fetches, forged replies")
 struct ForwarderBehaviourTests {
-    private func withResponder(
-        _ responder: CountingResponder, _ body: (Forwarder) async throws -> Void
+    static func withResponder(
+        _ responder: CountingResponder, configure: (inout ForwarderConfiguration) -> Void = { _ in },
+        _ body: (Forwarder, SocketAddress) async throws -> Void
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let channel = try await DatagramBootstrap(group: group)
@@ -68,8 +98,10 @@ struct ForwarderBehaviourTests {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let address = try #require(channel.localAddress)
-        let forwarder = try await Forwarder.start(ForwarderConfiguration(upstreams: [address]), group: group)
-        try await body(forwarder)
+        var configuration = ForwarderConfiguration(upstreams: [address])
+        configure(&configuration)
+        let forwarder = try await Forwarder.start(configuration, group: group)
+        try await body(forwarder, address)
         await forwarder.stop()
         try await channel.close()
         try await group.shutdownGracefully()
@@ -77,12 +109,12 @@ struct ForwarderBehaviourTests {
 
     @Test func concurrentIdenticalMissesShareOneUpstreamQuery() async throws {
         let responder = CountingResponder(delay: .milliseconds(100))
-        try await withResponder(responder) { forwarder in
+        try await Self.withResponder(responder) { forwarder, _ in
             let question = ForwardQuestion(name: DomainName("www.example.test.")!, type: .a)
             let futures = (0..<10).map { _ in forwarder.resolve(question) }
             for future in futures {
                 let answer = try await future.get()
-                #expect(answer.answer.first?.rdata == [192, 0, 2, 1])
+                #expect(answer.answer.records.first?.rdata == [192, 0, 2, 1])
             }
             #expect(responder.queries.withLock { $0 } == 1)
             // Then it comes from the cache.
@@ -97,7 +129,7 @@ struct ForwarderBehaviourTests {
 
     @Test func anUpstreamThatRefusesStaysHealthy() async throws {
         let responder = CountingResponder(delay: .milliseconds(1), refuse: true)
-        try await withResponder(responder) { forwarder in
+        try await Self.withResponder(responder) { forwarder, _ in
             let answer = try await forwarder.resolve(ForwardQuestion(name: DomainName("www.example.test.")!, type: .a)).get()
             #expect(answer.rcode == 5, "the only upstream's REFUSED is passed on")
             let statistics = try await forwarder.statistics().get()
@@ -111,9 +143,9 @@ struct ForwarderBehaviourTests {
 
     @Test func forgedRepliesAreIgnored() async throws {
         let responder = CountingResponder(delay: .milliseconds(20), forgeFirst: true)
-        try await withResponder(responder) { forwarder in
+        try await Self.withResponder(responder) { forwarder, _ in
             let answer = try await forwarder.resolve(ForwardQuestion(name: DomainName("www.example.test.")!, type: .a)).get()
-            #expect(answer.answer.map(\.rdata) == [[192, 0, 2, 1]])
+            #expect(answer.answer.records.map(\.rdata) == [[192, 0, 2, 1]])
         }
     }
 }
