@@ -29,7 +29,8 @@ package final class DNSListeners: Sendable {
         _ configuration: DNSServerConfiguration, store: SnapshotStore, forwarding: ForwardingPath? = nil,
         group: any EventLoopGroup
     ) async throws -> DNSListeners {
-        let registry = TCPConnectionRegistry(maximum: configuration.tcp.maximumConnections)
+        let registry = TCPConnectionRegistry(
+            maximum: configuration.tcp.maximumConnections, limits: configuration.limits, limit: .tcpConnections)
         var channels: [any Channel] = []
         var udpListeners: [MMsgUDPListener] = []
         var bound: [ListenAddress] = []

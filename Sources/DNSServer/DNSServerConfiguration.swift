@@ -19,6 +19,8 @@ package struct DNSServerConfiguration: Sendable {
     package var metrics: QueryMetrics?
     /// `--query-log`: one log line per query.
     package var queryLog: Logger?
+    /// Where reaching a limit is counted and logged (nil: neither).
+    package var limits: LimitCounters?
 
     package init(
         listen: [ListenAddress], responder: ResponderSettings = ResponderSettings(), tcp: TCPSettings = TCPSettings(),

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import Synchronization
 
@@ -11,10 +12,15 @@ package final class TCPConnectionRegistry: Sendable {
     }
 
     private let maximum: Int
+    private let limits: LimitCounters?
+    private let limit: LimitCounters.Limit
     private let entries = Mutex<[ObjectIdentifier: Entry]>([:])
 
-    package init(maximum: Int) {
+    /// At most `maximum` connections; each one closed to make room is counted under `limit`.
+    package init(maximum: Int, limits: LimitCounters? = nil, limit: LimitCounters.Limit = .tcpConnections) {
         self.maximum = maximum
+        self.limits = limits
+        self.limit = limit
     }
 
     package var count: Int { self.entries.withLock { $0.count } }
@@ -32,7 +38,10 @@ package final class TCPConnectionRegistry: Sendable {
             entries.removeValue(forKey: oldest.key)
             return oldest.value.channel
         }
-        victim?.close(promise: nil)
+        if let victim {
+            self.limits?.reached(self.limit, metadata: ["closed": "\(victim.remoteAddress.map { "\($0)" } ?? "-")"])
+            victim.close(promise: nil)
+        }
     }
 
     /// Notes activity; `busy` while a message is partly received.

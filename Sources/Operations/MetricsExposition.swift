@@ -6,7 +6,7 @@ import Forwarder
 /// what swift-metrics recorded (reloads, records, build info) through swift-prometheus.
 package enum MetricsExposition {
     package static func render(
-        queryMetrics: QueryMetrics, forwarder: ForwarderStatistics?, registryText: String
+        queryMetrics: QueryMetrics, limits: LimitCounters? = nil, forwarder: ForwarderStatistics?, registryText: String
     ) -> String {
         var out = PrometheusText(prefix: "clusterdns_")
         let counters = Self.merged(queryMetrics.counters)
@@ -62,6 +62,13 @@ package enum MetricsExposition {
                         metric, [("server", server), ("zone", "."), ("proto", QueryCounters.protocols[proto])],
                         bounds: QueryCounters.sizeBounds, buckets: buckets, sum: sum)
                 }
+            }
+        }
+
+        if let limits {
+            out.header("limits_reached_total", "counter", "Times a protective limit was reached, by limit.")
+            for limit in LimitCounters.Limit.allCases {
+                out.sample("limits_reached_total", [("limit", limit.label)], Double(limits.count(limit)))
             }
         }
 

@@ -73,6 +73,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.responder.recursionAvailable = forwarderConfiguration != nil
         let queryMetrics = QueryMetrics()
         configuration.metrics = queryMetrics
+        let limits = LimitCounters(logger: logger)
+        configuration.limits = limits
         if self.operationsFlags.queryLog {
             // Asked for explicitly, so a quieter --log-level does not hide it.
             var queryLog = Logger(label: "clusterdns.query")
@@ -90,7 +92,9 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 operations = try await OperationsServer.bind(
                     host: http.host, port: http.port,
-                    endpoints: Self.endpoints(readiness: readiness, metrics: queryMetrics, registry: registry, forwarder: forwarderBox),
+                    endpoints: Self.endpoints(
+                        readiness: readiness, metrics: queryMetrics, limits: limits, registry: registry,
+                        forwarder: forwarderBox),
                     group: group, logger: logger)
             } catch where !self.operationsFlags.httpIsExplicit {
                 logger.warning(
@@ -210,7 +214,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// `/health`, `/ready` and `/metrics`.
     static func endpoints(
-        readiness: Readiness, metrics: QueryMetrics, registry: PrometheusCollectorRegistry, forwarder: ForwarderBox
+        readiness: Readiness, metrics: QueryMetrics, limits: LimitCounters, registry: PrometheusCollectorRegistry,
+        forwarder: ForwarderBox
     ) -> [HTTPEndpoint] {
         [
             HTTPEndpoint(path: "/health") { eventLoop in
@@ -228,7 +233,8 @@ struct ServeCommand: AsyncParsableCommand {
                     HTTPEndpoint.Response(
                         status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
                         body: MetricsExposition.render(
-                            queryMetrics: metrics, forwarder: statistics, registryText: registry.emitToString()))
+                            queryMetrics: metrics, limits: limits, forwarder: statistics,
+                            registryText: registry.emitToString()))
                 }
             },
         ]
