@@ -112,6 +112,7 @@ package final class DNSListeners: Sendable {
         let settings = configuration.responder
         let tcp = configuration.tcp
         let transfers = configuration.transfers
+        let limits = configuration.limits
         let counters = configuration.metrics?.makeCounters(server: "dns://\(address)")
         let recorder = QueryRecorder(counters: counters, queryLog: configuration.queryLog)
         var bootstrap = ServerBootstrap(group: group)
@@ -124,7 +125,7 @@ package final class DNSListeners: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         TCPQueryHandler(
                             store: store, settings: settings, tcp: tcp, transfers: transfers, registry: registry,
-                            forwarding: forwarding, recorder: recorder))
+                            forwarding: forwarding, recorder: recorder, limits: limits))
                 }
             }
         if v6only { bootstrap = bootstrap.serverChannelOption(.ipv6Only, value: 1) }

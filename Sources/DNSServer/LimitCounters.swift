@@ -8,12 +8,18 @@ import NIOCore
 package final class LimitCounters: Sendable {
     /// The limits, each with its flag, so that an operator reading the log knows what to tune.
     package enum Limit: Int, CaseIterable, Sendable {
+        /// A TCP connection had `--tcp-max-in-flight` queries unanswered; reading it paused.
+        case tcpInFlight
+        /// A TCP client did not read its answers fast enough; reading it paused.
+        case tcpUnwritable
         /// `--max-tcp-connections` open; the oldest idle connection was closed.
         case tcpConnections
 
         /// The `limit` label in `/metrics`.
         package var label: String {
             switch self {
+            case .tcpInFlight: "tcp_in_flight"
+            case .tcpUnwritable: "tcp_unwritable"
             case .tcpConnections: "tcp_connections"
             }
         }
@@ -21,6 +27,8 @@ package final class LimitCounters: Sendable {
         /// The flag that sets it.
         package var flag: String {
             switch self {
+            case .tcpInFlight: "--tcp-max-in-flight"
+            case .tcpUnwritable: "--tcp-max-in-flight"
             case .tcpConnections: "--max-tcp-connections"
             }
         }

@@ -33,6 +33,13 @@ struct ServerFlags: ParsableArguments {
     var maxTCPConnections: Int = 1000
 
     @Option(
+        name: .customLong("tcp-max-in-flight"),
+        help: ArgumentHelp(
+            "Most queries one TCP connection may have unanswered; at the limit it is not read until answers are written.",
+            valueName: "N"))
+    var tcpMaxInFlight: Int = 100
+
+    @Option(
         name: .customLong("udp-engine"),
         help: ArgumentHelp("mmsg (recvmmsg/sendmmsg threads, one SO_REUSEPORT socket per core) or nio.", valueName: "ENGINE"))
     var udpEngine: String = "mmsg"
@@ -99,6 +106,9 @@ struct ServerFlags: ParsableArguments {
         guard self.maxTCPConnections > 0 else {
             throw ValidationError("--max-tcp-connections must be at least 1, got \(self.maxTCPConnections)")
         }
+        guard (1...65535).contains(self.tcpMaxInFlight) else {
+            throw ValidationError("--tcp-max-in-flight must be 1-65535, got \(self.tcpMaxInFlight)")
+        }
         guard let engine = UDPEngine(rawValue: self.udpEngine) else {
             throw ValidationError("--udp-engine must be mmsg or nio, got \"\(self.udpEngine)\"")
         }
@@ -110,7 +120,7 @@ struct ServerFlags: ParsableArguments {
             tcp: TCPSettings(
                 idleTimeout: .nanoseconds(Int64(self.tcpIdleTimeout * 1e9)),
                 messageTimeout: .nanoseconds(Int64(self.tcpMessageTimeout * 1e9)),
-                maximumConnections: self.maxTCPConnections),
+                maximumConnections: self.maxTCPConnections, maximumInFlight: self.tcpMaxInFlight),
             transfers: TransferPolicy(allowed: allowed))
         configuration.udpEngine = engine
         configuration.responder.tcpIdleTimeoutUnits = UInt16(min(65535, max(1, (self.tcpIdleTimeout * 10).rounded())))
