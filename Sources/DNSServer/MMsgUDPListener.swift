@@ -83,14 +83,25 @@ package final class MMsgUDPListener: Sendable {
         }
     }
 
-    /// Stops the threads (within their 200 ms receive timeout) and closes the sockets.
-    package func stop() async {
+    /// Stops receiving: the threads end within their 200 ms receive timeout. The sockets stay
+    /// open for answers still owed by the forwarder, until `closeSockets`.
+    package func stopReceiving() async {
         self.running.store(false, ordering: .relaxed)
         let deadline = ContinuousClock.now + .seconds(2)
         while self.finished.withLock({ $0 }) < self.descriptors.count, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// Closes the sockets; the forwarder must write no more to them (`ForwardingPath.stop`).
+    package func closeSockets() {
         for descriptor in self.descriptors { close(descriptor) }
+    }
+
+    /// Stops the threads and closes the sockets (a listener that never served forwarded answers).
+    package func stop() async {
+        await self.stopReceiving()
+        self.closeSockets()
     }
 
     private func serve(

@@ -168,7 +168,6 @@ struct ServeCommand: AsyncParsableCommand {
                     "error: a forwarding loop: a question sent upstream came back to this server; give an upstream resolver that does not forward to ClusterDNS")
                 await listeners.close(grace: .zero)
                 watcher?.stop()
-                await forwarding.forwarder.stop()
                 try? await group.shutdownGracefully()
                 throw ExitCode(1)
             }
@@ -207,7 +206,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await serviceGroup.run()
             tasks.cancelAll()
         }
-        await forwarding?.forwarder.stop()
+        // The forwarder was stopped by the DNS listeners, before they closed their sockets.
         try? await group.shutdownGracefully()
         logger.notice("stopped")
     }

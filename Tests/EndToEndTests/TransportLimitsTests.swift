@@ -7,8 +7,9 @@ import Glibc
 
 /// Clients that take more than their share of the DNS transports, against the real binary: a TCP
 /// client that pipelines and never reads (RFC 7766 §10: bounded transactions per connection),
-/// and one that shuts its side down early (RFC 7766 §6.2.3, §7: every question is still answered).
-@Suite("Transport limits: TCP without reading, half-close", .serialized)
+/// one that shuts its side down early (RFC 7766 §6.2.3, §7: every question is still answered),
+/// and questions still with the forwarder when the server shuts down.
+@Suite("Transport limits: TCP without reading, half-close, shutdown order", .serialized)
 struct TransportLimitsTests {
     static let name = "service-clusterip.dev.svc.cluster.local"
 
@@ -141,5 +142,42 @@ struct TransportLimitsTests {
         }
         // Then the server closes.
         #expect(RawDNSClient.isClosed(fd))
+    }
+
+    @Test(arguments: ["mmsg", "nio"])
+    func questionsWithTheForwarderAtShutdownAreAnsweredBeforeTheSocketsClose(engine: String) throws {
+        let upstream = try FakeUpstream()
+        defer { upstream.stop() }
+        let server = try ServerProcess([
+            "--manifests", "zones", "--upstream", upstream.address, "--forward-timeout", "10", "--lameduck", "0",
+            "--udp-engine", engine, "--http", "127.0.0.1:0",
+        ])
+        defer { server.stop() }
+        let http = try #require(OperationsEndToEndTests.httpPort(server))
+        let client = try #require(UDPClient())
+        for index in 0..<20 {
+            client.send(RawDNSClient.query("hang\(index).example.test", id: UInt16(index)), port: server.port)
+        }
+        let fd = try #require(RawDNSClient.connectTCP(port: server.port, timeout: 5))
+        defer { close(fd) }
+        #expect(RawDNSClient.send(fd, RawDNSClient.frame(RawDNSClient.query("hang-tcp.example.test", id: 100))))
+        // Every question has reached the upstream (and will never be answered there).
+        let asked = WatchEndToEndTests.eventually(21.0, timeout: 10) {
+            OperationsEndToEndTests.metric(
+                HTTPClient.request(port: http, path: "/metrics")?.body ?? "",
+                "clusterdns_forward_requests_total{to=\"\(upstream.address)\"}")
+        }
+        #expect(asked == 21)
+        let started = Date()
+        kill(server.process.processIdentifier, SIGTERM)
+        // The forwarder stops before the sockets close: every client hears SERVFAIL at once,
+        // where it used to hear nothing (the replies went to closed descriptors).
+        let replies = client.receive(until: 20, timeout: 5)
+        #expect(replies.count == 20)
+        #expect(replies.allSatisfy { $0[3] & 0x0F == 2 })
+        let tcpReply = RawDNSClient.readFrame(fd)
+        #expect(tcpReply.map { Self.id($0) == 100 && $0[3] & 0x0F == 2 } == true)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(server.stop() == 0)
     }
 }
