@@ -38,6 +38,11 @@ package final class DNSListeners: Sendable {
     ) async throws -> DNSListeners {
         let registry = TCPConnectionRegistry(
             maximum: configuration.tcp.maximumConnections, limits: configuration.limits, limit: .tcpConnections)
+        // One table for every UDP socket, so a network's limit holds however the kernel spreads
+        // its datagrams over the SO_REUSEPORT sockets.
+        let rateLimiter =
+            configuration.responseRateLimit > 0
+            ? ResponseRateLimiter(responsesPerSecond: configuration.responseRateLimit) : nil
         var tcpServers: [any Channel] = []
         var udpChannels: [any Channel] = []
         var udpListeners: [MMsgUDPListener] = []
@@ -60,8 +65,8 @@ package final class DNSListeners: Sendable {
                 switch configuration.udpEngine {
                 case .nio:
                     let udp = try await Self.bindUDP(
-                        resolved, configuration: configuration, store: store, forwarding: forwarding, group: group,
-                        v6only: v6only)
+                        resolved, configuration: configuration, store: store, forwarding: forwarding,
+                        rateLimiter: rateLimiter, group: group, v6only: v6only)
                     udpChannels.append(udp)
                 case .mmsg:
                     do {
@@ -82,7 +87,7 @@ package final class DNSListeners: Sendable {
             listener.start(
                 store: store, settings: configuration.responder, forwarding: forwarding,
                 makeCounters: { configuration.metrics?.makeCounters(server: "dns://\(listener.address)") },
-                queryLog: configuration.queryLog)
+                queryLog: configuration.queryLog, rateLimiter: rateLimiter, limits: configuration.limits)
         }
         return DNSListeners(
             tcpServers: tcpServers, udpChannels: udpChannels, udpListeners: udpListeners, registry: registry,
@@ -91,9 +96,10 @@ package final class DNSListeners: Sendable {
 
     private static func bindUDP(
         _ address: ListenAddress, configuration: DNSServerConfiguration, store: SnapshotStore,
-        forwarding: ForwardingPath?, group: any EventLoopGroup, v6only: Bool
+        forwarding: ForwardingPath?, rateLimiter: ResponseRateLimiter?, group: any EventLoopGroup, v6only: Bool
     ) async throws -> any Channel {
         let settings = configuration.responder
+        let limits = configuration.limits
         let recorder = QueryRecorder(
             counters: configuration.metrics?.makeCounters(server: "dns://\(address)"), queryLog: configuration.queryLog)
         var bootstrap = DatagramBootstrap(group: group)
@@ -104,7 +110,9 @@ package final class DNSListeners: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        UDPQueryHandler(store: store, settings: settings, forwarding: forwarding, recorder: recorder))
+                        UDPQueryHandler(
+                            store: store, settings: settings, forwarding: forwarding, recorder: recorder,
+                            rateLimiter: rateLimiter, limits: limits))
                 }
             }
         if v6only { bootstrap = bootstrap.channelOption(.ipv6Only, value: 1) }

@@ -14,6 +14,8 @@ package final class LimitCounters: Sendable {
         case tcpUnwritable
         /// `--max-tcp-connections` open; the oldest idle connection was closed.
         case tcpConnections
+        /// A client went over `--response-rate-limit` (counted per listener, logged here).
+        case responseRate
 
         /// The `limit` label in `/metrics`.
         package var label: String {
@@ -21,6 +23,7 @@ package final class LimitCounters: Sendable {
             case .tcpInFlight: "tcp_in_flight"
             case .tcpUnwritable: "tcp_unwritable"
             case .tcpConnections: "tcp_connections"
+            case .responseRate: "response_rate"
             }
         }
 
@@ -30,6 +33,7 @@ package final class LimitCounters: Sendable {
             case .tcpInFlight: "--tcp-max-in-flight"
             case .tcpUnwritable: "--tcp-max-in-flight"
             case .tcpConnections: "--max-tcp-connections"
+            case .responseRate: "--response-rate-limit"
             }
         }
     }
@@ -57,7 +61,8 @@ package final class LimitCounters: Sendable {
     }
 
     /// Logs that `limit` was reached `times` more (counted elsewhere), unless logged lately. The
-    /// last-logged time is read on every call and written once per interval.
+    /// last-logged time is read on every call and written once per interval, so a hot path
+    /// (response rate limiting) shares no written cache line between threads.
     package func log(
         _ limit: Limit, times: Int = 1, now: NIODeadline = .now(), metadata: @autoclosure () -> Logger.Metadata = [:]
     ) {

@@ -65,9 +65,19 @@ package enum MetricsExposition {
             }
         }
 
+        out.header(
+            "dns_ratelimited_responses_total", "counter",
+            "UDP responses over --response-rate-limit, by what was sent: slip (truncated) or drop (nothing).")
+        for (server, group) in counters {
+            for (action, slipped) in [("slip", true), ("drop", false)] {
+                let count = group.reduce(0) { $0 + $1.rateLimitedCount(slipped: slipped) }
+                guard count > 0 else { continue }
+                out.sample("dns_ratelimited_responses_total", [("server", server), ("action", action)], Double(count))
+            }
+        }
         if let limits {
             out.header("limits_reached_total", "counter", "Times a protective limit was reached, by limit.")
-            for limit in LimitCounters.Limit.allCases {
+            for limit in LimitCounters.Limit.allCases where limit != .responseRate {
                 out.sample("limits_reached_total", [("limit", limit.label)], Double(limits.count(limit)))
             }
         }

@@ -107,14 +107,15 @@ enum RawDNSClient {
         [UInt8(message.count >> 8), UInt8(message.count & 0xFF)] + message
     }
 
-    /// A well-formed query for `name` type A, RD set.
-    static func query(_ name: String, id: UInt16 = 0x4242, type: UInt16 = 1) -> [UInt8] {
-        var bytes: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xFF), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
+    /// A well-formed query for `name` type A, RD set; with `edns`, an OPT offering 1232 bytes.
+    static func query(_ name: String, id: UInt16 = 0x4242, type: UInt16 = 1, edns: Bool = false) -> [UInt8] {
+        var bytes: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xFF), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, edns ? 1 : 0]
         for label in name.split(separator: ".") {
             bytes.append(UInt8(label.utf8.count))
             bytes += Array(label.utf8)
         }
         bytes += [0, UInt8(type >> 8), UInt8(type & 0xFF), 0, 1]
+        if edns { bytes += [0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0] }
         return bytes
     }
 }
