@@ -16,6 +16,10 @@ package final class LimitCounters: Sendable {
         case tcpConnections
         /// A client went over `--response-rate-limit` (counted per listener, logged here).
         case responseRate
+        /// `--http-max-connections` open; an idle HTTP connection was closed, or accepting paused.
+        case httpConnections
+        /// An HTTP connection sent no request for `--http-idle-timeout`; it was closed.
+        case httpIdle
 
         /// The `limit` label in `/metrics`.
         package var label: String {
@@ -24,6 +28,8 @@ package final class LimitCounters: Sendable {
             case .tcpUnwritable: "tcp_unwritable"
             case .tcpConnections: "tcp_connections"
             case .responseRate: "response_rate"
+            case .httpConnections: "http_connections"
+            case .httpIdle: "http_idle_timeout"
             }
         }
 
@@ -34,6 +40,8 @@ package final class LimitCounters: Sendable {
             case .tcpUnwritable: "--tcp-max-in-flight"
             case .tcpConnections: "--max-tcp-connections"
             case .responseRate: "--response-rate-limit"
+            case .httpConnections: "--http-max-connections"
+            case .httpIdle: "--http-idle-timeout"
             }
         }
     }

@@ -95,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
                     endpoints: Self.endpoints(
                         readiness: readiness, metrics: queryMetrics, limits: limits, registry: registry,
                         forwarder: forwarderBox),
-                    group: group, logger: logger)
+                    settings: self.operationsFlags.httpSettings, limits: limits, group: group, logger: logger)
             } catch where !self.operationsFlags.httpIsExplicit {
                 logger.warning(
                     "cannot listen for /health, /ready and /metrics on the default port; serving DNS without them (give --http to choose a port)",

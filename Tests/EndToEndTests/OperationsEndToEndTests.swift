@@ -188,7 +188,7 @@ struct OperationsEndToEndTests {
         for flag in [
             "--listen", "--upstream", "--resolv-conf", "--http", "--lameduck", "--log-level", "--log-format", "--query-log",
             "--domain", "--ttl", "--service-cidr", "--pod-cidr", "--cache-size", "--cache-max-ttl", "--transfer-allow",
-            "--tcp-max-in-flight", "--response-rate-limit",
+            "--tcp-max-in-flight", "--response-rate-limit", "--http-idle-timeout", "--http-max-connections",
         ] {
             #expect(help.contains(flag), "\(flag) undocumented")
         }
