@@ -6,8 +6,8 @@ import Glibc
 #endif
 
 /// The operations endpoint under abuse, with the real binary: idle connections are closed, a
-/// flood of them cannot take the descriptors DNS needs or lock out the probes, and a burst of
-/// connects does not stall.
+/// flood of them cannot take the descriptors DNS needs or lock out the probes, a burst of
+/// connects does not stall, and `/ready` says where a reload failed but never quotes the file.
 @Suite("HTTP endpoint limits", .serialized)
 struct HTTPLimitsEndToEndTests {
     /// Opens `count` connections to `port` at once (non-blocking connects), each sending
@@ -115,5 +115,37 @@ struct HTTPLimitsEndToEndTests {
         #expect(times.allSatisfy { $0 != nil })
         let slowest = times.compactMap { $0 }.max() ?? 99
         #expect(slowest < 0.9, "slowest connect answered after \(slowest) s")
+    }
+
+    @Test func readyNamesTheFailingFileAndLineButNeverQuotesIt() throws {
+        let directory = try WatchEndToEndTests.copyOfExample()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try ServerProcess(["--manifests", directory.path, "--lameduck", "0", "--http", "127.0.0.1:0"])
+        defer { server.stop() }
+        let port = try #require(OperationsEndToEndTests.httpPort(server))
+        // An object whose diagnostic would quote what the file says.
+        let secret = "Not_A_Label_s3cr3t-t0ken"
+        try """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: \(secret)
+              namespace: dev
+            spec:
+              clusterIP: 10.96.5.5
+              ports: [{port: 80}]
+
+            """.write(to: directory.appendingPathComponent("leak.yaml"), atomically: true, encoding: .utf8)
+        let failing = WatchEndToEndTests.eventually(true, timeout: 20) {
+            HTTPClient.request(port: port, path: "/ready")?.body.contains("the last reload failed") == true
+        }
+        #expect(failing)
+        let ready = try #require(HTTPClient.request(port: port, path: "/ready"))
+        #expect(ready.status == 200)
+        #expect(ready.body.contains("leak.yaml:"))
+        #expect(!ready.body.contains(secret))
+        #expect(!ready.body.contains("error:"))
+        // The log has the whole diagnostic.
+        #expect(server.log.contains(secret))
     }
 }
