@@ -65,7 +65,7 @@ bench:
 ## test replays them forever)
 FUZZ_SECONDS ?= 60
 FUZZ_TSAN_SECONDS ?= 15
-FUZZ_TARGETS := query tcp-frames manifest upstream-reply forwarder-cache
+FUZZ_TARGETS := query tcp-frames tcp-pipeline manifest upstream-reply forwarder-cache
 FUZZ_FLAGS := --product clusterdns-fuzz -Xswiftc -DFUZZING -Xswiftc -parse-as-library
 fuzz: deps
 	$(SWIFT) build --scratch-path .build-fuzz $(FUZZ_FLAGS) -Xswiftc -sanitize=fuzzer,address

@@ -8,20 +8,27 @@ import QueryEngine
 /// The bound UDP and TCP sockets of every listen address. Binding happens up front so that a
 /// port that cannot be had is reported before anything else starts.
 package final class DNSListeners: Sendable {
-    package let channels: [any Channel]
+    /// The listening TCP sockets.
+    package let tcpServers: [any Channel]
+    /// UDP sockets of the NIO engine.
+    package let udpChannels: [any Channel]
+    /// UDP sockets and threads of the mmsg engine.
     package let udpListeners: [MMsgUDPListener]
     package let registry: TCPConnectionRegistry
     /// The addresses actually bound (port 0 resolved), in `--listen` order.
     package let boundAddresses: [ListenAddress]
+    private let forwarding: ForwardingPath?
 
     private init(
-        channels: [any Channel], udpListeners: [MMsgUDPListener], registry: TCPConnectionRegistry,
-        boundAddresses: [ListenAddress]
+        tcpServers: [any Channel], udpChannels: [any Channel], udpListeners: [MMsgUDPListener],
+        registry: TCPConnectionRegistry, boundAddresses: [ListenAddress], forwarding: ForwardingPath?
     ) {
-        self.channels = channels
+        self.tcpServers = tcpServers
+        self.udpChannels = udpChannels
         self.udpListeners = udpListeners
         self.registry = registry
         self.boundAddresses = boundAddresses
+        self.forwarding = forwarding
     }
 
     /// Binds UDP and TCP on every address of `configuration`; on failure closes what was bound.
@@ -29,8 +36,15 @@ package final class DNSListeners: Sendable {
         _ configuration: DNSServerConfiguration, store: SnapshotStore, forwarding: ForwardingPath? = nil,
         group: any EventLoopGroup
     ) async throws -> DNSListeners {
-        let registry = TCPConnectionRegistry(maximum: configuration.tcp.maximumConnections)
-        var channels: [any Channel] = []
+        let registry = TCPConnectionRegistry(
+            maximum: configuration.tcp.maximumConnections, limits: configuration.limits, limit: .tcpConnections)
+        // One table for every UDP socket, so a network's limit holds however the kernel spreads
+        // its datagrams over the SO_REUSEPORT sockets.
+        let rateLimiter =
+            configuration.responseRateLimit > 0
+            ? ResponseRateLimiter(responsesPerSecond: configuration.responseRateLimit) : nil
+        var tcpServers: [any Channel] = []
+        var udpChannels: [any Channel] = []
         var udpListeners: [MMsgUDPListener] = []
         var bound: [ListenAddress] = []
         let hasWildcardV4 = configuration.listen.contains { $0.host == "0.0.0.0" }
@@ -41,7 +55,7 @@ package final class DNSListeners: Sendable {
                 let tcp = try await Self.bindTCP(
                     address, configuration: configuration, store: store, registry: registry, forwarding: forwarding,
                     group: group, v6only: v6only)
-                channels.append(tcp.channel)
+                tcpServers.append(tcp.channel)
                 // Port 0 (tests): UDP takes the port TCP got.
                 var resolved = address
                 if address.port == 0, let port = tcp.channel.localAddress?.port {
@@ -51,9 +65,9 @@ package final class DNSListeners: Sendable {
                 switch configuration.udpEngine {
                 case .nio:
                     let udp = try await Self.bindUDP(
-                        resolved, configuration: configuration, store: store, forwarding: forwarding, group: group,
-                        v6only: v6only)
-                    channels.append(udp)
+                        resolved, configuration: configuration, store: store, forwarding: forwarding,
+                        rateLimiter: rateLimiter, group: group, v6only: v6only)
+                    udpChannels.append(udp)
                 case .mmsg:
                     do {
                         udpListeners.append(
@@ -65,7 +79,7 @@ package final class DNSListeners: Sendable {
                 bound.append(resolved)
             }
         } catch {
-            for channel in channels { try? await channel.close() }
+            for channel in tcpServers + udpChannels { try? await channel.close() }
             for listener in udpListeners { await listener.stop() }
             throw error
         }
@@ -73,16 +87,19 @@ package final class DNSListeners: Sendable {
             listener.start(
                 store: store, settings: configuration.responder, forwarding: forwarding,
                 makeCounters: { configuration.metrics?.makeCounters(server: "dns://\(listener.address)") },
-                queryLog: configuration.queryLog)
+                queryLog: configuration.queryLog, rateLimiter: rateLimiter, limits: configuration.limits)
         }
-        return DNSListeners(channels: channels, udpListeners: udpListeners, registry: registry, boundAddresses: bound)
+        return DNSListeners(
+            tcpServers: tcpServers, udpChannels: udpChannels, udpListeners: udpListeners, registry: registry,
+            boundAddresses: bound, forwarding: forwarding)
     }
 
     private static func bindUDP(
         _ address: ListenAddress, configuration: DNSServerConfiguration, store: SnapshotStore,
-        forwarding: ForwardingPath?, group: any EventLoopGroup, v6only: Bool
+        forwarding: ForwardingPath?, rateLimiter: ResponseRateLimiter?, group: any EventLoopGroup, v6only: Bool
     ) async throws -> any Channel {
         let settings = configuration.responder
+        let limits = configuration.limits
         let recorder = QueryRecorder(
             counters: configuration.metrics?.makeCounters(server: "dns://\(address)"), queryLog: configuration.queryLog)
         var bootstrap = DatagramBootstrap(group: group)
@@ -93,7 +110,9 @@ package final class DNSListeners: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        UDPQueryHandler(store: store, settings: settings, forwarding: forwarding, recorder: recorder))
+                        UDPQueryHandler(
+                            store: store, settings: settings, forwarding: forwarding, recorder: recorder,
+                            rateLimiter: rateLimiter, limits: limits))
                 }
             }
         if v6only { bootstrap = bootstrap.channelOption(.ipv6Only, value: 1) }
@@ -111,6 +130,7 @@ package final class DNSListeners: Sendable {
         let settings = configuration.responder
         let tcp = configuration.tcp
         let transfers = configuration.transfers
+        let limits = configuration.limits
         let counters = configuration.metrics?.makeCounters(server: "dns://\(address)")
         let recorder = QueryRecorder(counters: counters, queryLog: configuration.queryLog)
         var bootstrap = ServerBootstrap(group: group)
@@ -123,7 +143,7 @@ package final class DNSListeners: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         TCPQueryHandler(
                             store: store, settings: settings, tcp: tcp, transfers: transfers, registry: registry,
-                            forwarding: forwarding, recorder: recorder))
+                            forwarding: forwarding, recorder: recorder, limits: limits))
                 }
             }
         if v6only { bootstrap = bootstrap.serverChannelOption(.ipv6Only, value: 1) }
@@ -134,15 +154,24 @@ package final class DNSListeners: Sendable {
         }
     }
 
-    /// Closes the listening sockets, then, after a moment for in-flight answers (forwarded ones
-    /// included), every open TCP connection.
+    /// Shuts the listeners down in the order that keeps every write on an open socket:
+    /// 1. no new questions: the listening TCP sockets close and UDP stops reading, its sockets
+    ///    left open for answers still owed;
+    /// 2. `grace` for answers in flight, forwarded ones included, and for TCP clients to finish;
+    /// 3. the forwarder stops: what it still owes is answered SERVFAIL now, and after that it
+    ///    writes nothing (a late write could reach a descriptor already closed or reused);
+    /// 4. the UDP sockets and the remaining TCP connections close.
     package func close(grace: Duration = .milliseconds(500)) async {
-        for channel in self.channels { try? await channel.close() }
-        for listener in self.udpListeners { await listener.stop() }
+        for channel in self.tcpServers { try? await channel.close() }
+        for channel in self.udpChannels { try? await channel.setOption(.autoRead, value: false).get() }
+        for listener in self.udpListeners { await listener.stopReceiving() }
         let deadline = ContinuousClock.now + grace
-        while self.registry.count > 0, ContinuousClock.now < deadline {
+        while self.registry.count > 0 || (self.forwarding?.outstanding ?? 0) > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
+        await self.forwarding?.stop()
+        for channel in self.udpChannels { try? await channel.close() }
+        for listener in self.udpListeners { listener.closeSockets() }
         self.registry.closeAll()
     }
 }

@@ -19,6 +19,10 @@ package struct DNSServerConfiguration: Sendable {
     package var metrics: QueryMetrics?
     /// `--query-log`: one log line per query.
     package var queryLog: Logger?
+    /// `--response-rate-limit`: UDP responses per second per client network; 0 is off.
+    package var responseRateLimit: Int = 0
+    /// Where reaching a limit is counted and logged (nil: neither).
+    package var limits: LimitCounters?
 
     package init(
         listen: [ListenAddress], responder: ResponderSettings = ResponderSettings(), tcp: TCPSettings = TCPSettings(),

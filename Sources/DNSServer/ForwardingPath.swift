@@ -9,6 +9,7 @@ package struct ForwardingPath: Sendable {
     package let forwarder: Forwarder
     package let settings: ResponderSettings
     package let loopGuard: LoopGuard
+    private let gate = ForwardedReplyGate()
 
     package init(forwarder: Forwarder, settings: ResponderSettings, loopGuard: LoopGuard = LoopGuard()) {
         self.forwarder = forwarder
@@ -16,8 +17,22 @@ package struct ForwardingPath: Sendable {
         self.loopGuard = loopGuard
     }
 
+    /// Forwarded answers owed to clients and not yet sent.
+    package var outstanding: Int { self.gate.outstanding }
+
+    /// Stops forwarding before the listeners close their sockets: questions still in flight are
+    /// answered SERVFAIL now, while the sockets are open, then no forwarded answer is written
+    /// again (a late one is dropped). Returns how many were dropped so far.
+    @discardableResult
+    package func stop() async -> Int {
+        await self.forwarder.stop()
+        self.gate.close()
+        return self.gate.dropped
+    }
+
     /// Resolves a name outside our zones for a client in `client`; `send` gets the reply bytes.
     func answer(_ request: ClientRequest, from client: ClientPrefix, send: @escaping @Sendable ([UInt8]) -> Void) {
+        let send = self.gate.admit(send)
         if self.loopGuard.isProbe(request.name) {
             // Our own loop probe came back: answer at once, so the loop ends here.
             send(ForwardedReply.serverFailure(request, settings: self.settings))
@@ -49,6 +64,7 @@ package struct ForwardingPath: Sendable {
         _ request: ClientRequest, target: DomainName, cnameReply: [UInt8], from client: ClientPrefix,
         send: @escaping @Sendable ([UInt8]) -> Void
     ) {
+        let send = self.gate.admit(send)
         guard let chain = try? MessageParser.parse(cnameReply) else {
             send(cnameReply)
             return

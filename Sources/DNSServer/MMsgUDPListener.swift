@@ -71,12 +71,15 @@ package final class MMsgUDPListener: Sendable {
     /// at scrape time), so that threads never contend for a counter's cache line.
     package func start(
         store: SnapshotStore, settings: ResponderSettings, forwarding: ForwardingPath?,
-        makeCounters: () -> QueryCounters?, queryLog: Logger?
+        makeCounters: () -> QueryCounters?, queryLog: Logger?, rateLimiter: ResponseRateLimiter? = nil,
+        limits: LimitCounters? = nil
     ) {
         for descriptor in self.descriptors {
             let recorder = QueryRecorder(counters: makeCounters(), queryLog: queryLog)
             let thread = Thread { [self] in
-                self.serve(descriptor, store: store, settings: settings, forwarding: forwarding, recorder: recorder)
+                self.serve(
+                    descriptor, store: store, settings: settings, forwarding: forwarding, recorder: recorder,
+                    rateLimiter: rateLimiter, limits: limits)
                 self.finished.withLock { $0 += 1 }
             }
             thread.name = "clusterdns-udp"
@@ -84,19 +87,30 @@ package final class MMsgUDPListener: Sendable {
         }
     }
 
-    /// Stops the threads (within their 200 ms receive timeout) and closes the sockets.
-    package func stop() async {
+    /// Stops receiving: the threads end within their 200 ms receive timeout. The sockets stay
+    /// open for answers still owed by the forwarder, until `closeSockets`.
+    package func stopReceiving() async {
         self.running.store(false, ordering: .relaxed)
         let deadline = ContinuousClock.now + .seconds(2)
         while self.finished.withLock({ $0 }) < self.descriptors.count, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// Closes the sockets; the forwarder must write no more to them (`ForwardingPath.stop`).
+    package func closeSockets() {
         for descriptor in self.descriptors { close(descriptor) }
+    }
+
+    /// Stops the threads and closes the sockets (a listener that never served forwarded answers).
+    package func stop() async {
+        await self.stopReceiving()
+        self.closeSockets()
     }
 
     private func serve(
         _ descriptor: Int32, store: SnapshotStore, settings: ResponderSettings, forwarding: ForwardingPath?,
-        recorder: QueryRecorder
+        recorder: QueryRecorder, rateLimiter: ResponseRateLimiter?, limits: LimitCounters?
     ) {
         let count = Int(Self.batch)
         let outputSize = QueryResponder.outputCapacity(for: .udp, settings: settings)
@@ -115,9 +129,12 @@ package final class MMsgUDPListener: Sendable {
                 cmmsg_receive(
                     descriptor, &input, Self.inputSize, &inputLengths, &addresses, &addressLengths, Self.batch))
             guard received > 0 else { continue }
-            let started = recording ? NIODeadline.now() : .uptimeNanoseconds(0)
+            // One clock reading per batch serves the metrics and the rate limit alike.
+            let started = recording || rateLimiter != nil ? NIODeadline.now() : .uptimeNanoseconds(0)
             let snapshot = store.current
             var replies = 0
+            var limited = 0
+            var limitedClient = sockaddr_storage()
             input.withUnsafeBytes { inputBytes in
                 output.withUnsafeMutableBytes { outputBytes in
                     for index in 0..<received where inputLengths[index] > 0 {
@@ -125,8 +142,18 @@ package final class MMsgUDPListener: Sendable {
                             rebasing: inputBytes[(index * Self.inputSize)..<(index * Self.inputSize + Int(inputLengths[index]))])
                         let slot = UnsafeMutableRawBufferPointer(
                             rebasing: outputBytes[(replies * outputSize)..<((replies + 1) * outputSize)])
-                        let outcome = QueryResponder.respond(
+                        var outcome = QueryResponder.respond(
                             to: query, over: .udp, using: snapshot, settings: settings, into: slot)
+                        if let rateLimiter, outcome.isLimitable {
+                            let decision = rateLimiter.decide(
+                                network: ResponseRateLimiter.network(of: addresses[index]), now: started)
+                            if decision != .answer {
+                                outcome = outcome.limited(decision, slot, forwarding: forwarding != nil)
+                                recorder.counters?.recordRateLimited(slipped: decision == .slip)
+                                limited += 1
+                                limitedClient = addresses[index]
+                            }
+                        }
                         var length = 0
                         switch outcome {
                         case .reply(let written):
@@ -184,6 +211,12 @@ package final class MMsgUDPListener: Sendable {
             if replies > 0 {
                 _ = cmmsg_send(
                     descriptor, &output, outputSize, outputLengths, &replyAddresses, replyAddressLengths, UInt32(replies))
+            }
+            if limited > 0 {
+                let client = limitedClient
+                limits?.log(
+                    .responseRate, times: limited, now: started,
+                    metadata: ["client": "\(Self.socketAddress(client).flatMap(\.ipAddress) ?? "-")"])
             }
         }
     }

@@ -37,6 +37,8 @@ package final class QueryCounters: Sendable {
     let requestSizeSum: [ManagedAtomic<Int>]
     let responseSizeBuckets: [ManagedAtomic<Int>]
     let responseSizeSum: [ManagedAtomic<Int>]
+    /// Responses held back by `--response-rate-limit`: slipped (sent truncated), dropped.
+    let rateLimited: [ManagedAtomic<Int>]
 
     package init(server: String) {
         self.serverLabel = Mutex(server)
@@ -50,6 +52,7 @@ package final class QueryCounters: Sendable {
         self.requestSizeSum = counters(2)
         self.responseSizeBuckets = counters(2 * (Self.sizeBounds.count + 1))
         self.responseSizeSum = counters(2)
+        self.rateLimited = counters(2)
     }
 
     package func relabel(server: String) { self.serverLabel.withLock { $0 = server } }
@@ -73,6 +76,11 @@ package final class QueryCounters: Sendable {
         self.responseSizeSum[proto].wrappingIncrement(by: responseSize, ordering: .relaxed)
     }
 
+    /// A response over the rate limit: sent truncated (`slipped`) or not at all.
+    package func recordRateLimited(slipped: Bool) {
+        self.rateLimited[slipped ? 0 : 1].wrappingIncrement(ordering: .relaxed)
+    }
+
     private func bucket(_ buckets: [ManagedAtomic<Int>], _ row: Int, _ value: Double, _ bounds: [Double]) {
         var index = bounds.count
         for (position, bound) in bounds.enumerated() where value <= bound {
@@ -90,6 +98,11 @@ package final class QueryCounters: Sendable {
 
     package func responseCount(rcode: Int, plugin: Plugin) -> Int {
         self.responses[rcode * Plugin.allCases.count + plugin.rawValue].load(ordering: .relaxed)
+    }
+
+    /// Responses over the rate limit that were sent truncated (`slipped`) or dropped.
+    package func rateLimitedCount(slipped: Bool) -> Int {
+        self.rateLimited[slipped ? 0 : 1].load(ordering: .relaxed)
     }
 
     /// Per-bucket (not cumulative) counts of a type's durations, the last being +Inf, and their sum in seconds.

@@ -3,9 +3,9 @@ import QueryEngine
 
 /// Builds the TCP query handler with test settings, for fuzzing and tests outside the module.
 package enum TCPFuzzHandler {
-    package static func make(store: SnapshotStore) -> any ChannelHandler {
+    package static func make(store: SnapshotStore, maximumInFlight: Int = 100) -> any ChannelHandler {
         TCPQueryHandler(
-            store: store, settings: ResponderSettings(), tcp: TCPSettings(), transfers: TransferPolicy(),
-            registry: TCPConnectionRegistry(maximum: 10))
+            store: store, settings: ResponderSettings(), tcp: TCPSettings(maximumInFlight: maximumInFlight),
+            transfers: TransferPolicy(), registry: TCPConnectionRegistry(maximum: 10))
     }
 }

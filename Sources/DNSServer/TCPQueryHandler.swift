@@ -1,14 +1,25 @@
 import Forwarder
+import Logging
 import NIOCore
 import QueryEngine
 import ZoneCompiler
 
 /// DNS over TCP (RFC 1035 §4.2.2, RFC 7766): two-byte length-prefixed messages, pipelined and
-/// answered in the order they complete, split anywhere across reads. A connection that stays
-/// idle, or that takes too long to finish a message it started, is closed; so is one whose
-/// framing breaks. Errors end this connection only.
-final class TCPQueryHandler: ChannelInboundHandler {
+/// answered in the order they complete (RFC 7766 §7), split anywhere across reads. A connection
+/// on which nothing moves, or that takes too long to finish a message it started, is closed; so
+/// is one whose framing breaks. Errors end this connection only.
+///
+/// What one connection may hold is bounded (RFC 7766 §10): at most `maximumInFlight` queries
+/// whose answers have not yet been written to the socket, and nothing read while the client
+/// leaves its answers unread (the channel is not writable). Reading resumes as answers leave,
+/// so a client that pipelines without reading stops itself, through TCP flow control, instead
+/// of growing our memory. Each answer's buffer is the size of the answer.
+///
+/// A client that shuts down its sending side still gets every answer to what it sent, forwarded
+/// ones included, before the connection closes (RFC 7766 §6.2.3, §7).
+final class TCPQueryHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let store: SnapshotStore
@@ -18,32 +29,62 @@ final class TCPQueryHandler: ChannelInboundHandler {
     private let registry: TCPConnectionRegistry
     private let forwarding: ForwardingPath?
     private let recorder: QueryRecorder
+    private let limits: LimitCounters?
+
+    /// Received bytes not yet taken as messages: the start of one, or whole ones left while the
+    /// connection is at its in-flight limit.
     private var pending: ByteBuffer?
+    /// Queries taken off the stream whose answers have not yet been written to the socket.
+    private var inFlight = 0
+    /// Of those, the ones waiting for the forwarder.
+    private var awaitingForwarder = 0
+    /// A read was asked for and held back: at the in-flight limit, or the client not reading.
+    private var readHeld = false
+    /// The client shut down its sending side: answer what it sent, then close.
+    private var inputClosed = false
+    private var resumeScheduled = false
+    /// When bytes last came in or an answer last left.
+    private var lastActivity = NIODeadline.uptimeNanoseconds(0)
     private var idleTimer: Scheduled<Void>?
     private var messageTimer: Scheduled<Void>?
+    /// This handler's context while it is in the pipeline, for answers that come back later
+    /// from the forwarder.
+    private var context: ChannelHandlerContext?
 
     init(
         store: SnapshotStore, settings: ResponderSettings, tcp: TCPSettings, transfers: TransferPolicy,
-        registry: TCPConnectionRegistry, forwarding: ForwardingPath? = nil, recorder: QueryRecorder = .none
+        registry: TCPConnectionRegistry, forwarding: ForwardingPath? = nil, recorder: QueryRecorder = .none,
+        limits: LimitCounters? = nil
     ) {
-        self.forwarding = forwarding
-        self.recorder = recorder
         self.store = store
         self.settings = settings
         self.tcp = tcp
         self.transfers = transfers
         self.registry = registry
+        self.forwarding = forwarding
+        self.recorder = recorder
+        self.limits = limits
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
         self.registry.register(context.channel)
-        self.armIdleTimer(context: context)
+        self.lastActivity = context.eventLoop.now
+        self.armIdleTimer(context: context, in: self.tcp.idleTimeout)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         self.idleTimer?.cancel()
         self.messageTimer?.cancel()
+        self.pending = nil
         self.registry.remove(context.channel)
         context.fireChannelInactive()
     }
@@ -55,43 +96,117 @@ final class TCPQueryHandler: ChannelInboundHandler {
         } else {
             self.pending?.writeBuffer(&incoming)
         }
-        guard var buffer = self.pending else { return }
-        var answered = false
-        while let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
-            buffer.readableBytes >= 2 + Int(length)
-        {
-            buffer.moveReaderIndex(forwardBy: 2)
-            guard let message = buffer.readSlice(length: Int(length)) else { break }
-            self.answer(message, context: context)
-            answered = true
-        }
-        if buffer.readableBytes == 0 {
-            self.pending = nil
-            self.messageTimer?.cancel()
-            self.messageTimer = nil
-            self.armIdleTimer(context: context)
-        } else {
-            buffer.discardReadBytes()
-            self.pending = buffer
-            // A message has started: it must be complete within the message timeout, however
-            // slowly its bytes arrive. A completed message restarts the clock for the next.
-            if self.messageTimer == nil || answered { self.armMessageTimer(context: context) }
-            self.idleTimer?.cancel()
-        }
-        self.registry.touch(context.channel, busy: self.pending != nil)
+        self.lastActivity = context.eventLoop.now
+        self.takeMessages(context: context)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         context.flush()
     }
 
+    // MARK: reading only while answers leave
+
+    /// The read NIO asks for after each read: passed on only below the in-flight limit and while
+    /// the client takes its answers (NIO's `BackPressureHandler` does the second alone).
+    func read(context: ChannelHandlerContext) {
+        if self.inFlight >= self.tcp.maximumInFlight {
+            self.holdReads(context: context, because: .tcpInFlight)
+        } else if !context.channel.isWritable {
+            self.holdReads(context: context, because: .tcpUnwritable)
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            self.resumeReads(context: context)
+        } else {
+            context.flush()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func holdReads(context: ChannelHandlerContext, because limit: LimitCounters.Limit) {
+        guard !self.readHeld else { return }
+        self.readHeld = true
+        // The message in progress cannot advance while we do not read: the idle timeout (no
+        // answer leaving) is what ends a client that never reads, not the message timeout.
+        self.messageTimer?.cancel()
+        self.messageTimer = nil
+        let peer = context.remoteAddress
+        self.limits?.reached(limit, metadata: ["client": "\(peer.map { "\($0)" } ?? "-")"])
+    }
+
+    private func resumeReads(context: ChannelHandlerContext) {
+        guard self.readHeld, self.inFlight < self.tcp.maximumInFlight, context.channel.isWritable else { return }
+        self.readHeld = false
+        self.updateTimers(context: context, answered: false)
+        context.read()
+    }
+
+    /// An answer was written to the socket (or failed to be, the connection closing).
+    private func answerLeft(context: ChannelHandlerContext) {
+        self.inFlight -= 1
+        self.lastActivity = context.eventLoop.now
+        guard self.readHeld || self.inputClosed || self.hasWholeMessage else { return }
+        // Continue outside the write's completion, which may run inside a flush.
+        guard !self.resumeScheduled else { return }
+        self.resumeScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.resumeScheduled = false
+            guard context.channel.isActive else { return }
+            self.takeMessages(context: context)
+            context.flush()
+            self.resumeReads(context: context)
+        }
+    }
+
+    // MARK: messages
+
+    /// Whether `pending` starts with a whole message (left there at the in-flight limit).
+    private var hasWholeMessage: Bool {
+        guard let pending = self.pending, let length = pending.getInteger(at: pending.readerIndex, as: UInt16.self)
+        else { return false }
+        return pending.readableBytes >= 2 + Int(length)
+    }
+
+    /// Answers the whole messages in `pending`, as many as the in-flight limit allows.
+    private func takeMessages(context: ChannelHandlerContext) {
+        var answered = false
+        if var buffer = self.pending {
+            self.pending = nil  // one owner while messages are sliced off
+            while self.inFlight < self.tcp.maximumInFlight,
+                let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
+                buffer.readableBytes >= 2 + Int(length)
+            {
+                buffer.moveReaderIndex(forwardBy: 2)
+                guard let message = buffer.readSlice(length: Int(length)) else { break }
+                self.answer(message, context: context)
+                answered = true
+            }
+            if buffer.readableBytes > 0 {
+                buffer.discardReadBytes()
+                self.pending = buffer
+            }
+        }
+        self.updateTimers(context: context, answered: answered)
+        self.registry.touch(context.channel, busy: self.pending != nil)
+        self.closeIfFinished(context: context)
+    }
+
+    /// After the client shut down its side: close once every answer has been written.
+    private func closeIfFinished(context: ChannelHandlerContext) {
+        guard self.inputClosed, self.inFlight == 0, !self.hasWholeMessage else { return }
+        context.close(promise: nil)
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
-            // The client is done sending; what was answered is flushed, then the connection ends.
-            let channel = context.channel
-            context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-                channel.close(promise: nil)
-            }
+            // The client is done sending (RFC 7766 §6.2.3): what it sent is still answered, and
+            // the connection closes after the last answer is written.
+            self.inputClosed = true
+            self.takeMessages(context: context)
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -107,70 +222,116 @@ final class TCPQueryHandler: ChannelInboundHandler {
         let peer = context.remoteAddress
         let recorder = self.recorder
         let snapshot = self.store.current
-        let capacity = QueryResponder.maximumMessageSize
-        var output = context.channel.allocator.buffer(capacity: capacity + 2)
-        output.writeInteger(UInt16(0))
+        let allocator = context.channel.allocator
         var outcome = QueryOutcome.drop
-        _ = message.withUnsafeReadableBytes { input in
-            output.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { buffer in
-                outcome = QueryResponder.respond(to: input, over: .tcp, using: snapshot, settings: self.settings, into: buffer)
-                switch outcome {
-                case .reply(let length), .outOfZone(refusedLength: let length, request: _),
-                    .chase(length: let length, target: _, request: _):
-                    return length
-                case .drop, .zoneTransfer: return 0
-                }
+        var frame: ByteBuffer?
+        var chasedReply: [UInt8] = []
+        // Answered into scratch memory, then copied into a buffer the size of the answer: a
+        // buffer of the largest message per query, kept while the client is slow to read, is
+        // what made a non-reading client cost 64 KiB a query.
+        withUnsafeTemporaryAllocation(byteCount: QueryResponder.maximumMessageSize, alignment: 8) { scratch in
+            outcome = message.withUnsafeReadableBytes { input in
+                QueryResponder.respond(to: input, over: .tcp, using: snapshot, settings: self.settings, into: scratch)
+            }
+            switch outcome {
+            case .drop, .zoneTransfer:
+                break
+            case .chase(let length, _, _) where self.forwarding != nil:
+                chasedReply = Array(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+            case .outOfZone where self.forwarding != nil:
+                break
+            case .reply(let length), .outOfZone(refusedLength: let length, request: _),
+                .chase(length: let length, target: _, request: _):
+                var buffer = allocator.buffer(capacity: length + 2)
+                buffer.writeInteger(UInt16(length))
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+                frame = buffer
             }
         }
-        let channel = context.channel
-        let send: @Sendable ([UInt8]) -> Void = { bytes in
-            var frame = channel.allocator.buffer(capacity: bytes.count + 2)
+        switch outcome {
+        case .drop:
+            recorder.record(reply: nil, requestSize: requestSize, peer: peer, tcp: true, plugin: .none, started: started)
+        case .outOfZone(_, let request) where self.forwarding != nil:
+            // Answered out of order when it comes, matched by ID (RFC 7766 §7).
+            let send = self.forwardedSend(context, requestSize, peer, started)
+            self.forwarding?.answer(request, from: ClientPrefix(peer), send: send)
+        case .chase(_, let target, let request) where self.forwarding != nil:
+            let send = self.forwardedSend(context, requestSize, peer, started)
+            self.forwarding?.chase(request, target: target, cnameReply: chasedReply, from: ClientPrefix(peer), send: send)
+        case .reply, .outOfZone, .chase:
+            guard let frame else { return }
+            let reply = frame.getSlice(at: frame.readerIndex + 2, length: frame.readableBytes - 2) ?? ByteBuffer()
+            recorder.record(
+                reply: reply, requestSize: requestSize, peer: peer, tcp: true,
+                plugin: QueryObservation.isAuthoritative(reply) ? .kubernetes : .none, started: started)
+            self.inFlight += 1
+            self.writeAnswer([frame], context: context)
+        case .zoneTransfer(let zoneIndex, let id, let question, _):
+            // Zone numbers are the answer table's; the records are made from the cluster, by apex.
+            self.inFlight += 1
+            guard self.transfers.allows(context.remoteAddress),
+                let zone = snapshot.zone(named: snapshot.table.zones[zoneIndex].name)
+            else {
+                self.writeAnswer(Self.refused(message, allocator: allocator).map { [$0] } ?? [], context: context)
+                return
+            }
+            let frames = ZoneTransfer.messages(of: zone, id: id, question: question).map { bytes in
+                var frame = allocator.buffer(capacity: bytes.count + 2)
+                frame.writeInteger(UInt16(bytes.count))
+                frame.writeBytes(bytes)
+                return frame
+            }
+            self.writeAnswer(frames, context: context)
+        }
+    }
+
+    /// Where the forwarder's answer goes: back onto this connection's event loop, in flight until written.
+    private func forwardedSend(
+        _ context: ChannelHandlerContext, _ requestSize: Int, _ peer: SocketAddress?, _ started: NIODeadline
+    ) -> @Sendable ([UInt8]) -> Void {
+        self.inFlight += 1
+        self.awaitingForwarder += 1
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let allocator = context.channel.allocator
+        let recorder = self.recorder
+        return { bytes in
+            var frame = allocator.buffer(capacity: bytes.count + 2)
             frame.writeInteger(UInt16(bytes.count))
             frame.writeBytes(bytes)
             recorder.record(
                 reply: ByteBuffer(bytes: bytes), requestSize: requestSize, peer: peer, tcp: true, plugin: .forward,
                 started: started)
-            channel.writeAndFlush(frame, promise: nil)
-        }
-        switch outcome {
-        case .drop:
-            recorder.record(reply: nil, requestSize: requestSize, peer: peer, tcp: true, plugin: .none, started: started)
-            return
-        case .outOfZone(_, let request) where self.forwarding != nil:
-            // Answered out of order when it comes, matched by ID (RFC 7766 §7).
-            self.forwarding?.answer(request, from: ClientPrefix(peer), send: send)
-        case .chase(_, let target, let request) where self.forwarding != nil:
-            let reply = Array(output.readableBytesView.dropFirst(2))
-            self.forwarding?.chase(request, target: target, cnameReply: reply, from: ClientPrefix(peer), send: send)
-        case .reply(let length), .outOfZone(refusedLength: let length, request: _),
-            .chase(length: let length, target: _, request: _):
-            output.setInteger(UInt16(length), at: 0)
-            let reply = output.getSlice(at: 2, length: length) ?? ByteBuffer()
-            recorder.record(
-                reply: reply, requestSize: requestSize, peer: peer, tcp: true,
-                plugin: QueryObservation.isAuthoritative(reply) ? .kubernetes : .none, started: started)
-            context.write(Self.wrapOutboundOut(output), promise: nil)
-        case .zoneTransfer(let zoneIndex, let id, let question, _):
-            // Zone numbers are the answer table's; the records are made from the cluster, by apex.
-            guard self.transfers.allows(context.remoteAddress),
-                let zone = snapshot.zone(named: snapshot.table.zones[zoneIndex].name)
-            else {
-                self.writeRefused(message, context: context)
-                return
-            }
-            for bytes in ZoneTransfer.messages(of: zone, id: id, question: question) {
-                var frame = context.channel.allocator.buffer(capacity: bytes.count + 2)
-                frame.writeInteger(UInt16(bytes.count))
-                frame.writeBytes(bytes)
-                context.write(Self.wrapOutboundOut(frame), promise: nil)
-            }
+            eventLoop.execute { [frame] in handler.value.forwardedAnswerArrived(frame) }
         }
     }
 
+    private func forwardedAnswerArrived(_ frame: ByteBuffer) {
+        self.awaitingForwarder -= 1
+        guard let context = self.context, context.channel.isActive else {
+            self.inFlight -= 1
+            return
+        }
+        self.writeAnswer([frame], context: context)
+        context.flush()
+    }
+
+    /// Writes the frames of one answer; it stays in flight until the last is on the socket.
+    private func writeAnswer(_ frames: [ByteBuffer], context: ChannelHandlerContext) {
+        guard let last = frames.last else {
+            self.answerLeft(context: context)
+            return
+        }
+        for frame in frames.dropLast() { context.write(Self.wrapOutboundOut(frame), promise: nil) }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenComplete { _ in self.answerLeft(context: context) }
+        context.write(Self.wrapOutboundOut(last), promise: written)
+    }
+
     /// REFUSED for a transfer this client may not make: header and question of the query.
-    private func writeRefused(_ message: ByteBuffer, context: ChannelHandlerContext) {
+    private static func refused(_ message: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {
         var query = message
-        guard var bytes = query.readBytes(length: query.readableBytes), bytes.count >= 12 else { return }
+        guard var bytes = query.readBytes(length: query.readableBytes), bytes.count >= 12 else { return nil }
         bytes[2] = 0x80 | (bytes[2] & 0x79)  // QR, opcode and RD kept
         bytes[3] = 0x05  // REFUSED
         bytes[6] = 0
@@ -183,16 +344,41 @@ final class TCPQueryHandler: ChannelInboundHandler {
         var end = 12
         while end < bytes.count, bytes[end] != 0 { end += 1 + Int(bytes[end]) }
         end = min(end + 5, bytes.count)
-        var frame = context.channel.allocator.buffer(capacity: end + 2)
+        var frame = allocator.buffer(capacity: end + 2)
         frame.writeInteger(UInt16(end))
         frame.writeBytes(bytes[0..<end])
-        context.write(Self.wrapOutboundOut(frame), promise: nil)
+        return frame
     }
 
-    private func armIdleTimer(context: ChannelHandlerContext) {
+    // MARK: timers
+
+    /// A message that has started must arrive whole within the message timeout, however slowly
+    /// its bytes come; a completed message restarts that clock for the next. Not while reads are
+    /// held: then the message cannot advance, and the idle timeout applies.
+    private func updateTimers(context: ChannelHandlerContext, answered: Bool) {
+        if self.pending != nil, !self.hasWholeMessage, !self.readHeld, !self.inputClosed {
+            if self.messageTimer == nil || answered { self.armMessageTimer(context: context) }
+        } else {
+            self.messageTimer?.cancel()
+            self.messageTimer = nil
+        }
+    }
+
+    /// The idle timer is armed once and re-checks on firing: a connection is idle when nothing
+    /// moved (no bytes in, no answer out) for the idle timeout (RFC 7766 §6.2.3), and not while
+    /// an answer is still owed by the forwarder, which always answers within its own timeout.
+    private func armIdleTimer(context: ChannelHandlerContext, in delay: TimeAmount) {
         self.idleTimer?.cancel()
-        let channel = context.channel
-        self.idleTimer = context.eventLoop.scheduleTask(in: self.tcp.idleTimeout) { channel.close(promise: nil) }
+        self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            let quiet = context.eventLoop.now - self.lastActivity
+            if self.awaitingForwarder > 0 && context.channel.isWritable {
+                self.armIdleTimer(context: context, in: self.tcp.idleTimeout)
+            } else if quiet < self.tcp.idleTimeout {
+                self.armIdleTimer(context: context, in: self.tcp.idleTimeout - quiet)
+            } else {
+                context.close(promise: nil)
+            }
+        }
     }
 
     private func armMessageTimer(context: ChannelHandlerContext) {

@@ -1,10 +1,12 @@
 import Forwarder
+import Logging
 import NIOCore
 import QueryEngine
 import ZoneCompiler
 
 /// Answers DNS over UDP: one datagram in, at most one out, to the same peer. One bad datagram
-/// never closes the socket.
+/// never closes the socket. With a response rate limit, a client network over it gets every
+/// second response truncated and the rest dropped (`ResponseRateLimiter`).
 final class UDPQueryHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
@@ -14,16 +16,20 @@ final class UDPQueryHandler: ChannelInboundHandler {
     private let capacity: Int
     private let forwarding: ForwardingPath?
     private let recorder: QueryRecorder
+    private let rateLimiter: ResponseRateLimiter?
+    private let limits: LimitCounters?
 
     init(
         store: SnapshotStore, settings: ResponderSettings, forwarding: ForwardingPath? = nil,
-        recorder: QueryRecorder = .none
+        recorder: QueryRecorder = .none, rateLimiter: ResponseRateLimiter? = nil, limits: LimitCounters? = nil
     ) {
         self.store = store
         self.settings = settings
         self.capacity = QueryResponder.outputCapacity(for: .udp, settings: settings)
         self.forwarding = forwarding
         self.recorder = recorder
+        self.rateLimiter = rateLimiter
+        self.limits = limits
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -33,9 +39,18 @@ final class UDPQueryHandler: ChannelInboundHandler {
         let snapshot = self.store.current
         var output = context.channel.allocator.buffer(capacity: self.capacity)
         var outcome = QueryOutcome.drop
+        let remote = envelope.remoteAddress
         _ = envelope.data.withUnsafeReadableBytes { input in
             output.writeWithUnsafeMutableBytes(minimumWritableBytes: self.capacity) { buffer in
                 outcome = QueryResponder.respond(to: input, over: .udp, using: snapshot, settings: self.settings, into: buffer)
+                if let rateLimiter = self.rateLimiter, outcome.isLimitable {
+                    let decision = rateLimiter.decide(network: ResponseRateLimiter.network(of: remote), now: started)
+                    if decision != .answer {
+                        outcome = outcome.limited(decision, buffer, forwarding: self.forwarding != nil)
+                        self.recorder.counters?.recordRateLimited(slipped: decision == .slip)
+                        self.limits?.log(.responseRate, now: started, metadata: ["client": "\(remote.ipAddress ?? "-")"])
+                    }
+                }
                 switch outcome {
                 case .reply(let length), .outOfZone(refusedLength: let length, request: _),
                     .chase(length: let length, target: _, request: _):
@@ -44,7 +59,6 @@ final class UDPQueryHandler: ChannelInboundHandler {
                 }
             }
         }
-        let remote = envelope.remoteAddress
         let recorder = self.recorder
         if let forwarding = self.forwarding {
             let channel = context.channel

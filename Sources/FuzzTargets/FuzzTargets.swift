@@ -15,6 +15,7 @@ package enum FuzzTargets {
     package static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "query": Self.query,
         "tcp-frames": Self.tcpFrames,
+        "tcp-pipeline": Self.tcpPipeline,
         "manifest": Self.manifest,
         "upstream-reply": Self.upstreamReply,
         "forwarder-cache": Self.forwarderCache,
@@ -100,8 +101,22 @@ package enum FuzzTargets {
                 reply = result.1
             }
             let limit = transport == .tcp ? 65535 : 1232
-            Self.check(reply, limit: limit, id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
+            let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+            Self.check(reply, limit: limit, id: id)
+            if transport == .udp { Self.checkSlip(reply, id: id) }
         }
+    }
+
+    /// The truncated reply response rate limiting sends instead (`QueryResponder.slip`): it
+    /// parses, echoes the ID, has TC set and no records but the OPT, and is no longer.
+    static func checkSlip(_ reply: [UInt8], id: UInt16) {
+        var bytes = reply
+        let length = bytes.withUnsafeMutableBytes { QueryResponder.slip($0, length: reply.count, outOfZone: false) }
+        let slipped = Array(bytes[0..<length])
+        Self.check(slipped, limit: reply.count, id: id)
+        guard slipped[2] & 0x02 != 0, slipped[6] == 0, slipped[7] == 0, slipped[8] == 0, slipped[9] == 0,
+            slipped[10] == 0, slipped[11] <= 1
+        else { fatalError("a slipped reply with records or without TC: \(slipped)") }
     }
 
     /// The snapshot's zones, made once: `RecordSnapshot.zones` generates them anew on each use.
@@ -140,6 +155,83 @@ package enum FuzzTargets {
         } catch {
             _ = try? channel.finish()
         }
+    }
+
+    /// Many pipelined queries on one TCP connection whose client reads only now and then (RFC 7766
+    /// §10: the transactions a connection may hold are bounded). The first byte chooses where
+    /// the stream is split, the second the in-flight limit (1-8), the third when the client
+    /// reads, shuts its side or leaves the channel unwritable; the rest is the byte stream.
+    /// Whatever the bytes: never more answers waiting than the limit, every reply one whole
+    /// well-formed frame, and after a half-close and the client reading, the connection closed.
+    @Sendable
+    package static func tcpPipeline(_ bytes: [UInt8]) {
+        guard bytes.count >= 3 else { return }
+        let chunk = max(1, Int(bytes[0]))
+        let limit = 1 + Int(bytes[1] % 8)
+        var pattern = bytes[2]
+        let stream = Array(bytes.dropFirst(3))
+        let channel = EmbeddedChannel()
+        let client = HeldWrites()
+        do {
+            try channel.pipeline.syncOperations.addHandler(client)
+            try channel.pipeline.syncOperations.addHandler(
+                TCPFuzzHandler.make(store: SnapshotStore(Self.snapshot), maximumInFlight: limit))
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            var offset = 0
+            var halfClosed = false
+            while offset < stream.count, channel.isActive {
+                let end = min(stream.count, offset + chunk)
+                try channel.writeInbound(ByteBuffer(bytes: stream[offset..<end]))
+                offset = end
+                guard client.answersWaiting <= limit else { fatalError("\(client.answersWaiting) answers waiting, limit \(limit)") }
+                pattern = pattern &* 5 &+ 1  // a full-period walk through every pattern
+                if pattern & 0x03 == 0 { client.release() }
+                if pattern & 0x0C == 0 {
+                    channel.isWritable.toggle()
+                    channel.pipeline.fireChannelWritabilityChanged()
+                }
+                channel.embeddedEventLoop.run()
+            }
+            if !channel.isWritable {
+                channel.isWritable = true
+                channel.pipeline.fireChannelWritabilityChanged()
+            }
+            if pattern & 0x10 == 0, channel.isActive {
+                channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+                halfClosed = true
+            }
+            // The client reads until nothing more comes: a bounded number of rounds, since each
+            // round answers at least one held question.
+            var rounds = 0
+            while channel.isActive, rounds <= stream.count / 2 + 2 {
+                client.release()
+                channel.embeddedEventLoop.run()
+                guard client.answersWaiting <= limit else { fatalError("\(client.answersWaiting) answers waiting, limit \(limit)") }
+                if client.answersWaiting == 0 { break }
+                rounds += 1
+            }
+            client.release()
+            channel.embeddedEventLoop.run()
+            if halfClosed, channel.isActive, client.answersWaiting == 0 {
+                fatalError("after the client shut its side and read every answer, the connection is still open")
+            }
+            Self.checkFrames(client.received)
+            _ = try? channel.finish()
+        } catch {
+            _ = try? channel.finish()
+        }
+    }
+
+    /// Every reply is one whole well-formed frame.
+    static func checkFrames(_ output: [UInt8]) {
+        var position = 0
+        while position + 2 <= output.count {
+            let length = Int(output[position]) << 8 | Int(output[position + 1])
+            guard position + 2 + length <= output.count else { fatalError("a partial frame was written") }
+            Self.check(Array(output[(position + 2)..<(position + 2 + length)]), limit: 65535, id: nil)
+            position += 2 + length
+        }
+        guard position == output.count else { fatalError("bytes after the last frame") }
     }
 
     /// Manifest bytes, as YAML and as JSON, through load, derive and compile: diagnostics, never a crash.

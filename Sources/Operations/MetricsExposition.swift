@@ -6,7 +6,7 @@ import Forwarder
 /// what swift-metrics recorded (reloads, records, build info) through swift-prometheus.
 package enum MetricsExposition {
     package static func render(
-        queryMetrics: QueryMetrics, forwarder: ForwarderStatistics?, registryText: String
+        queryMetrics: QueryMetrics, limits: LimitCounters? = nil, forwarder: ForwarderStatistics?, registryText: String
     ) -> String {
         var out = PrometheusText(prefix: "clusterdns_")
         let counters = Self.merged(queryMetrics.counters)
@@ -65,6 +65,30 @@ package enum MetricsExposition {
             }
         }
 
+        out.header(
+            "dns_ratelimited_responses_total", "counter",
+            "UDP responses over --response-rate-limit, by what was sent: slip (truncated) or drop (nothing).")
+        for (server, group) in counters {
+            for (action, slipped) in [("slip", true), ("drop", false)] {
+                let count = group.reduce(0) { $0 + $1.rateLimitedCount(slipped: slipped) }
+                guard count > 0 else { continue }
+                out.sample("dns_ratelimited_responses_total", [("server", server), ("action", action)], Double(count))
+            }
+        }
+        // One family for every protective limit, the transport's, the reloads' and the resolver's,
+        // each labelled with the flag that sets it.
+        out.header("limit_reached_total", "counter", "Times each protective limit was reached, named after the flag that sets it.")
+        if let limits {
+            for limit in LimitCounters.Limit.allCases where limit != .responseRate {
+                out.sample("limit_reached_total", [("limit", limit.label)], Double(limits.count(limit)))
+            }
+        }
+        if let forwarder {
+            for limit in ForwarderLimit.allCases {
+                out.sample("limit_reached_total", [("limit", limit.rawValue)], Double(forwarder.limitsReached[limit.rawValue] ?? 0))
+            }
+        }
+
         if let forwarder {
             out.header("forward_requests_total", "counter", "Counter of requests made per upstream.")
             for upstream in forwarder.upstreams {
@@ -116,10 +140,6 @@ package enum MetricsExposition {
                 "forward_share_evictions_total", "counter",
                 "Fetches failed at the cap to make room for a client network holding fewer.")
             out.sample("forward_share_evictions_total", [], Double(forwarder.shareEvictions))
-            out.header("limit_reached_total", "counter", "Times each resolver limit was reached, named after the flag that sets it.")
-            for limit in ForwarderLimit.allCases {
-                out.sample("limit_reached_total", [("limit", limit.rawValue)], Double(forwarder.limitsReached[limit.rawValue] ?? 0))
-            }
             out.header("forward_repaired_replies_total", "counter", "Upstream replies used after fixing what was wrong with them.")
             for repair in UpstreamRepair.allCases {
                 out.sample(

@@ -2,13 +2,14 @@ import Synchronization
 
 /// What `/ready` reports: not ready until the first snapshot is published and every listener is
 /// bound; not ready again once shutdown begins (so load balancers stop sending). A later reload
-/// that fails does not make it unready — the last good snapshot is still served — but it is said.
+/// that fails does not make it unready — the last good snapshot is still served — but it is said,
+/// by file and line only: the diagnostic itself, which may quote the file, goes to the log.
 package final class Readiness: Sendable {
     private struct State {
         var initialLoadDone = false
         var listenersBound = false
         var shuttingDown = false
-        var reloadFailure: String?
+        var reloadFailedAt: String?
     }
 
     private let state = Mutex(State())
@@ -19,8 +20,8 @@ package final class Readiness: Sendable {
     package func listenersAreBound() { self.state.withLock { $0.listenersBound = true } }
     package func shutdownBegan() { self.state.withLock { $0.shuttingDown = true } }
 
-    /// The last reload's problem, or nil when it went well.
-    package func reloadResult(failure: String?) { self.state.withLock { $0.reloadFailure = failure } }
+    /// Where the last reload failed (`file:line`), or nil when it went well.
+    package func reloadResult(failedAt location: String?) { self.state.withLock { $0.reloadFailedAt = location } }
 
     /// Ready or not, and the body that says why.
     package var status: (ready: Bool, body: String) {
@@ -30,8 +31,8 @@ package final class Readiness: Sendable {
             if !state.initialLoadDone { missing.append("initial manifest load not finished") }
             if !state.listenersBound { missing.append("no listener bound") }
             if !missing.isEmpty { return (false, missing.joined(separator: "\n") + "\n") }
-            if let failure = state.reloadFailure {
-                return (true, "OK (serving the last good snapshot; the last reload failed: \(failure))")
+            if let location = state.reloadFailedAt {
+                return (true, "OK (serving the last good snapshot; the last reload failed at \(location); see the log)")
             }
             return (true, "OK")
         }

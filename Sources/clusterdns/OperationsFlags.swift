@@ -1,5 +1,7 @@
 import ArgumentParser
 import DNSServer
+import NIOCore
+import Operations
 
 /// Flags of the operations surface: the HTTP listener, shutdown, logs.
 struct OperationsFlags: ParsableArguments {
@@ -18,6 +20,19 @@ struct OperationsFlags: ParsableArguments {
             "Seconds DNS keeps answering after SIGTERM/SIGINT while /ready says 503.", valueName: "SECONDS"))
     var lameduck: Double = 5
 
+    @Option(
+        name: .customLong("http-idle-timeout"),
+        help: ArgumentHelp(
+            "Seconds an HTTP connection may go without a complete request before it is closed.", valueName: "SECONDS"))
+    var httpIdleTimeout: Double = 30
+
+    @Option(
+        name: .customLong("http-max-connections"),
+        help: ArgumentHelp(
+            "Most HTTP connections at once, and the listen backlog; past it the oldest connection idle between requests is closed, or with none idle new ones wait in the backlog.",
+            valueName: "N"))
+    var httpMaxConnections: Int = 256
+
     @Option(name: .customLong("log-format"), help: ArgumentHelp("text or json (one object per line).", valueName: "FORMAT"))
     var logFormat: String = "text"
 
@@ -29,6 +44,12 @@ struct OperationsFlags: ParsableArguments {
             throw ValidationError("--log-format must be text or json, got \"\(self.logFormat)\"")
         }
         guard self.lameduck >= 0 else { throw ValidationError("--lameduck must be 0 or more seconds") }
+        guard self.httpIdleTimeout > 0 else {
+            throw ValidationError("--http-idle-timeout must be more than 0 seconds, got \(self.httpIdleTimeout)")
+        }
+        guard (1...65535).contains(self.httpMaxConnections) else {
+            throw ValidationError("--http-max-connections must be 1-65535, got \(self.httpMaxConnections)")
+        }
         _ = try self.httpAddress()
     }
 
@@ -40,6 +61,12 @@ struct OperationsFlags: ParsableArguments {
             throw ValidationError("--http must be ADDR:PORT, :PORT or none, got \"\(http)\"")
         }
         return first
+    }
+
+    /// The HTTP listener's limits.
+    var httpSettings: HTTPSettings {
+        HTTPSettings(
+            idleTimeout: .nanoseconds(Int64(self.httpIdleTimeout * 1e9)), maximumConnections: self.httpMaxConnections)
     }
 
     /// Whether `--http` was given: only then is a port that cannot be bound fatal, so that a second

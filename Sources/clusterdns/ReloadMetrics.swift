@@ -1,12 +1,13 @@
 import ClusterModel
+import DNSServer
 import Glibc
 import Manifests
 import Metrics
 import ZoneCompiler
 
 /// The reload series (swift-metrics, exported by swift-prometheus): `reload_total{result}`,
-/// `reload_duration_seconds`, `last_reload_success_timestamp_seconds`, `records`, `manifest_errors`,
-/// and `limit_reached_total{limit}` for the limits met while deriving.
+/// `reload_duration_seconds`, `last_reload_success_timestamp_seconds`, `records`, `manifest_errors`;
+/// the limits met while deriving go to the shared `LimitCounters`.
 struct ReloadMetrics: Sendable {
     private let successes = Counter(label: "clusterdns_reload_total", dimensions: [("result", "success")])
     private let failures = Counter(label: "clusterdns_reload_total", dimensions: [("result", "failure")])
@@ -14,8 +15,12 @@ struct ReloadMetrics: Sendable {
     private let lastSuccess = Gauge(label: "clusterdns_last_reload_success_timestamp_seconds")
     private let records = Gauge(label: "clusterdns_records")
     private let manifestErrors = Gauge(label: "clusterdns_manifest_errors")
-    /// Limits reached while deriving and compiling, by flag: `limit_reached_total{limit}`.
-    private let synthesisCap = Counter(label: "clusterdns_limit_reached_total", dimensions: [("limit", "max-synthesized-pods")])
+    /// Where limits reached while deriving are counted (`limit_reached_total{limit}`).
+    private let limits: LimitCounters?
+
+    init(limits: LimitCounters? = nil) {
+        self.limits = limits
+    }
 
     /// A rebuild was published; `success` is false when a changed file failed.
     func published(_ report: ClusterPipeline.Report, success: Bool) {
@@ -27,6 +32,8 @@ struct ReloadMetrics: Sendable {
         }
         self.records.record(report.snapshot.recordCount)
         self.manifestErrors.record(report.derivation.diagnostics.filter(\.isError).count)
-        if report.derivation.synthesisCapReached > 0 { self.synthesisCap.increment(by: report.derivation.synthesisCapReached) }
+        if report.derivation.synthesisCapReached > 0, let limits = self.limits {
+            for _ in 0..<report.derivation.synthesisCapReached { limits.reached(.synthesizedPods) }
+        }
     }
 }

@@ -132,9 +132,17 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         guard let report = rebuilt else { return }
         self.store.publish(report.snapshot)
         // A reload fails when a changed file could not be used: it broke, or holds rejected objects.
-        let failed = report.changes.keptLastGood.first ?? report.newDiagnostics.first(where: \.isError).map { "\($0)" }
-        self.metrics.published(report, success: failed == nil)
-        self.readiness.reloadResult(failure: failed)
+        // /ready names where (file and line) but never what: a diagnostic can quote the file's
+        // content, and the probe endpoint is reachable by more people than the log is.
+        let failedAt: String?
+        if let path = report.changes.keptLastGood.first {
+            let line = report.newDiagnostics.first { $0.isError && $0.location.file == path }?.location.line
+            failedAt = line.map { "\(path):\($0)" } ?? path
+        } else {
+            failedAt = report.newDiagnostics.first(where: \.isError).map { "\($0.location.file):\($0.location.line)" }
+        }
+        self.metrics.published(report, success: failedAt == nil)
+        self.readiness.reloadResult(failedAt: failedAt)
         for diagnostic in report.newDiagnostics {
             self.logger.log(
                 level: diagnostic.isError ? .error : .warning, "manifest diagnostic",

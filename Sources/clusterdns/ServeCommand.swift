@@ -73,6 +73,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.responder.recursionAvailable = forwarderConfiguration != nil
         let queryMetrics = QueryMetrics()
         configuration.metrics = queryMetrics
+        let limits = LimitCounters(logger: logger)
+        configuration.limits = limits
         if self.operationsFlags.queryLog {
             // Asked for explicitly, so a quieter --log-level does not hide it.
             var queryLog = Logger(label: "clusterdns.query")
@@ -90,8 +92,10 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 operations = try await OperationsServer.bind(
                     host: http.host, port: http.port,
-                    endpoints: Self.endpoints(readiness: readiness, metrics: queryMetrics, registry: registry, forwarder: forwarderBox),
-                    group: group, logger: logger)
+                    endpoints: Self.endpoints(
+                        readiness: readiness, metrics: queryMetrics, limits: limits, registry: registry,
+                        forwarder: forwarderBox),
+                    settings: self.operationsFlags.httpSettings, limits: limits, group: group, logger: logger)
             } catch where !self.operationsFlags.httpIsExplicit {
                 logger.warning(
                     "cannot listen for /health, /ready and /metrics on the default port; serving DNS without them (give --http to choose a port)",
@@ -132,7 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let snapshot = initial.snapshot
         let store = SnapshotStore(snapshot)
-        let reloadMetrics = ReloadMetrics()
+        let reloadMetrics = ReloadMetrics(limits: limits)
         reloadMetrics.published(initial, success: true)
 
         var forwarding: ForwardingPath?
@@ -167,7 +171,6 @@ struct ServeCommand: AsyncParsableCommand {
                     "error: a forwarding loop: a question sent upstream came back to this server; give an upstream resolver that does not forward to ClusterDNS")
                 await listeners.close(grace: .zero)
                 watcher?.stop()
-                await forwarding.forwarder.stop()
                 try? await group.shutdownGracefully()
                 throw ExitCode(1)
             }
@@ -206,14 +209,15 @@ struct ServeCommand: AsyncParsableCommand {
             try await serviceGroup.run()
             tasks.cancelAll()
         }
-        await forwarding?.forwarder.stop()
+        // The forwarder was stopped by the DNS listeners, before they closed their sockets.
         try? await group.shutdownGracefully()
         logger.notice("stopped")
     }
 
     /// `/health`, `/ready` and `/metrics`.
     static func endpoints(
-        readiness: Readiness, metrics: QueryMetrics, registry: PrometheusCollectorRegistry, forwarder: ForwarderBox
+        readiness: Readiness, metrics: QueryMetrics, limits: LimitCounters, registry: PrometheusCollectorRegistry,
+        forwarder: ForwarderBox
     ) -> [HTTPEndpoint] {
         [
             HTTPEndpoint(path: "/health") { eventLoop in
@@ -231,7 +235,8 @@ struct ServeCommand: AsyncParsableCommand {
                     HTTPEndpoint.Response(
                         status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
                         body: MetricsExposition.render(
-                            queryMetrics: metrics, forwarder: statistics, registryText: registry.emitToString()))
+                            queryMetrics: metrics, limits: limits, forwarder: statistics,
+                            registryText: registry.emitToString()))
                 }
             },
         ]

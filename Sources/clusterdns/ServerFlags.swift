@@ -33,6 +33,20 @@ struct ServerFlags: ParsableArguments {
     var maxTCPConnections: Int = 1000
 
     @Option(
+        name: .customLong("tcp-max-in-flight"),
+        help: ArgumentHelp(
+            "Most queries one TCP connection may have unanswered; at the limit it is not read until answers are written.",
+            valueName: "N"))
+    var tcpMaxInFlight: Int = 100
+
+    @Option(
+        name: .customLong("response-rate-limit"),
+        help: ArgumentHelp(
+            "UDP responses per second to each client /24 (IPv4) or /56 (IPv6), plus a burst of one second's worth; over it every second response is sent truncated and the rest dropped. 0 is off. TCP is never limited.",
+            valueName: "N"))
+    var responseRateLimit: Int = 0
+
+    @Option(
         name: .customLong("udp-engine"),
         help: ArgumentHelp("mmsg (recvmmsg/sendmmsg threads, one SO_REUSEPORT socket per core) or nio.", valueName: "ENGINE"))
     var udpEngine: String = "mmsg"
@@ -99,6 +113,12 @@ struct ServerFlags: ParsableArguments {
         guard self.maxTCPConnections > 0 else {
             throw ValidationError("--max-tcp-connections must be at least 1, got \(self.maxTCPConnections)")
         }
+        guard (1...65535).contains(self.tcpMaxInFlight) else {
+            throw ValidationError("--tcp-max-in-flight must be 1-65535, got \(self.tcpMaxInFlight)")
+        }
+        guard (0...1_000_000_000).contains(self.responseRateLimit) else {
+            throw ValidationError("--response-rate-limit must be 0 (off) to 1000000000, got \(self.responseRateLimit)")
+        }
         guard let engine = UDPEngine(rawValue: self.udpEngine) else {
             throw ValidationError("--udp-engine must be mmsg or nio, got \"\(self.udpEngine)\"")
         }
@@ -110,9 +130,10 @@ struct ServerFlags: ParsableArguments {
             tcp: TCPSettings(
                 idleTimeout: .nanoseconds(Int64(self.tcpIdleTimeout * 1e9)),
                 messageTimeout: .nanoseconds(Int64(self.tcpMessageTimeout * 1e9)),
-                maximumConnections: self.maxTCPConnections),
+                maximumConnections: self.maxTCPConnections, maximumInFlight: self.tcpMaxInFlight),
             transfers: TransferPolicy(allowed: allowed))
         configuration.udpEngine = engine
+        configuration.responseRateLimit = self.responseRateLimit
         configuration.responder.tcpIdleTimeoutUnits = UInt16(min(65535, max(1, (self.tcpIdleTimeout * 10).rounded())))
         if let workers = self.udpWorkers { configuration.udpWorkers = workers }
         return configuration

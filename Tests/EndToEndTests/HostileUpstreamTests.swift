@@ -239,7 +239,7 @@ struct HostileUpstreamTests {
         ])
         defer { server.stop() }
         // Client 127.0.0.1 asks 60 names the upstream never answers, and keeps its socket open.
-        let greedy = try #require(UDPClient(source: "127.0.0.1"))
+        let greedy = try #require(SourceBoundUDPSocket(source: "127.0.0.1"))
         defer { greedy.close() }
         for index in 0..<60 { greedy.send(RawDNSClient.query("silent\(index).test", id: UInt16(index)), port: server.port) }
         #expect(WatchEndToEndTests.eventually(true, timeout: 5) { upstream.queries.filter { $0.name.hasPrefix("silent") }.count >= 50 })
@@ -280,7 +280,7 @@ struct HostileUpstreamTests {
 
 /// A UDP socket bound to a chosen loopback address, sending without waiting and reading
 /// replies later.
-final class UDPClient {
+final class SourceBoundUDPSocket {
     let descriptor: Int32
 
     init?(source: String) {

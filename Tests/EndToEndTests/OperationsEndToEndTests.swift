@@ -189,6 +189,7 @@ struct OperationsEndToEndTests {
             "--listen", "--upstream", "--resolv-conf", "--http", "--lameduck", "--log-level", "--log-format", "--query-log",
             "--domain", "--ttl", "--service-cidr", "--pod-cidr", "--cache-size", "--cache-max-ttl", "--transfer-allow",
             "--cache-bytes", "--cache-max-answer-bytes", "--max-concurrent-forwards",
+            "--tcp-max-in-flight", "--response-rate-limit", "--http-idle-timeout", "--http-max-connections",
         ] {
             #expect(help.contains(flag), "\(flag) undocumented")
         }
