@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// Crafted messages sent to the real binary over UDP and TCP; after each, a normal query must
@@ -139,5 +143,39 @@ struct HostilePacketTests {
         let normal = RawDNSClient.udp(RawDNSClient.query(Self.name), port: server.port, timeout: 2)
         #expect(normal.map { $0[3] & 0x0F } == 0)
         #expect(server.process.isRunning)
+    }
+
+    /// A reply that cannot be sent (its client's source port is 0, which the kernel refuses as a
+    /// destination) costs that reply only, never the rest of its recvmmsg batch. The datagram
+    /// from port 0 is forged on a raw socket (root or CAP_NET_RAW; skipped otherwise), then 20
+    /// good queries follow at once, so that most share its batch.
+    @Test func aReplyThatCannotBeSentCostsOnlyItself() throws {
+        let raw = socket(AF_INET, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_RAW))
+        guard raw >= 0 else { return }  // no raw sockets here: nothing to forge with
+        defer { close(raw) }
+        let server = try ServerProcess(["--manifests", "zones", "--udp-workers", "1"])
+        defer { server.stop() }
+        let client = try #require(UDPClient())
+        for round in 0..<5 {
+            // IPv4 header (the kernel fills in the checksum and length), UDP from port 0, the query.
+            let query = RawDNSClient.query(Self.name, id: UInt16(0x7000 + round))
+            let udpLength = 8 + query.count
+            var packet: [UInt8] = [0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]
+            packet += [0, 0, UInt8(server.port >> 8), UInt8(server.port & 0xFF), UInt8(udpLength >> 8), UInt8(udpLength & 0xFF), 0, 0]
+            packet += query
+            var destination = sockaddr_in()
+            destination.sin_family = sa_family_t(AF_INET)
+            destination.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let sent = withUnsafePointer(to: &destination) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(raw, packet, packet.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            #expect(sent == packet.count)
+            for index in 0..<20 { client.send(RawDNSClient.query(Self.name, id: UInt16(round * 100 + index)), port: server.port) }
+        }
+        let replies = client.receive(until: 100, timeout: 5)
+        #expect(replies.count == 100, "every good query answered, whatever shared a batch with the unsendable reply")
+        #expect(RawDNSClient.udp(RawDNSClient.query(Self.name), port: server.port).map { $0[3] & 0x0F } == 0)
     }
 }
