@@ -98,10 +98,11 @@ package final class DNSListeners: Sendable {
         _ address: ListenAddress, configuration: DNSServerConfiguration, store: SnapshotStore,
         forwarding: ForwardingPath?, rateLimiter: ResponseRateLimiter?, group: any EventLoopGroup, v6only: Bool
     ) async throws -> any Channel {
-        let settings = configuration.responder
-        let limits = configuration.limits
-        let recorder = QueryRecorder(
-            counters: configuration.metrics?.makeCounters(server: "dns://\(address)"), queryLog: configuration.queryLog)
+        let pipeline = QueryPipeline(
+            settings: configuration.responder, forwarding: forwarding,
+            recorder: QueryRecorder(
+                counters: configuration.metrics?.makeCounters(server: "dns://\(address)"), queryLog: configuration.queryLog),
+            rateLimiter: rateLimiter, limits: configuration.limits)
         var bootstrap = DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.datagramVectorReadMessageCount, value: configuration.udpVectorReads)
@@ -109,10 +110,7 @@ package final class DNSListeners: Sendable {
                 .recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048 * configuration.udpVectorReads))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        UDPQueryHandler(
-                            store: store, settings: settings, forwarding: forwarding, recorder: recorder,
-                            rateLimiter: rateLimiter, limits: limits))
+                    try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(store: store, pipeline: pipeline))
                 }
             }
         if v6only { bootstrap = bootstrap.channelOption(.ipv6Only, value: 1) }
@@ -127,12 +125,13 @@ package final class DNSListeners: Sendable {
         _ address: ListenAddress, configuration: DNSServerConfiguration, store: SnapshotStore,
         registry: TCPConnectionRegistry, forwarding: ForwardingPath?, group: any EventLoopGroup, v6only: Bool
     ) async throws -> (channel: any Channel, counters: QueryCounters?) {
-        let settings = configuration.responder
         let tcp = configuration.tcp
-        let transfers = configuration.transfers
         let limits = configuration.limits
         let counters = configuration.metrics?.makeCounters(server: "dns://\(address)")
-        let recorder = QueryRecorder(counters: counters, queryLog: configuration.queryLog)
+        let pipeline = QueryPipeline(
+            settings: configuration.responder, forwarding: forwarding,
+            recorder: QueryRecorder(counters: counters, queryLog: configuration.queryLog), limits: limits,
+            transfers: configuration.transfers)
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
@@ -141,9 +140,7 @@ package final class DNSListeners: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        TCPQueryHandler(
-                            store: store, settings: settings, tcp: tcp, transfers: transfers, registry: registry,
-                            forwarding: forwarding, recorder: recorder, limits: limits))
+                        TCPQueryHandler(store: store, pipeline: pipeline, tcp: tcp, registry: registry, limits: limits))
                 }
             }
         if v6only { bootstrap = bootstrap.serverChannelOption(.ipv6Only, value: 1) }

@@ -75,11 +75,12 @@ package final class MMsgUDPListener: Sendable {
         limits: LimitCounters? = nil
     ) {
         for descriptor in self.descriptors {
-            let recorder = QueryRecorder(counters: makeCounters(), queryLog: queryLog)
+            let pipeline = QueryPipeline(
+                settings: settings, forwarding: forwarding,
+                recorder: QueryRecorder(counters: makeCounters(), queryLog: queryLog), rateLimiter: rateLimiter,
+                limits: limits)
             let thread = Thread { [self] in
-                self.serve(
-                    descriptor, store: store, settings: settings, forwarding: forwarding, recorder: recorder,
-                    rateLimiter: rateLimiter, limits: limits)
+                self.serve(descriptor, store: store, pipeline: pipeline)
                 self.finished.withLock { $0 += 1 }
             }
             thread.name = "clusterdns-udp"
@@ -108,12 +109,9 @@ package final class MMsgUDPListener: Sendable {
         self.closeSockets()
     }
 
-    private func serve(
-        _ descriptor: Int32, store: SnapshotStore, settings: ResponderSettings, forwarding: ForwardingPath?,
-        recorder: QueryRecorder, rateLimiter: ResponseRateLimiter?, limits: LimitCounters?
-    ) {
+    private func serve(_ descriptor: Int32, store: SnapshotStore, pipeline: QueryPipeline) {
         let count = Int(Self.batch)
-        let outputSize = QueryResponder.outputCapacity(for: .udp, settings: settings)
+        let outputSize = QueryResponder.outputCapacity(for: .udp, settings: pipeline.settings)
         var input = [UInt8](repeating: 0, count: count * Self.inputSize)
         var output = [UInt8](repeating: 0, count: count * outputSize)
         var inputLengths = [UInt32](repeating: 0, count: count)
@@ -122,7 +120,7 @@ package final class MMsgUDPListener: Sendable {
         var addressLengths = [socklen_t](repeating: 0, count: count)
         var replyAddresses = [sockaddr_storage](repeating: sockaddr_storage(), count: count)
         var replyAddressLengths = [socklen_t](repeating: 0, count: count)
-        let recording = recorder.counters != nil || recorder.queryLog != nil
+        let clocked = pipeline.recorder.isRecording || pipeline.rateLimiter != nil
 
         while self.running.load(ordering: .relaxed) {
             let received = Int(
@@ -130,11 +128,9 @@ package final class MMsgUDPListener: Sendable {
                     descriptor, &input, Self.inputSize, &inputLengths, &addresses, &addressLengths, Self.batch))
             guard received > 0 else { continue }
             // One clock reading per batch serves the metrics and the rate limit alike.
-            let started = recording || rateLimiter != nil ? NIODeadline.now() : .uptimeNanoseconds(0)
+            let started = clocked ? NIODeadline.now() : .uptimeNanoseconds(0)
             let snapshot = store.current
             var replies = 0
-            var limited = 0
-            var limitedClient = sockaddr_storage()
             input.withUnsafeBytes { inputBytes in
                 output.withUnsafeMutableBytes { outputBytes in
                     for index in 0..<received where inputLengths[index] > 0 {
@@ -142,68 +138,17 @@ package final class MMsgUDPListener: Sendable {
                             rebasing: inputBytes[(index * Self.inputSize)..<(index * Self.inputSize + Int(inputLengths[index]))])
                         let slot = UnsafeMutableRawBufferPointer(
                             rebasing: outputBytes[(replies * outputSize)..<((replies + 1) * outputSize)])
-                        var outcome = QueryResponder.respond(
-                            to: query, over: .udp, using: snapshot, settings: settings, into: slot)
-                        if let rateLimiter, outcome.isLimitable {
-                            let decision = rateLimiter.decide(
-                                network: ResponseRateLimiter.network(of: addresses[index]), now: started)
-                            if decision != .answer {
-                                outcome = outcome.limited(decision, slot, forwarding: forwarding != nil)
-                                recorder.counters?.recordRateLimited(slipped: decision == .slip)
-                                limited += 1
-                                limitedClient = addresses[index]
-                            }
+                        let address = addresses[index]
+                        let addressLength = addressLengths[index]
+                        let next = pipeline.handle(
+                            query, over: .udp, from: .storage(address), using: snapshot, started: started, into: slot
+                        ) {
+                            { bytes in Self.sendOne(descriptor, bytes, address, addressLength) }
                         }
-                        var length = 0
-                        switch outcome {
-                        case .reply(let written):
-                            length = written
-                        case .outOfZone(let written, let request):
-                            if let forwarding {
-                                self.forward(
-                                    request, forwarding, descriptor, addresses[index], addressLengths[index], recorder,
-                                    requestSize: query.count, started: started)
-                                continue
-                            }
-                            length = written
-                        case .chase(let written, let target, let request):
-                            if let forwarding {
-                                let reply = Array(UnsafeRawBufferPointer(rebasing: slot[0..<written]))
-                                let address = addresses[index]
-                                let addressLength = addressLengths[index]
-                                let requestSize = query.count
-                                forwarding.chase(
-                                    request, target: target, cnameReply: reply, from: ClientPrefix(storage: address)
-                                ) { bytes in
-                                    if recording {
-                                        bytes.withUnsafeBytes { chased in
-                                            recorder.record(
-                                                reply: chased, requestSize: requestSize,
-                                                peerIsIPv6: address.ss_family == sa_family_t(AF_INET6),
-                                                peer: recorder.queryLog == nil ? nil : Self.socketAddress(address),
-                                                tcp: false, plugin: .kubernetes, started: started)
-                                        }
-                                    }
-                                    Self.sendOne(descriptor, bytes, address, addressLength)
-                                }
-                                continue
-                            }
-                            length = written
-                        case .drop, .zoneTransfer:
-                            length = 0
-                        }
-                        if recording {
-                            recorder.record(
-                                reply: length > 0 ? UnsafeRawBufferPointer(rebasing: slot[0..<length]) : nil,
-                                requestSize: query.count, peerIsIPv6: addresses[index].ss_family == sa_family_t(AF_INET6),
-                                peer: recorder.queryLog == nil ? nil : Self.socketAddress(addresses[index]), tcp: false,
-                                plugin: length > 0 && QueryObservation.isAuthoritative(UnsafeRawBufferPointer(rebasing: slot[0..<length])) ? .kubernetes : .none,
-                                started: started)
-                        }
-                        guard length > 0 else { continue }
+                        guard case .send(let length) = next else { continue }
                         outputLengths[replies] = UInt32(length)
-                        replyAddresses[replies] = addresses[index]
-                        replyAddressLengths[replies] = addressLengths[index]
+                        replyAddresses[replies] = address
+                        replyAddressLengths[replies] = addressLength
                         replies += 1
                     }
                 }
@@ -211,42 +156,6 @@ package final class MMsgUDPListener: Sendable {
             if replies > 0 {
                 _ = cmmsg_send(
                     descriptor, &output, outputSize, outputLengths, &replyAddresses, replyAddressLengths, UInt32(replies))
-            }
-            if limited > 0 {
-                let client = limitedClient
-                limits?.log(
-                    .responseRate, times: limited, now: started,
-                    metadata: ["client": "\(Self.socketAddress(client).flatMap(\.ipAddress) ?? "-")"])
-            }
-        }
-    }
-
-    private func forward(
-        _ request: ClientRequest, _ forwarding: ForwardingPath, _ descriptor: Int32, _ address: sockaddr_storage,
-        _ addressLength: socklen_t, _ recorder: QueryRecorder, requestSize: Int, started: NIODeadline
-    ) {
-        forwarding.answer(request, from: ClientPrefix(storage: address)) { bytes in
-            bytes.withUnsafeBytes { reply in
-                recorder.record(
-                    reply: reply, requestSize: requestSize, peerIsIPv6: address.ss_family == sa_family_t(AF_INET6),
-                    peer: recorder.queryLog == nil ? nil : Self.socketAddress(address),
-                    tcp: false, plugin: .forward, started: started)
-            }
-            Self.sendOne(descriptor, bytes, address, addressLength)
-        }
-    }
-
-    /// The client's address for the query log (only built when the log is on: it allocates).
-    private static func socketAddress(_ storage: sockaddr_storage) -> SocketAddress? {
-        let family = Int32(storage.ss_family)
-        return withUnsafeBytes(of: storage) { raw -> SocketAddress? in
-            switch family {
-            case AF_INET:
-                return SocketAddress(raw.load(as: sockaddr_in.self), host: "")
-            case AF_INET6:
-                return SocketAddress(raw.load(as: sockaddr_in6.self), host: "")
-            default:
-                return nil
             }
         }
     }

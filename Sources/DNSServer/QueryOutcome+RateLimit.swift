@@ -4,7 +4,7 @@ extension QueryOutcome {
     /// Whether a response goes out for this outcome, now or once the forwarder answers: what
     /// the response rate limit counts. Dropped queries cost the client nothing.
     var isLimitable: Bool {
-        switch self {
+        switch self.action {
         case .reply, .outOfZone, .chase: true
         case .drop, .zoneTransfer: false
         }
@@ -16,20 +16,24 @@ extension QueryOutcome {
     func limited(
         _ decision: ResponseRateLimiter.Decision, _ output: UnsafeMutableRawBufferPointer, forwarding: Bool
     ) -> QueryOutcome {
+        var limited = self
         switch decision {
         case .answer:
             return self
         case .drop:
-            return .drop
+            limited.action = .drop
+            limited.rcode = nil
         case .slip:
-            switch self {
+            switch self.action {
             case .reply(let length), .chase(let length, _, _):
-                return .reply(length: QueryResponder.slip(output, length: length, outOfZone: false))
+                limited.action = .reply(length: QueryResponder.slip(output, length: length, outOfZone: false))
             case .outOfZone(let length, _):
-                return .reply(length: QueryResponder.slip(output, length: length, outOfZone: forwarding))
+                limited.action = .reply(length: QueryResponder.slip(output, length: length, outOfZone: forwarding))
+                limited.rcode = UInt16(output[3] & 0x0F)
             case .drop, .zoneTransfer:
                 return self
             }
         }
+        return limited
     }
 }

@@ -5,7 +5,7 @@ import QueryEngine
 package enum TCPFuzzHandler {
     package static func make(store: SnapshotStore, maximumInFlight: Int = 100) -> any ChannelHandler {
         TCPQueryHandler(
-            store: store, settings: ResponderSettings(), tcp: TCPSettings(maximumInFlight: maximumInFlight),
-            transfers: TransferPolicy(), registry: TCPConnectionRegistry(maximum: 10))
+            store: store, pipeline: QueryPipeline(settings: ResponderSettings()),
+            tcp: TCPSettings(maximumInFlight: maximumInFlight), registry: TCPConnectionRegistry(maximum: 10))
     }
 }

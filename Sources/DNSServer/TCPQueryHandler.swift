@@ -1,6 +1,7 @@
 import Forwarder
 import Logging
 import NIOCore
+import NIOPosix
 import QueryEngine
 import ZoneCompiler
 
@@ -23,12 +24,9 @@ final class TCPQueryHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private let store: SnapshotStore
-    private let settings: ResponderSettings
+    private let pipeline: QueryPipeline
     private let tcp: TCPSettings
-    private let transfers: TransferPolicy
     private let registry: TCPConnectionRegistry
-    private let forwarding: ForwardingPath?
-    private let recorder: QueryRecorder
     private let limits: LimitCounters?
 
     /// Received bytes not yet taken as messages: the start of one, or whole ones left while the
@@ -52,17 +50,13 @@ final class TCPQueryHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
 
     init(
-        store: SnapshotStore, settings: ResponderSettings, tcp: TCPSettings, transfers: TransferPolicy,
-        registry: TCPConnectionRegistry, forwarding: ForwardingPath? = nil, recorder: QueryRecorder = .none,
+        store: SnapshotStore, pipeline: QueryPipeline, tcp: TCPSettings, registry: TCPConnectionRegistry,
         limits: LimitCounters? = nil
     ) {
         self.store = store
-        self.settings = settings
+        self.pipeline = pipeline
         self.tcp = tcp
-        self.transfers = transfers
         self.registry = registry
-        self.forwarding = forwarding
-        self.recorder = recorder
         self.limits = limits
     }
 
@@ -218,92 +212,79 @@ final class TCPQueryHandler: ChannelDuplexHandler {
 
     private func answer(_ message: ByteBuffer, context: ChannelHandlerContext) {
         let started = NIODeadline.now()
-        let requestSize = message.readableBytes
-        let peer = context.remoteAddress
-        let recorder = self.recorder
         let snapshot = self.store.current
         let allocator = context.channel.allocator
-        var outcome = QueryOutcome.drop
+        var next = QueryPipeline.Next.drop
         var frame: ByteBuffer?
-        var chasedReply: [UInt8] = []
+        self.inFlight += 1
         // Answered into scratch memory, then copied into a buffer the size of the answer: a
         // buffer of the largest message per query, kept while the client is slow to read, is
         // what made a non-reading client cost 64 KiB a query.
         withUnsafeTemporaryAllocation(byteCount: QueryResponder.maximumMessageSize, alignment: 8) { scratch in
-            outcome = message.withUnsafeReadableBytes { input in
-                QueryResponder.respond(to: input, over: .tcp, using: snapshot, settings: self.settings, into: scratch)
+            next = message.withUnsafeReadableBytes { input in
+                self.pipeline.handle(
+                    input, over: .tcp, from: .address(context.remoteAddress), using: snapshot, started: started,
+                    into: scratch, deliver: { self.forwardedSend(context) })
             }
-            switch outcome {
-            case .drop, .zoneTransfer:
-                break
-            case .chase(let length, _, _) where self.forwarding != nil:
-                chasedReply = Array(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
-            case .outOfZone where self.forwarding != nil:
-                break
-            case .reply(let length), .outOfZone(refusedLength: let length, request: _),
-                .chase(length: let length, target: _, request: _):
+            if case .send(let length) = next {
                 var buffer = allocator.buffer(capacity: length + 2)
                 buffer.writeInteger(UInt16(length))
                 buffer.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
                 frame = buffer
             }
         }
-        switch outcome {
+        switch next {
         case .drop:
-            recorder.record(reply: nil, requestSize: requestSize, peer: peer, tcp: true, plugin: .none, started: started)
-        case .outOfZone(_, let request) where self.forwarding != nil:
+            self.answerLeft(context: context)
+        case .send:
+            self.writeAnswer(frame.map { [$0] } ?? [], context: context)
+        case .pending:
             // Answered out of order when it comes, matched by ID (RFC 7766 §7).
-            let send = self.forwardedSend(context, requestSize, peer, started)
-            self.forwarding?.answer(request, from: ClientPrefix(peer), send: send)
-        case .chase(_, let target, let request) where self.forwarding != nil:
-            let send = self.forwardedSend(context, requestSize, peer, started)
-            self.forwarding?.chase(request, target: target, cnameReply: chasedReply, from: ClientPrefix(peer), send: send)
-        case .reply, .outOfZone, .chase:
-            guard let frame else { return }
-            let reply = frame.getSlice(at: frame.readerIndex + 2, length: frame.readableBytes - 2) ?? ByteBuffer()
-            recorder.record(
-                reply: reply, requestSize: requestSize, peer: peer, tcp: true,
-                plugin: QueryObservation.isAuthoritative(reply) ? .kubernetes : .none, started: started)
-            self.inFlight += 1
-            self.writeAnswer([frame], context: context)
-        case .zoneTransfer(let zoneIndex, let id, let question, _):
-            // Zone numbers are the answer table's; the records are made from the cluster, by apex.
-            self.inFlight += 1
-            guard self.transfers.allows(context.remoteAddress),
-                let zone = snapshot.zone(named: snapshot.table.zones[zoneIndex].name)
-            else {
-                self.writeAnswer(Self.refused(message, allocator: allocator).map { [$0] } ?? [], context: context)
-                return
+            break
+        case .transfer(let zone, let id, let question):
+            // The zone is read back and packed off the event loop: at L it is hundreds of
+            // thousands of records. It comes from the snapshot this query read, whatever is
+            // published meanwhile, in messages of at most 16 KB.
+            self.awaitingForwarder += 1
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { () -> [[UInt8]] in
+                guard let records = snapshot.zone(number: zone) else { return [] }
+                return ZoneTransfer.messages(of: records, id: id, question: question)
+            }.whenComplete { result in
+                let frames = ((try? result.get()) ?? []).map { bytes in
+                    var frame = allocator.buffer(capacity: bytes.count + 2)
+                    frame.writeInteger(UInt16(bytes.count))
+                    frame.writeBytes(bytes)
+                    return frame
+                }
+                handler.value.transferReady(frames)
             }
-            let frames = ZoneTransfer.messages(of: zone, id: id, question: question).map { bytes in
-                var frame = allocator.buffer(capacity: bytes.count + 2)
-                frame.writeInteger(UInt16(bytes.count))
-                frame.writeBytes(bytes)
-                return frame
-            }
-            self.writeAnswer(frames, context: context)
         }
     }
 
     /// Where the forwarder's answer goes: back onto this connection's event loop, in flight until written.
-    private func forwardedSend(
-        _ context: ChannelHandlerContext, _ requestSize: Int, _ peer: SocketAddress?, _ started: NIODeadline
-    ) -> @Sendable ([UInt8]) -> Void {
-        self.inFlight += 1
+    private func forwardedSend(_ context: ChannelHandlerContext) -> @Sendable ([UInt8]) -> Void {
         self.awaitingForwarder += 1
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         let allocator = context.channel.allocator
-        let recorder = self.recorder
         return { bytes in
             var frame = allocator.buffer(capacity: bytes.count + 2)
             frame.writeInteger(UInt16(bytes.count))
             frame.writeBytes(bytes)
-            recorder.record(
-                reply: ByteBuffer(bytes: bytes), requestSize: requestSize, peer: peer, tcp: true, plugin: .forward,
-                started: started)
             eventLoop.execute { [frame] in handler.value.forwardedAnswerArrived(frame) }
         }
+    }
+
+    /// A zone transfer's messages, packed off the loop (none: the zone went, the connection closes).
+    private func transferReady(_ frames: [ByteBuffer]) {
+        self.awaitingForwarder -= 1
+        guard let context = self.context, context.channel.isActive else {
+            self.inFlight -= 1
+            return
+        }
+        self.writeAnswer(frames, context: context)
+        context.flush()
     }
 
     private func forwardedAnswerArrived(_ frame: ByteBuffer) {
@@ -328,27 +309,6 @@ final class TCPQueryHandler: ChannelDuplexHandler {
         context.write(Self.wrapOutboundOut(last), promise: written)
     }
 
-    /// REFUSED for a transfer this client may not make: header and question of the query.
-    private static func refused(_ message: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {
-        var query = message
-        guard var bytes = query.readBytes(length: query.readableBytes), bytes.count >= 12 else { return nil }
-        bytes[2] = 0x80 | (bytes[2] & 0x79)  // QR, opcode and RD kept
-        bytes[3] = 0x05  // REFUSED
-        bytes[6] = 0
-        bytes[7] = 0
-        bytes[8] = 0
-        bytes[9] = 0
-        bytes[10] = 0
-        bytes[11] = 0
-        // Keep only the question: the name, QTYPE and QCLASS.
-        var end = 12
-        while end < bytes.count, bytes[end] != 0 { end += 1 + Int(bytes[end]) }
-        end = min(end + 5, bytes.count)
-        var frame = allocator.buffer(capacity: end + 2)
-        frame.writeInteger(UInt16(end))
-        frame.writeBytes(bytes[0..<end])
-        return frame
-    }
 
     // MARK: timers
 

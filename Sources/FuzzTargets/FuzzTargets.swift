@@ -79,16 +79,11 @@ package enum FuzzTargets {
                 let outcome = bytes.withUnsafeBytes { input in
                     QueryResponder.respond(to: input, over: transport, using: Self.snapshot, settings: ResponderSettings(), into: out)
                 }
-                switch outcome {
-                case .reply(let written), .outOfZone(refusedLength: let written, request: _),
-                    .chase(length: let written, target: _, request: _):
-                    return (outcome, Array(UnsafeRawBufferPointer(rebasing: out[0..<written])))
-                case .drop, .zoneTransfer:
-                    return (outcome, [])
-                }
+                let written = outcome.action.writtenLength
+                return (outcome, Array(UnsafeRawBufferPointer(rebasing: out[0..<written])))
             }
             let reply: [UInt8]
-            switch result.0 {
+            switch result.0.action {
             case .drop:
                 continue
             case .zoneTransfer(let zone, let id, let question, _):
@@ -96,7 +91,8 @@ package enum FuzzTargets {
                 guard let transferred = Self.zones.first(where: { $0.apex == apex }) else { continue }
                 let messages = ZoneTransfer.messages(of: transferred, id: id, question: question)
                 for message in messages { Self.check(message, limit: 65535, id: id) }
-                continue
+                // The REFUSED written for a client the transfer policy does not name.
+                reply = result.1
             case .reply, .outOfZone, .chase:
                 reply = result.1
             }

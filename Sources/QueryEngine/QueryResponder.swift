@@ -20,13 +20,15 @@ package enum QueryResponder {
         to query: UnsafeRawBufferPointer, over transport: Transport, using snapshot: RecordSnapshot,
         settings: ResponderSettings = ResponderSettings(), into output: UnsafeMutableRawBufferPointer
     ) -> QueryOutcome {
-        withUnsafeTemporaryAllocation(byteCount: 256, alignment: 1) { name in
+        var qtype: UInt16?
+        let action = withUnsafeTemporaryAllocation(byteCount: 256, alignment: 1) { name in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { labelStarts in
                 Self.respond(
                     to: query, over: transport, using: snapshot, settings: settings, into: output, name: name,
-                    labelStarts: labelStarts)
+                    labelStarts: labelStarts, qtype: &qtype)
             }
         }
+        return QueryOutcome(action, qtype: qtype, written: output)
     }
 
     /// Convenience for tests and tools: the reply as an array, nil when the query is dropped.
@@ -40,7 +42,7 @@ package enum QueryResponder {
                 Self.respond(to: input, over: transport, using: snapshot, settings: settings, into: out)
             }
         }
-        switch outcome {
+        switch outcome.action {
         case .drop: return nil
         case .reply(let length), .outOfZone(refusedLength: let length, request: _),
             .chase(length: let length, target: _, request: _):
@@ -52,8 +54,8 @@ package enum QueryResponder {
     private static func respond(
         to query: UnsafeRawBufferPointer, over transport: Transport, using snapshot: RecordSnapshot,
         settings: ResponderSettings, into output: UnsafeMutableRawBufferPointer, name: UnsafeMutableRawBufferPointer,
-        labelStarts: UnsafeMutableBufferPointer<UInt8>
-    ) -> QueryOutcome {
+        labelStarts: UnsafeMutableBufferPointer<UInt8>, qtype: inout UInt16?
+    ) -> QueryOutcome.Action {
         switch QueryParser.parse(query, name: name, labelStarts: labelStarts) {
         case .drop:
             return .drop
@@ -65,6 +67,7 @@ package enum QueryResponder {
             return .reply(
                 length: Self.writeError(.notImplemented, id: id, flags: flags, question: questionEnd, edns: edns, query, output, settings, transport))
         case .query(let parsed):
+            qtype = parsed.qtype
             return Self.answer(
                 parsed, query, over: transport, snapshot, settings, output,
                 UnsafeRawBufferPointer(rebasing: name[0..<parsed.nameLength]),
@@ -76,7 +79,7 @@ package enum QueryResponder {
         _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer, over transport: Transport, _ snapshot: RecordSnapshot,
         _ settings: ResponderSettings, _ output: UnsafeMutableRawBufferPointer, _ name: UnsafeRawBufferPointer,
         _ labelStarts: UnsafeBufferPointer<UInt8>
-    ) -> QueryOutcome {
+    ) -> QueryOutcome.Action {
         // RFC 6891 §6.1.3: a version we do not speak gets BADVERS, with our OPT and nothing else.
         if let edns = parsed.edns, edns.version > 0 {
             var reply = Self.start(parsed, query, output, rcode: .badVersion, authoritative: false, settings)
@@ -98,9 +101,10 @@ package enum QueryResponder {
             else {
                 return .reply(length: Self.writeRefused(parsed, query, output, settings, transport))
             }
+            // The REFUSED for a client the transfer policy does not name, written ahead.
             return .zoneTransfer(
                 zone: zoneIndex, id: parsed.id, question: Array(query[12..<parsed.questionEnd]),
-                edns: parsed.edns != nil)
+                refusedLength: Self.writeRefused(parsed, query, output, settings, transport))
         }
 
         guard let zoneIndex else {

@@ -35,27 +35,31 @@ package final class RecordSnapshot: Sendable {
     /// else): the cluster zone first, then the reverse zones in canonical order of their apexes.
     /// Each record appears once, with its owner; names that exist without records add nothing.
     package var zones: [Zone] {
-        let table = self.table
-        var cluster = Zone(apex: self.options.domain)
-        var reverse: [Int: Zone] = [:]
+        let numbers = self.table.zones.indices.filter { $0 > 0 && !self.table.zones[$0].apex.isEmpty }
+        let reverse = numbers.compactMap { self.zone(number: $0) }.sorted { $0.apex < $1.apex }
+        return [self.zone(number: 0)].compactMap { $0 } + reverse
+    }
+
+    /// One zone, read back from the compiled answers: what a transfer of it sends. nil for a
+    /// number no zone holds.
+    package func zone(number: Int) -> Zone? {
+        guard number < self.table.zones.count, !self.table.zones[number].apex.isEmpty else { return nil }
+        var zone = Zone(apex: number == 0 ? self.options.domain : self.table.zones[number].name)
         func take(_ shard: AnswerShard) {
-            for (zone, records) in shard.ownedRecords() where !records.isEmpty {
-                if zone == 0 {
-                    cluster.records += records
-                } else {
-                    reverse[zone, default: Zone(apex: table.zones[zone].name)].records += records
-                }
+            for index in 0..<shard.count where shard.zone(at: index) == number {
+                zone.records += shard.rrsets(at: index).flatMap(\.records)
             }
         }
-        take(table.global)
-        table.namespaceShards.forEach(take)
-        for shard in table.reverseShards where shard.count > 0 { take(shard) }
-        return [cluster] + reverse.values.sorted { $0.apex < $1.apex }
+        if number == 0 {
+            take(self.table.global)
+            self.table.namespaceShards.forEach(take)
+        } else {
+            for shard in self.table.reverseShards where shard.count > 0 { take(shard) }
+        }
+        return zone
     }
 
     /// The cluster zone's serial: one more at every publication.
     package var serial: UInt32 { self.options.serial }
 
-    /// The zone with apex `name`, if it is one of ours.
-    package func zone(named name: DomainName) -> Zone? { self.zones.first { $0.apex == name } }
 }

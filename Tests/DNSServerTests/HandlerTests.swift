@@ -14,7 +14,7 @@ struct HandlerTests {
     private func udpChannel() throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
-            UDPQueryHandler(store: SnapshotStore(testSnapshot()), settings: ResponderSettings()))
+            UDPQueryHandler(store: SnapshotStore(testSnapshot()), pipeline: QueryPipeline(settings: ResponderSettings())))
         return channel
     }
 
@@ -25,8 +25,8 @@ struct HandlerTests {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
             TCPQueryHandler(
-                store: SnapshotStore(testSnapshot()), settings: ResponderSettings(), tcp: tcp,
-                transfers: transfers, registry: registry))
+                store: SnapshotStore(testSnapshot()),
+                pipeline: QueryPipeline(settings: ResponderSettings(), transfers: transfers), tcp: tcp, registry: registry))
         try channel.connect(to: SocketAddress(ipAddress: peer, port: 40000)).wait()
         return channel
     }
@@ -117,15 +117,9 @@ struct HandlerTests {
         #expect(LDNSDecodedMessage.decode(replies[0])?.rcode == 5)
     }
 
-    @Test func tcpTransferToAnAllowedClientStreamsTheZone() throws {
-        let channel = try tcpChannel(transfers: TransferPolicy(allowed: [IPNetwork("127.0.0.1/32")!]))
-        let query = QueryBuilder.query(DomainName("cluster.local.")!, .axfr)
-        try channel.writeInbound(ByteBuffer(bytes: frame(query)))
-        let records = frames(try readAll(channel)).compactMap(LDNSDecodedMessage.decode).flatMap(\.answer)
-        #expect(records.first?.contains("SOA") == true)
-        #expect(records.last == records.first)
-        #expect(records.contains("web.dev.svc.cluster.local. 5 A 10.96.0.5"))
-    }
+    // A transfer to an allowed client is read back and packed on a thread pool, off the event
+    // loop, which an embedded channel cannot stand in for: ServeEndToEndTests transfers zones
+    // from the running server.
 
     @Test func connectionCapClosesTheOldestIdleConnection() throws {
         let registry = TCPConnectionRegistry(maximum: 2)

@@ -45,8 +45,8 @@ struct TCPBackpressureTests {
         try channel.pipeline.syncOperations.addHandler(writes)
         try channel.pipeline.syncOperations.addHandler(
             TCPQueryHandler(
-                store: SnapshotStore(testSnapshot()), settings: ResponderSettings(),
-                tcp: TCPSettings(maximumInFlight: maximumInFlight), transfers: TransferPolicy(),
+                store: SnapshotStore(testSnapshot()), pipeline: QueryPipeline(settings: ResponderSettings()),
+                tcp: TCPSettings(maximumInFlight: maximumInFlight),
                 registry: TCPConnectionRegistry(maximum: 10)))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         return (channel, writes)
@@ -111,8 +111,8 @@ struct TCPBackpressureTests {
         try channel.pipeline.syncOperations.addHandler(writes)
         try channel.pipeline.syncOperations.addHandler(
             TCPQueryHandler(
-                store: SnapshotStore(testSnapshot()), settings: ResponderSettings(),
-                tcp: TCPSettings(idleTimeout: .seconds(10), maximumInFlight: 2), transfers: TransferPolicy(),
+                store: SnapshotStore(testSnapshot()), pipeline: QueryPipeline(settings: ResponderSettings()),
+                tcp: TCPSettings(idleTimeout: .seconds(10), maximumInFlight: 2),
                 registry: TCPConnectionRegistry(maximum: 10)))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         try channel.writeInbound(self.pipelined(5))

@@ -141,7 +141,7 @@ struct ProtocolTests {
     @Test func zoneTransferOverTCPIsHandedToTheTransport() throws {
         let query = QueryBuilder.query(name("cluster.local."), .axfr)
         let result = try #require(QueryResponder.reply(to: query, over: .tcp, using: referenceSnapshot))
-        guard case .zoneTransfer(let zone, let id, _, _) = result.outcome else {
+        guard case .zoneTransfer(let zone, let id, _, _) = result.outcome.action else {
             Issue.record("expected a zone transfer, got \(result.outcome)")
             return
         }
