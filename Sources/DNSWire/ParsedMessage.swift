@@ -24,8 +24,8 @@ package struct ParsedMessage: Sendable, Hashable {
         self.edns = edns
     }
 
-    package var isResponse: Bool { self.flags & 0x8000 != 0 }
-    package var isTruncated: Bool { self.flags & 0x0200 != 0 }
+    package var isResponse: Bool { self.flags & HeaderFlags.response.rawValue != 0 }
+    package var isTruncated: Bool { self.flags & HeaderFlags.truncated.rawValue != 0 }
     /// The full RCODE (with the OPT's extended bits).
     package var rcode: UInt16 { UInt16(self.edns?.extendedRcode ?? 0) << 4 | (self.flags & 0x000F) }
 

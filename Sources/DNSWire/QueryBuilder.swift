@@ -3,7 +3,7 @@ package enum QueryBuilder {
     /// A query for `name`/`type` of class IN with header `id` and `flags` (RD by default), and an
     /// OPT record when `payloadSize` is given (`ednsVersion`, DO bit `dnssecOK`, raw `options`).
     package static func query(
-        _ name: DomainName, _ type: RRType, id: UInt16 = 0x1234, flags: UInt16 = 0x0100, qclass: UInt16 = 1,
+        _ name: DomainName, _ type: RRType, id: UInt16 = 0x1234, flags: UInt16 = HeaderFlags.recursionDesired.rawValue, qclass: UInt16 = 1,
         payloadSize: UInt16? = nil, ednsVersion: UInt8 = 0, dnssecOK: Bool = false, options: [UInt8] = []
     ) -> [UInt8] {
         var writer = WireWriter(compression: false)

@@ -9,8 +9,13 @@ package struct ReplyOPT: Sendable, Hashable {
     package var keepaliveTimeout: UInt16?
 
     package init(payloadSize: UInt16, rcode: ResponseCode = .noError, dnssecOK: Bool, keepaliveTimeout: UInt16? = nil) {
+        self.init(payloadSize: payloadSize, rcodeValue: rcode.rawValue, dnssecOK: dnssecOK, keepaliveTimeout: keepaliveTimeout)
+    }
+
+    /// The same with the RCODE as a number: its upper eight bits go here (RFC 6891 §6.1.3).
+    package init(payloadSize: UInt16, rcodeValue rcode: UInt16, dnssecOK: Bool, keepaliveTimeout: UInt16? = nil) {
         self.payloadSize = payloadSize
-        self.extendedRcode = UInt8(truncatingIfNeeded: rcode.rawValue >> 4)
+        self.extendedRcode = UInt8(truncatingIfNeeded: rcode >> 4)
         self.dnssecOK = dnssecOK
         self.keepaliveTimeout = keepaliveTimeout
     }

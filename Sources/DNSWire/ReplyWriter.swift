@@ -19,13 +19,19 @@ package struct ReplyWriter {
     /// only); then `flags` and the low four bits of `rcode` (the rest go in the OPT).
     package init(into output: UnsafeMutableRawBufferPointer, id: UInt16, queryWord: UInt16, rcode: ResponseCode, flags: HeaderFlags)
     {
+        self.init(into: output, id: id, queryWord: queryWord, rcodeValue: rcode.rawValue, flags: flags)
+    }
+
+    /// The same with the RCODE as a number (an upstream's, which may be any of the twelve bits).
+    package init(into output: UnsafeMutableRawBufferPointer, id: UInt16, queryWord: UInt16, rcodeValue rcode: UInt16, flags: HeaderFlags)
+    {
         self.output = output
         self.id = id
         var word = HeaderFlags.response.rawValue | (queryWord & 0x7800)
         if HeaderFlags.opcode(of: queryWord) == HeaderFlags.queryOpcode {
             word |= queryWord & (HeaderFlags.recursionDesired.rawValue | HeaderFlags.checkingDisabled.rawValue)
         }
-        self.word = word | flags.rawValue | (rcode.rawValue & 0xF)
+        self.word = word | flags.rawValue | (rcode & 0xF)
     }
 
     /// Additional records written so far.

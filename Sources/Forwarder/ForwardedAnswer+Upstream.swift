@@ -13,7 +13,7 @@ extension ForwardedAnswer {
         let restoreName = QueryCase.restorer(sent: askedAs ?? question.name, original: question.name)
         func restore(_ record: WireRecord) -> WireRecord { record.mappingNames(restoreName) }
         let kept = ForwardedAnswer(
-            rcode: selection.rcode, authenticData: message.flags & 0x0020 != 0,
+            rcode: selection.rcode, authenticData: message.flags & HeaderFlags.authenticData.rawValue != 0,
             packedAnswer: PackedRRsets(selection.answer.lazy.map(restore)),
             packedAuthority: PackedRRsets(selection.authority.lazy.map(restore)))
         let (answer, changes) = policy.apply(to: kept)

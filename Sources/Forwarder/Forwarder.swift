@@ -261,7 +261,8 @@ package final class Forwarder: @unchecked Sendable {
         // what clients see of it is decided per client (`ForwardedReply`).
         let query = QueryBuilder.query(
             name, question.type, id: UInt16.random(in: 0...UInt16.max),
-            flags: 0x0100 | 0x0020 | (question.checkingDisabled ? 0x0010 : 0), qclass: question.qclass,
+            flags: HeaderFlags.recursionDesired.rawValue | HeaderFlags.authenticData.rawValue
+                | (question.checkingDisabled ? HeaderFlags.checkingDisabled.rawValue : 0), qclass: question.qclass,
             payloadSize: self.configuration.payloadSize, dnssecOK: question.dnssecOK)
         let attempt = Attempt(
             upstream: upstreamIndex, id: UInt16(query[0]) << 8 | UInt16(query[1]), name: name, query: query, fetch: fetch)

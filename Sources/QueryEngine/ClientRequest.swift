@@ -28,5 +28,5 @@ package struct ClientRequest: Sendable, Hashable {
         self.transport = transport
     }
 
-    package var checkingDisabled: Bool { self.flags & 0x0010 != 0 }
+    package var checkingDisabled: Bool { self.flags & HeaderFlags.checkingDisabled.rawValue != 0 }
 }

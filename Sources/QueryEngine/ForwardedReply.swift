@@ -18,7 +18,12 @@ package enum ForwardedReply {
         case .tcp: limit = QueryResponder.maximumMessageSize
         case .udp: limit = request.edns.map { max(512, min($0.payloadSize, settings.maximumUDPPayload)) } ?? 512
         }
-        let optLength = request.edns == nil ? 0 : 11
+        let opt = request.edns.map { edns in
+            ReplyOPT(
+                payloadSize: UInt16(clamping: settings.maximumUDPPayload), rcodeValue: rcode, dnssecOK: edns.dnssecOK,
+                keepaliveTimeout: request.transport == .tcp && edns.keepalive ? settings.tcpIdleTimeoutUnits : nil)
+        }
+        let optLength = opt?.length ?? 0
         let questionEnd = 12 + request.question.count
         var writer = WireWriter(compression: true, base: questionEnd)
         writer.registerName(request.name, at: 12)
@@ -39,23 +44,20 @@ package enum ForwardedReply {
                 counts[section] += UInt16(rrset.count)
             }
         }
-        var flags: UInt16 = 0x8000 | (request.flags & 0x0100) | (request.flags & 0x0010) | 0x0080
-        let clientAskedForAD = request.flags & 0x0020 != 0 || request.edns?.dnssecOK == true
-        if authenticData && clientAskedForAD { flags |= 0x0020 }
-        if truncated { flags |= 0x0200 }
-        flags |= rcode & 0x000F
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(questionEnd + writer.count + optLength)
-        for value in [request.id, flags, 1, counts[0], counts[1], request.edns == nil ? 0 : 1] {
-            bytes.append(UInt8(value >> 8))
-            bytes.append(UInt8(truncatingIfNeeded: value))
-        }
-        bytes += request.question
-        bytes += writer.bytes
-        if let edns = request.edns {
-            let payload = UInt16(settings.maximumUDPPayload)
-            bytes += [0, 0, 41, UInt8(payload >> 8), UInt8(payload & 0xFF), UInt8(truncatingIfNeeded: rcode >> 4), 0]
-            bytes += [edns.dnssecOK ? 0x80 : 0, 0, 0, 0]
+        var flags: HeaderFlags = .recursionAvailable
+        let clientAskedForAD = request.flags & HeaderFlags.authenticData.rawValue != 0 || request.edns?.dnssecOK == true
+        if authenticData && clientAskedForAD { flags.insert(.authenticData) }
+        if truncated { flags.insert(.truncated) }
+        var bytes = [UInt8](repeating: 0, count: questionEnd + writer.count + optLength)
+        bytes.withUnsafeMutableBytes { output in
+            var reply = ReplyWriter(into: output, id: request.id, queryWord: request.flags, rcodeValue: rcode, flags: flags)
+            request.question.withUnsafeBytes { reply.echoQuestion($0) }
+            _ = writer.bytes.withUnsafeBytes { sections in
+                reply.appendSections(
+                    sections, counts: (counts[0], counts[1], 0), cuts: UnsafeBufferPointer(start: nil, count: 0), limit: .max)
+            }
+            if let opt { reply.appendOPT(opt) }
+            _ = reply.finish()
         }
         return bytes
     }

@@ -1,3 +1,4 @@
+import DNSWire
 import ZoneCompiler
 
 /// Reads a query's header, question and additional section (RFC 1035 §4.1, RFC 6891 §6) from
@@ -29,7 +30,7 @@ package enum QueryParser {
         guard bytes.count >= 12 else { return .drop }
         let id = load16(bytes, 0)
         let flags = load16(bytes, 2)
-        guard flags & 0x8000 == 0 else { return .drop }
+        guard flags & HeaderFlags.response.rawValue == 0 else { return .drop }
         let questionCount = load16(bytes, 4)
         let answerCount = load16(bytes, 6)
         let authorityCount = load16(bytes, 8)

@@ -1,3 +1,5 @@
+import DNSWire
+
 extension QueryResponder {
     /// What a rate-limited client gets in place of every second answer (response rate limiting's
     /// "slip", as NSD and Knot send it): the reply's header and question with TC set and no
@@ -53,7 +55,7 @@ extension QueryResponder {
 
     /// TC set, no answer or authority records; NOERROR in place of an out-of-zone REFUSED.
     private static func markTruncated(_ reply: UnsafeMutableRawBufferPointer, outOfZone: Bool) {
-        reply[2] |= 0x02
+        reply[2] |= UInt8(HeaderFlags.truncated.rawValue >> 8)
         if outOfZone { reply[3] &= 0xF0 }
         Self.store16(0, reply, 6)
         Self.store16(0, reply, 8)

@@ -43,7 +43,8 @@ extension AnswerShard {
     private func answerRecords(_ index: Int, question: DomainName, type: RRType) -> [ResourceRecord] {
         let answer = self.answers[index]
         guard answer.answerCount > 0 else { return [] }
-        var message: [UInt8] = [0, 0, 0x84, 0, 0, 1]
+        let word = HeaderFlags([.response, .authoritative]).rawValue
+        var message: [UInt8] = [0, 0, UInt8(word >> 8), UInt8(truncatingIfNeeded: word), 0, 1]
         for count in [answer.answerCount, answer.authorityCount, answer.additionalCount] {
             message.append(UInt8(count >> 8))
             message.append(UInt8(truncatingIfNeeded: count))
