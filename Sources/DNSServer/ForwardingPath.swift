@@ -2,6 +2,7 @@ import DNSWire
 import Forwarder
 import NIOCore
 import QueryEngine
+import ZoneCompiler
 
 /// The slow path of the query handlers: questions the snapshot cannot answer alone go to the
 /// forwarder, and the reply is sent when its answer comes (SERVFAIL if none comes in time).
@@ -61,16 +62,12 @@ package struct ForwardingPath: Sendable {
     /// (`ForwardedReply` never sets AA), and that data is only the target's chain
     /// (`RelevanceFilter`), never records for other names.
     func chase(
-        _ request: ClientRequest, target: DomainName, cnameReply: [UInt8], from client: ClientPrefix,
+        _ request: ClientRequest, chain: ExternalChain, cnameReply: [UInt8], from client: ClientPrefix,
         send: @escaping @Sendable ([UInt8]) -> Void
     ) {
         let send = self.gate.admit(send)
-        guard let chain = try? MessageParser.parse(cnameReply) else {
-            send(cnameReply)
-            return
-        }
         let question = ForwardQuestion(
-            name: target, type: request.qtype, dnssecOK: request.edns?.dnssecOK ?? false,
+            name: chain.target, type: request.qtype, dnssecOK: request.edns?.dnssecOK ?? false,
             checkingDisabled: request.checkingDisabled)
         let settings = self.settings
         self.forwarder.resolve(question, from: client).whenComplete { result in
@@ -78,7 +75,7 @@ package struct ForwardingPath: Sendable {
                 send(cnameReply)
                 return
             }
-            var records = PackedRRsets(chain.answer)
+            var records = chain.links
             records.append(contentsOf: answer.answer)
             send(
                 ForwardedReply.write(

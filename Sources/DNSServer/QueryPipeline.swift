@@ -75,14 +75,15 @@ package struct QueryPipeline: Sendable {
             forwarding.answer(
                 request, from: client.prefix, send: self.forwarded(outcome.qtype, query, transport, client, started, deliver()))
             return .pending
-        case .chase(let length, let target, let request):
+        case .chase(let length, let chain, let request):
             guard let forwarding = self.forwarding else {
                 self.record(outcome, length: length, query, transport, client, started)
                 return .send(length: length)
             }
+            // The CNAME-only reply stands for the whole if the target does not resolve.
             let reply = Array(UnsafeRawBufferPointer(rebasing: output[0..<length]))
             forwarding.chase(
-                request, target: target, cnameReply: reply, from: client.prefix,
+                request, chain: chain, cnameReply: reply, from: client.prefix,
                 send: self.forwarded(outcome.qtype, query, transport, client, started, deliver(), chased: true))
             return .pending
         case .zoneTransfer(let zone, let id, let question, let refusedLength):

@@ -1,4 +1,5 @@
 import DNSWire
+import ZoneCompiler
 
 /// What the query path decided for one message, and what metrics and the query log need to
 /// know of it (read from the reply just written, never parsed again).
@@ -18,8 +19,9 @@ package struct QueryOutcome: Sendable, Equatable {
         /// REFUSED reply to send when there is none.
         case outOfZone(refusedLength: Int, request: ClientRequest)
         /// An A/AAAA question answered with a CNAME to a name outside our zones (ExternalName): the
-        /// bytes written are the CNAME-only reply; a resolver may add the target's records.
-        case chase(length: Int, target: DomainName, request: ClientRequest)
+        /// bytes written are the CNAME-only reply; a resolver may add the target's records to the
+        /// chain's links.
+        case chase(length: Int, chain: ExternalChain, request: ClientRequest)
 
         /// How many bytes of reply were written (0: none).
         package var writtenLength: Int {

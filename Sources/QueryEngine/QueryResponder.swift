@@ -45,7 +45,7 @@ package enum QueryResponder {
         switch outcome.action {
         case .drop: return nil
         case .reply(let length), .outOfZone(refusedLength: let length, request: _),
-            .chase(length: let length, target: _, request: _):
+            .chase(length: let length, chain: _, request: _):
             return (Array(output[0..<length]), outcome)
         case .zoneTransfer: return ([], outcome)
         }
@@ -136,9 +136,9 @@ package enum QueryResponder {
                     table, parsed, query, transport, settings, output)
             }
         }
-        if answer.externalTarget >= 0, parsed.qtype == RRType.a.rawValue || parsed.qtype == RRType.aaaa.rawValue {
+        if answer.externalChain >= 0, parsed.qtype == RRType.a.rawValue || parsed.qtype == RRType.aaaa.rawValue {
             return .chase(
-                length: length, target: shard.externalTargets[Int(answer.externalTarget)],
+                length: length, chain: shard.externalChains[Int(answer.externalChain)],
                 request: Self.request(parsed, query, name, transport))
         }
         return .reply(length: length)

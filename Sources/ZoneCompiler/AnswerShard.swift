@@ -30,8 +30,8 @@ package final class AnswerShard: Sendable {
         package var additionalCount: UInt16
         package var cutStart: UInt32
         package var cutCount: UInt32
-        /// Index into `externalTargets`, or -1.
-        package var externalTarget: Int32
+        /// Index into `externalChains`, or -1.
+        package var externalChain: Int32
         /// The zone whose SOA is appended to the authority section, or -1.
         package var authorityZone: Int32
     }
@@ -44,7 +44,7 @@ package final class AnswerShard: Sendable {
     package let answers: [Answer]
     package let bytes: [UInt8]
     package let cuts: [CutPoint]
-    package let externalTargets: [DomainName]
+    package let externalChains: [ExternalChain]
 
     package static let empty = AnswerShard(entries: [])
 
@@ -56,20 +56,20 @@ package final class AnswerShard: Sendable {
         var answers: [Answer] = []
         var bytes: [UInt8] = []
         var cuts: [CutPoint] = []
-        var externalTargets: [DomainName] = []
+        var externalChains: [ExternalChain] = []
         names.reserveCapacity(entries.count)
         func add(_ blob: CompiledBlob) -> Int32 {
             var external: Int32 = -1
-            if let target = blob.externalTarget {
-                external = Int32(externalTargets.count)
-                externalTargets.append(target)
+            if let chain = blob.externalChain {
+                external = Int32(externalChains.count)
+                externalChains.append(chain)
             }
             answers.append(
                 Answer(
                     rcode: blob.rcode, start: UInt32(bytes.count), length: UInt32(blob.bytes.count),
                     answerCount: blob.answerCount, authorityCount: blob.authorityCount,
                     additionalCount: blob.additionalCount, cutStart: UInt32(cuts.count), cutCount: UInt32(blob.cuts.count),
-                    externalTarget: external, authorityZone: Int32(blob.authorityZone ?? -1)))
+                    externalChain: external, authorityZone: Int32(blob.authorityZone ?? -1)))
             bytes += blob.bytes
             cuts += blob.cuts
             return Int32(answers.count - 1)
@@ -108,7 +108,7 @@ package final class AnswerShard: Sendable {
         self.answers = answers
         self.bytes = bytes
         self.cuts = cuts
-        self.externalTargets = externalTargets
+        self.externalChains = externalChains
     }
 
     package var count: Int { self.names.count }
@@ -168,7 +168,7 @@ package final class AnswerShard: Sendable {
             rcode: answer.rcode, bytes: Array(self.bytes[start..<(start + Int(answer.length))]),
             answerCount: answer.answerCount, authorityCount: answer.authorityCount,
             additionalCount: answer.additionalCount, cuts: Array(self.cuts[cutStart..<(cutStart + Int(answer.cutCount))]),
-            externalTarget: answer.externalTarget >= 0 ? self.externalTargets[Int(answer.externalTarget)] : nil,
+            externalChain: answer.externalChain >= 0 ? self.externalChains[Int(answer.externalChain)] : nil,
             authorityZone: answer.authorityZone >= 0 ? Int(answer.authorityZone) : nil)
     }
 

@@ -11,15 +11,15 @@ package struct CompiledBlob: Sendable, Hashable {
     package var authorityCount: UInt16
     package var additionalCount: UInt16
     package var cuts: [CutPoint]
-    /// A CNAME chain leaving our zones ends here: a resolver may chase it.
-    package var externalTarget: DomainName?
+    /// A CNAME chain leaving our zones: a resolver may chase it from its target.
+    package var externalChain: ExternalChain?
     /// The zone whose SOA goes in the authority section, appended when answering so the serial
     /// is always the current one (CNAME chains that end in NXDOMAIN or NODATA).
     package var authorityZone: Int?
 
     package init(
         rcode: UInt8, bytes: [UInt8], answerCount: UInt16, authorityCount: UInt16 = 0, additionalCount: UInt16 = 0,
-        cuts: [CutPoint], externalTarget: DomainName? = nil, authorityZone: Int? = nil
+        cuts: [CutPoint], externalChain: ExternalChain? = nil, authorityZone: Int? = nil
     ) {
         self.rcode = rcode
         self.bytes = bytes
@@ -27,7 +27,7 @@ package struct CompiledBlob: Sendable, Hashable {
         self.authorityCount = authorityCount
         self.additionalCount = additionalCount
         self.cuts = cuts
-        self.externalTarget = externalTarget
+        self.externalChain = externalChain
         self.authorityZone = authorityZone
     }
 }

@@ -120,7 +120,7 @@ package struct EntryCompiler {
                 entry.other = blob
             case .outside:
                 var blob = Self.compile(owner.name, answer: links, additional: [], rcode: .noError)
-                blob.externalTarget = links.last?.rdata.target
+                blob.externalChain = links.last?.rdata.target.map { ExternalChain(target: $0, links: links) }
                 entry.other = blob
             }
             return entry
