@@ -15,7 +15,10 @@ import ZoneCompiler
 package final class MMsgUDPListener: Sendable {
     private let descriptors: [Int32]
     private let running = Atomic<Bool>(true)
-    private let finished: Mutex<Int>
+    /// Threads started (none until `start`).
+    private let threads = Atomic<Int>(0)
+    /// Threads that ended, and who waits for the last one.
+    private let finished: Mutex<(count: Int, waiter: CheckedContinuation<Void, Never>?)>
     package let address: ListenAddress
 
     private static let batch: UInt32 = 64
@@ -24,7 +27,7 @@ package final class MMsgUDPListener: Sendable {
     private init(descriptors: [Int32], address: ListenAddress) {
         self.descriptors = descriptors
         self.address = address
-        self.finished = Mutex(0)
+        self.finished = Mutex((0, nil))
     }
 
     /// Binds `workers` sockets on `address` (which must have its port, not 0).
@@ -53,9 +56,6 @@ package final class MMsgUDPListener: Sendable {
             var flag: Int32 = v6only ? 1 : 0
             setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &flag, socklen_t(MemoryLayout<Int32>.size))
         }
-        // Wake up every 200 ms to notice a stop.
-        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var buffer: Int32 = 4 << 20
         setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &buffer, socklen_t(MemoryLayout<Int32>.size))
         let result = target.withSockAddr { pointer, length in Glibc.bind(descriptor, pointer, socklen_t(length)) }
@@ -81,20 +81,33 @@ package final class MMsgUDPListener: Sendable {
                 limits: limits)
             let thread = Thread { [self] in
                 self.serve(descriptor, store: store, pipeline: pipeline)
-                self.finished.withLock { $0 += 1 }
+                let waiter = self.finished.withLock { state -> CheckedContinuation<Void, Never>? in
+                    state.count += 1
+                    guard state.count == self.threads.load(ordering: .acquiring) else { return nil }
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume()
             }
+            self.threads.add(1, ordering: .releasing)
             thread.name = "clusterdns-udp"
             thread.start()
         }
     }
 
-    /// Stops receiving: the threads end within their 200 ms receive timeout. The sockets stay
-    /// open for answers still owed by the forwarder, until `closeSockets`.
+    /// Stops receiving: each thread, blocked in recvmmsg, is woken by shutting its socket's
+    /// receiving side (no timeout, no polling) and ends. The sockets stay open for answers still
+    /// owed by the forwarder, until `closeSockets`.
     package func stopReceiving() async {
-        self.running.store(false, ordering: .relaxed)
-        let deadline = ContinuousClock.now + .seconds(2)
-        while self.finished.withLock({ $0 }) < self.descriptors.count, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+        self.running.store(false, ordering: .releasing)
+        for descriptor in self.descriptors { shutdown(descriptor, Int32(SHUT_RD)) }
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let done = self.finished.withLock { state -> Bool in
+                if state.count >= self.threads.load(ordering: .acquiring) { return true }
+                state.waiter = waiter
+                return false
+            }
+            if done { waiter.resume() }
         }
     }
 
@@ -122,7 +135,7 @@ package final class MMsgUDPListener: Sendable {
         var replyAddressLengths = [socklen_t](repeating: 0, count: count)
         let clocked = pipeline.recorder.isRecording || pipeline.rateLimiter != nil
 
-        while self.running.load(ordering: .relaxed) {
+        while self.running.load(ordering: .acquiring) {
             let received = Int(
                 cmmsg_receive(
                     descriptor, &input, Self.inputSize, &inputLengths, &addresses, &addressLengths, Self.batch))
