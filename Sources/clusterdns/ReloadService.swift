@@ -13,8 +13,8 @@ import ZoneCompiler
 /// happens beside the served snapshot and is published in one step.
 final class ReloadService: ServiceLifecycle.Service, Sendable {
     private let inbox: ChangeInbox
-    private let watcher: InotifyWatcher?
     private let store: SnapshotStore
+    private let firstLoad: FirstLoad
     private let logger: Logger
     private let schedule: DebounceSchedule
     private let rescanInterval: Duration
@@ -36,29 +36,78 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         init(_ value: ClusterPipeline) { self.value = value }
     }
 
-    /// `watcher` (nil when inotify could not start) was started before the first load and posts
-    /// to `inbox`, so that no change made while the server was starting is missed. `hangups`
-    /// traps SIGHUP from start-up on, so a SIGHUP sent as soon as the server says it listens
-    /// reloads instead of killing the process.
+    /// `hangups` traps SIGHUP from start-up on, so a SIGHUP sent as soon as the server says it
+    /// listens reloads instead of killing the process. `firstLoad` is set once the first snapshot
+    /// is in `store`.
     init(
-        pipeline: ClusterPipeline, inbox: ChangeInbox, watcher: InotifyWatcher?, hangups: UnixSignalsSequence,
-        store: SnapshotStore, logger: Logger, schedule: DebounceSchedule, rescanInterval: Duration,
-        readiness: Readiness = Readiness(), metrics: ReloadMetrics = ReloadMetrics()
+        pipeline: ClusterPipeline, hangups: UnixSignalsSequence, store: SnapshotStore, firstLoad: FirstLoad,
+        logger: Logger, schedule: DebounceSchedule, rescanInterval: Duration, readiness: Readiness = Readiness(),
+        metrics: ReloadMetrics = ReloadMetrics()
     ) {
         self.hangups = hangups
-        self.inbox = inbox
-        self.watcher = watcher
+        self.inbox = ChangeInbox()
         self.readiness = readiness
         self.metrics = metrics
         self.pipeline = PipelineBox(pipeline)
         (self.settleRescans, self.settleRescanDue) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.store = store
+        self.firstLoad = firstLoad
         self.logger = logger
         self.schedule = schedule
         self.rescanInterval = rescanInterval
     }
 
+    /// Watches, loads, and keeps the snapshot in step until shutdown; the watch ends with it.
     func run() async throws {
+        // Watch before the first load: a file written while the server starts is then picked up
+        // by the first reload, not by the periodic rescan minutes later.
+        let watcher = self.startWatching()
+        defer { watcher?.stop() }
+        try self.loadFirst()
+        try await self.keepInStep()
+    }
+
+    private func startWatching() -> InotifyWatcher? {
+        let watcher = InotifyWatcher(root: self.pipeline.value.tree.root, inbox: self.inbox)
+        do {
+            try watcher.start()
+            return watcher
+        } catch {
+            self.logger.error(
+                "cannot watch the manifests; changes are picked up by the periodic rescan only", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// The first snapshot, from every file; a root that is not there is a usage error.
+    private func loadFirst() throws {
+        guard let initial = self.pipeline.value.rebuild(rereadAll: true), self.pipeline.value.rootExists else {
+            throw ServeFailure.missingManifests(root: self.pipeline.value.tree.root)
+        }
+        for diagnostic in initial.derivation.diagnostics {
+            self.logger.log(
+                level: diagnostic.isError ? .error : .warning, "manifest diagnostic", metadata: ["diagnostic": "\(diagnostic)"])
+        }
+        self.store.publish(initial.snapshot)
+        self.metrics.published(initial, success: true)
+        self.pipeline.loggedProblems = Set(initial.snapshot.problems)
+        for problem in initial.snapshot.problems { self.logger.warning("name left out", metadata: ["problem": "\(problem)"]) }
+        self.readiness.initialLoadFinished()
+        self.firstLoad.finish()
+    }
+
+    private func keepInStep() async throws {
+        // Ends on graceful shutdown, or when the group is cancelled (another service failed):
+        // either way the inbox closes and the loops below return.
+        await withTaskCancellationHandler {
+            await self.reloadUntilShutdown()
+        } onCancel: {
+            self.inbox.close()
+            self.settleRescanDue.finish()
+        }
+    }
+
+    private func reloadUntilShutdown() async {
         let signals = self.hangups
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
@@ -90,7 +139,6 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
             self.inbox.close()
             self.settleRescanDue.finish()
         }
-        self.watcher?.stop()
     }
 
     private func reloadLoop() async {

@@ -12,15 +12,46 @@ final class NSDServer {
 
     struct StartFailure: Error, CustomStringConvertible { var description: String }
 
-    /// Starts NSD with `zones` (apex → zone file text) and waits (at most 20 s) until it answers.
+    /// Starts NSD with `zones` (apex → zone file text) and waits until it answers: at most 30 s
+    /// an attempt, and a fresh port for the next of three attempts when NSD exits at once (the
+    /// free port was taken meanwhile by a neighbour test).
     init(zones: [String: String]) throws {
         let directory = try CommandRunner.temporaryDirectory()
         self.directory = directory
-        self.port = Self.freePort()
+        for (apex, text) in zones {
+            try text.write(to: directory.appendingPathComponent("\(apex).zone"), atomically: true, encoding: .utf8)
+        }
+        let apex = zones.keys.first ?? "."
+        var failure = "nsd did not start"
+        for _ in 0..<3 {
+            let port = Self.freePort()
+            let nsd = try Self.start(zones: Array(zones.keys), in: directory, port: port)
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline, nsd.isRunning {
+                let answer = try? CommandRunner.run(
+                    "/usr/bin/dig", ["@127.0.0.1", "-p", "\(port)", "+time=1", "+tries=1", "+norec", apex, "SOA"]
+                ).stdout
+                if answer?.contains("status: NOERROR") == true {
+                    self.port = port
+                    return
+                }
+                usleep(50_000)
+            }
+            failure = nsd.isRunning ? "nsd did not answer on port \(port) within 30 s" : "nsd exited on port \(port)"
+            Self.kill(directory)
+        }
+        try? FileManager.default.removeItem(at: directory)
+        throw StartFailure(description: failure)
+    }
+
+    /// NSD in a session of its own, so that NSD and the children it forks stop together: the
+    /// process group named by its pidfile. (Signals other than SIGKILL may arrive blocked in a
+    /// process spawned from the test runner, and NSD does not unblock them.)
+    private static func start(zones: [String], in directory: URL, port: Int) throws -> Process {
         let path = directory.path
         var configuration = """
             server:
-              ip-address: 127.0.0.1@\(self.port)
+              ip-address: 127.0.0.1@\(port)
               zonesdir: \(path)
               pidfile: \(path)/nsd.pid
               database: ""
@@ -33,28 +64,24 @@ final class NSDServer {
               control-enable: no
 
             """
-        for (apex, text) in zones {
-            try text.write(to: directory.appendingPathComponent("\(apex).zone"), atomically: true, encoding: .utf8)
-            configuration += "zone:\n  name: \(apex)\n  zonefile: \(apex).zone\n"
-        }
+        for apex in zones { configuration += "zone:\n  name: \(apex)\n  zonefile: \(apex).zone\n" }
         try configuration.write(to: directory.appendingPathComponent("nsd.conf"), atomically: true, encoding: .utf8)
-        // In a session of its own, so that NSD and the children it forks stop together: the
-        // process group named by its pidfile. (Signals other than SIGKILL may arrive blocked
-        // in a process spawned from the test runner, and NSD does not unblock them.)
         let nsd = Process()
         nsd.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
         nsd.arguments = ["/usr/sbin/nsd", "-d", "-c", directory.appendingPathComponent("nsd.conf").path]
         nsd.standardOutput = FileHandle.nullDevice
         nsd.standardError = FileHandle.nullDevice
         try nsd.run()
-        let apex = zones.keys.first ?? "."
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let answer = try? self.dig([apex, "SOA"]), answer.contains("status: NOERROR") { return }
-            usleep(50_000)
+        return nsd
+    }
+
+    /// Kills the NSD whose pidfile is in `directory`, with its children.
+    private static func kill(_ directory: URL) {
+        let pidText = (try? String(contentsOf: directory.appendingPathComponent("nsd.pid"), encoding: .utf8)) ?? ""
+        if let pid = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 {
+            Glibc.kill(-pid, SIGKILL)
+            Glibc.kill(pid, SIGKILL)
         }
-        self.stop()
-        throw StartFailure(description: "nsd did not start on port \(self.port)")
     }
 
     func dig(_ arguments: [String]) throws -> String {
@@ -63,11 +90,7 @@ final class NSDServer {
     }
 
     func stop() {
-        let pidText = (try? String(contentsOf: self.directory.appendingPathComponent("nsd.pid"), encoding: .utf8)) ?? ""
-        if let pid = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 {
-            kill(-pid, SIGKILL)
-            kill(pid, SIGKILL)
-        }
+        Self.kill(self.directory)
         try? FileManager.default.removeItem(at: self.directory)
     }
 
