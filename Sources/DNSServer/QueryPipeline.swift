@@ -17,6 +17,7 @@ package struct QueryPipeline: Sendable {
     let limits: LimitCounters?
     let transfers: TransferPolicy
 
+    /// `recorder` nil: no metrics and no query log.
     init(
         settings: ResponderSettings, forwarding: ForwardingPath? = nil, recorder: QueryRecorder = .none,
         rateLimiter: ResponseRateLimiter? = nil, limits: LimitCounters? = nil, transfers: TransferPolicy = TransferPolicy()
@@ -27,6 +28,11 @@ package struct QueryPipeline: Sendable {
         self.rateLimiter = rateLimiter
         self.limits = limits
         self.transfers = transfers
+    }
+
+    /// A pipeline that answers from the snapshot only: no forwarding, metrics or rate limit.
+    package init(settings: ResponderSettings, transfers: TransferPolicy = TransferPolicy()) {
+        self.init(settings: settings, forwarding: nil, recorder: .none, transfers: transfers)
     }
 
     /// What the transport does next.

@@ -18,10 +18,10 @@ import ZoneCompiler
 ///
 /// A client that shuts down its sending side still gets every answer to what it sent, forwarded
 /// ones included, before the connection closes (RFC 7766 §6.2.3, §7).
-final class TCPQueryHandler: ChannelDuplexHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+package final class TCPQueryHandler: ChannelDuplexHandler {
+    package typealias InboundIn = ByteBuffer
+    package typealias OutboundIn = ByteBuffer
+    package typealias OutboundOut = ByteBuffer
 
     private let store: SnapshotStore
     private let pipeline: QueryPipeline
@@ -49,7 +49,7 @@ final class TCPQueryHandler: ChannelDuplexHandler {
     /// from the forwarder.
     private var context: ChannelHandlerContext?
 
-    init(
+    package init(
         store: SnapshotStore, pipeline: QueryPipeline, tcp: TCPSettings, registry: TCPConnectionRegistry,
         limits: LimitCounters? = nil
     ) {
@@ -60,22 +60,22 @@ final class TCPQueryHandler: ChannelDuplexHandler {
         self.limits = limits
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
     }
 
-    func channelActive(context: ChannelHandlerContext) {
+    package func channelActive(context: ChannelHandlerContext) {
         self.registry.register(context.channel)
         self.lastActivity = context.eventLoop.now
         self.armIdleTimer(context: context, in: self.tcp.idleTimeout)
         context.fireChannelActive()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         self.idleTimer?.cancel()
         self.messageTimer?.cancel()
         self.pending = nil
@@ -83,7 +83,7 @@ final class TCPQueryHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = Self.unwrapInboundIn(data)
         if self.pending == nil {
             self.pending = incoming
@@ -94,7 +94,7 @@ final class TCPQueryHandler: ChannelDuplexHandler {
         self.takeMessages(context: context)
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
+    package func channelReadComplete(context: ChannelHandlerContext) {
         context.flush()
     }
 
@@ -102,7 +102,7 @@ final class TCPQueryHandler: ChannelDuplexHandler {
 
     /// The read NIO asks for after each read: passed on only below the in-flight limit and while
     /// the client takes its answers (NIO's `BackPressureHandler` does the second alone).
-    func read(context: ChannelHandlerContext) {
+    package func read(context: ChannelHandlerContext) {
         if self.inFlight >= self.tcp.maximumInFlight {
             self.holdReads(context: context, because: .tcpInFlight)
         } else if !context.channel.isWritable {
@@ -112,7 +112,7 @@ final class TCPQueryHandler: ChannelDuplexHandler {
         }
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
+    package func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             self.resumeReads(context: context)
         } else {
@@ -195,7 +195,7 @@ final class TCPQueryHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
             // The client is done sending (RFC 7766 §6.2.3): what it sent is still answered, and
             // the connection closes after the last answer is written.
@@ -206,7 +206,7 @@ final class TCPQueryHandler: ChannelDuplexHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
 

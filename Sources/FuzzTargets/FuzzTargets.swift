@@ -118,13 +118,20 @@ package enum FuzzTargets {
     /// The snapshot's zones, made once: `RecordSnapshot.zones` generates them anew on each use.
     static let zones: [Zone] = Self.snapshot.zones
 
+    /// The TCP query handler answering from the fuzz snapshot.
+    static func tcpHandler(maximumInFlight: Int = 100) -> TCPQueryHandler {
+        TCPQueryHandler(
+            store: SnapshotStore(Self.snapshot), pipeline: QueryPipeline(settings: ResponderSettings()),
+            tcp: TCPSettings(maximumInFlight: maximumInFlight), registry: TCPConnectionRegistry(maximum: 10))
+    }
+
     /// The first byte chooses where frames are split; the rest is the TCP byte stream.
     @Sendable
     package static func tcpFrames(_ bytes: [UInt8]) {
         guard let chunk = bytes.first else { return }
         let stream = Array(bytes.dropFirst())
         let channel = EmbeddedChannel()
-        let handler = TCPFuzzHandler.make(store: SnapshotStore(Self.snapshot))
+        let handler = Self.tcpHandler()
         do {
             try channel.pipeline.syncOperations.addHandler(handler)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
@@ -171,7 +178,7 @@ package enum FuzzTargets {
         do {
             try channel.pipeline.syncOperations.addHandler(client)
             try channel.pipeline.syncOperations.addHandler(
-                TCPFuzzHandler.make(store: SnapshotStore(Self.snapshot), maximumInFlight: limit))
+                Self.tcpHandler(maximumInFlight: limit))
             // From outside loopback: zone transfers are refused here (tcp-frames streams them),
             // so each run stays quick enough to try many pipelines.
             try channel.connect(to: SocketAddress(ipAddress: "192.0.2.1", port: 1)).wait()

@@ -31,26 +31,6 @@ package enum QueryResponder {
         return QueryOutcome(action, qtype: qtype, written: output)
     }
 
-    /// Convenience for tests and tools: the reply as an array, nil when the query is dropped.
-    package static func reply(
-        to query: [UInt8], over transport: Transport, using snapshot: RecordSnapshot,
-        settings: ResponderSettings = ResponderSettings()
-    ) -> (bytes: [UInt8], outcome: QueryOutcome)? {
-        var output = [UInt8](repeating: 0, count: Self.outputCapacity(for: transport, settings: settings))
-        let outcome = query.withUnsafeBytes { input in
-            output.withUnsafeMutableBytes { out in
-                Self.respond(to: input, over: transport, using: snapshot, settings: settings, into: out)
-            }
-        }
-        switch outcome.action {
-        case .drop: return nil
-        case .reply(let length), .outOfZone(refusedLength: let length, request: _),
-            .chase(length: let length, chain: _, request: _):
-            return (Array(output[0..<length]), outcome)
-        case .zoneTransfer: return ([], outcome)
-        }
-    }
-
     private static func respond(
         to query: UnsafeRawBufferPointer, over transport: Transport, using snapshot: RecordSnapshot,
         settings: ResponderSettings, into output: UnsafeMutableRawBufferPointer, name: UnsafeMutableRawBufferPointer,
