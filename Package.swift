@@ -33,8 +33,8 @@ let package = Package(
         .target(name: "LDNSTestSupport", dependencies: ["CLDNS"], swiftSettings: swiftSettings),
         .target(name: "IPAddressing", swiftSettings: swiftSettings),
         .target(name: "Manifests", dependencies: ["CYAML", "IPAddressing"], swiftSettings: swiftSettings),
-        .target(name: "ClusterModel", dependencies: ["Manifests"], swiftSettings: swiftSettings),
-        .target(name: "ZoneCompiler", dependencies: ["ClusterModel", "DNSWire"], swiftSettings: swiftSettings),
+        .target(name: "ClusterModel", dependencies: ["Manifests", "IPAddressing"], swiftSettings: swiftSettings),
+        .target(name: "ZoneCompiler", dependencies: ["ClusterModel", "DNSWire", "IPAddressing"], swiftSettings: swiftSettings),
         .target(name: "QueryEngine", dependencies: ["ZoneCompiler", "DNSWire"], swiftSettings: swiftSettings),
         .target(
             name: "Forwarder",
@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "DNSServer",
             dependencies: [
-                "QueryEngine", "ZoneCompiler", "DNSWire", "Manifests", "Forwarder", "CMMsg",
+                "QueryEngine", "ZoneCompiler", "DNSWire", "IPAddressing", "Manifests", "Forwarder", "CMMsg",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -69,7 +69,8 @@ let package = Package(
         .executableTarget(
             name: "clusterdns",
             dependencies: [
-                "Manifests", "ClusterModel", "DNSWire", "ZoneCompiler", "QueryEngine", "DNSServer", "Watcher", "Forwarder", "Operations",
+                "Manifests", "ClusterModel", "DNSWire", "IPAddressing", "ZoneCompiler", "QueryEngine", "DNSServer", "Watcher", "Forwarder",
+                "Operations",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,7 +85,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "Forwarder",
+                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "IPAddressing", "Forwarder",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
@@ -92,17 +93,20 @@ let package = Package(
         .executableTarget(name: "clusterdns-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "CLDNS", "LDNSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel"], exclude: ["Fixtures"],
+            name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel", "IPAddressing"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Manifests"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Manifests", "IPAddressing"], swiftSettings: swiftSettings),
         .testTarget(
             name: "QueryEngineTests",
-            dependencies: ["QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "LDNSTestSupport"],
+            dependencies: [
+                "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "IPAddressing", "LDNSTestSupport",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "DNSServerTests",
             dependencies: [
-                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "CMMsg", "LDNSTestSupport",
+                "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "IPAddressing", "CMMsg",
+                "LDNSTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import IPAddressing
 import Manifests
 
 /// Hands out addresses from one CIDR block deterministically: an identity's first choice is a

@@ -1,3 +1,4 @@
+import IPAddressing
 import Manifests
 
 /// The blocks of one address family that addresses are allocated from (a cluster with the

@@ -1,3 +1,4 @@
+import IPAddressing
 import Manifests
 
 /// Every address and node port the cluster allocated, by the identity that asked for it

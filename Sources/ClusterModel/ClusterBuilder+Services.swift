@@ -1,3 +1,4 @@
+import IPAddressing
 import Manifests
 
 extension ClusterBuilder {

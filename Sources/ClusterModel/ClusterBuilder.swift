@@ -1,3 +1,4 @@
+import IPAddressing
 import Manifests
 
 /// Derives the `Cluster` from parsed manifest files, as the control plane would: cross-object

@@ -1,3 +1,4 @@
+import IPAddressing
 import Manifests
 
 /// One endpoint of a Service, from an EndpointSlice, an Endpoints object, or a selected pod.

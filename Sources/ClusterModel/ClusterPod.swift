@@ -1,3 +1,4 @@
+import IPAddressing
 import Manifests
 
 /// A pod of the cluster: written in the manifests, or synthesized for a workload.

@@ -1,3 +1,4 @@
+import IPAddressing
 import Manifests
 
 /// A Service as the cluster serves it: addresses allocated, endpoints resolved.

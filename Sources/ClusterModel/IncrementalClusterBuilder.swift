@@ -1,3 +1,4 @@
+import IPAddressing
 import Manifests
 
 /// Derives the cluster again after some files changed, redoing only the namespaces those files

@@ -1,3 +1,4 @@
+import IPAddressing
 import Manifests
 
 /// The cluster-wide settings a control plane would have: where cluster IPs, pod IPs and node

@@ -1,3 +1,4 @@
+import IPAddressing
 import Manifests
 
 /// Addresses and node ports held by the parts of the cluster that a partial derivation leaves

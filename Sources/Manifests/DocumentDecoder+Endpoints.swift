@@ -1,3 +1,5 @@
+import IPAddressing
+
 extension DocumentDecoder {
     /// A discovery.k8s.io/v1 EndpointSlice.
     mutating func decodeEndpointSlice(_ metadata: ObjectMeta, _ document: ManifestNode) -> EndpointSlice? {

@@ -1,3 +1,5 @@
+import IPAddressing
+
 extension DocumentDecoder {
     /// A Pod: hostname, subdomain, container ports, IPs and readiness.
     mutating func decodePod(_ metadata: ObjectMeta, spec: ManifestNode?, status: ManifestNode?) -> Pod? {

@@ -1,3 +1,5 @@
+import IPAddressing
+
 extension DocumentDecoder {
     /// A Service's spec, validated as the API server validates it (pkg/apis/core/validation).
     mutating func decodeService(_ metadata: ObjectMeta, spec: ManifestNode?, document: ManifestNode) -> Service? {

@@ -1,3 +1,5 @@
+import IPAddressing
+
 /// Reads the fields of one document into typed values, collecting a diagnostic for every field of
 /// the wrong type or out of range. Messages name the object and the field path:
 /// `Service dev/web: spec.ports[0].port must be an integer, got string "80"`.

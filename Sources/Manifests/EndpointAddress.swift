@@ -1,3 +1,5 @@
+import IPAddressing
+
 /// An address of a legacy v1 Endpoints subset.
 package struct EndpointAddress: Sendable, Hashable {
     package var ip: IPAddress

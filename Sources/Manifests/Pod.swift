@@ -1,3 +1,5 @@
+import IPAddressing
+
 /// A v1 Pod, with the fields DNS needs.
 package struct Pod: Sendable, Hashable {
     package var metadata: ObjectMeta

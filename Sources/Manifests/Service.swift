@@ -1,3 +1,5 @@
+import IPAddressing
+
 /// A v1 Service, with the fields DNS needs.
 package struct Service: Sendable, Hashable {
     /// The annotation that, before `publishNotReadyAddresses`, made unready endpoints public.

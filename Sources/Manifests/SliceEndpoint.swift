@@ -1,3 +1,5 @@
+import IPAddressing
+
 /// One `endpoints[]` entry of an EndpointSlice.
 package struct SliceEndpoint: Sendable, Hashable {
     package var addresses: [IPAddress]

@@ -1,4 +1,5 @@
 import DNSWire
+import IPAddressing
 import Manifests
 import ZoneCompiler
 

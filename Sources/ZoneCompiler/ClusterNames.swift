@@ -1,4 +1,5 @@
 import DNSWire
+import IPAddressing
 import Manifests
 
 /// The name shapes of the Kubernetes DNS-Based Service Discovery specification under one cluster

@@ -1,5 +1,6 @@
 import ClusterModel
 import DNSWire
+import IPAddressing
 import Manifests
 
 /// One namespace's records, generated once per change of the namespace: what its shard is

@@ -1,5 +1,6 @@
 import ClusterModel
 import DNSWire
+import IPAddressing
 import Manifests
 
 /// Turns a `Cluster` into the records ClusterDNS serves, following the Kubernetes DNS-Based

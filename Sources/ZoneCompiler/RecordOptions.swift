@@ -1,4 +1,5 @@
 import DNSWire
+import IPAddressing
 import Manifests
 
 /// How records are made from the cluster: zone, TTL, SOA serial, pod records, the DNS service IP.

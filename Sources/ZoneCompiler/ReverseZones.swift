@@ -1,4 +1,5 @@
 import DNSWire
+import IPAddressing
 import Manifests
 
 /// The reverse zones ClusterDNS is authoritative for. They are the blocks addresses are

@@ -1,5 +1,6 @@
 import ClusterModel
 import DNSWire
+import IPAddressing
 import Manifests
 
 /// Builds snapshots, and rebuilds them incrementally: only namespaces whose services or pods

@@ -5,6 +5,7 @@ import ZoneCompiler
 
 #if canImport(Glibc)
 import Glibc
+import IPAddressing
 #endif
 
 /// `clusterdns check`: validates a manifest tree as the API server would, printing every

@@ -2,6 +2,7 @@ import ArgumentParser
 import DNSServer
 import Forwarder
 import Foundation
+import IPAddressing
 import Manifests
 import NIOCore
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClusterModel
+import IPAddressing
 import Manifests
 
 /// The control-plane settings the model derives with: `--service-cidr`, `--pod-cidr`,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClusterModel
 import DNSWire
+import IPAddressing
 import Manifests
 import ZoneCompiler
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DNSServer
+import IPAddressing
 import Logging
 import Manifests
 import NIOCore

@@ -1,4 +1,5 @@
 import ClusterModel
+import IPAddressing
 import Manifests
 import Testing
 

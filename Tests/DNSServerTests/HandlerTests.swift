@@ -7,6 +7,7 @@ import QueryEngine
 import Testing
 
 @testable import DNSServer
+import IPAddressing
 import LDNSTestSupport
 
 @Suite("UDP and TCP handlers on embedded channels")

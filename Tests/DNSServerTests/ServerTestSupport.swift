@@ -1,6 +1,7 @@
 import ClusterModel
 import DNSServer
 import DNSWire
+import IPAddressing
 import Manifests
 import NIOCore
 import ZoneCompiler

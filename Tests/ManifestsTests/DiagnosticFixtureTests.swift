@@ -1,4 +1,5 @@
 import ClusterModel
+import IPAddressing
 import Testing
 
 @testable import Manifests

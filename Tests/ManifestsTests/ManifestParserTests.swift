@@ -1,3 +1,4 @@
+import IPAddressing
 import Testing
 
 @testable import Manifests

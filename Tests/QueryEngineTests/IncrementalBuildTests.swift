@@ -1,10 +1,11 @@
 import ClusterModel
 import DNSWire
+import IPAddressing
+import LDNSTestSupport
 import Manifests
 import QueryEngine
 import Testing
 import ZoneCompiler
-import LDNSTestSupport
 
 /// A snapshot rebuilt incrementally must answer every question exactly as one built from scratch.
 @Suite("Incremental rebuilds answer as full builds do")

@@ -1,10 +1,11 @@
 import ClusterModel
 import DNSWire
+import IPAddressing
+import LDNSTestSupport
 import Manifests
 import QueryEngine
 import Testing
 import ZoneCompiler
-import LDNSTestSupport
 
 func ip(_ text: String) -> IPAddress {
     guard let address = IPAddress(text) else { fatalError("bad address \(text) in a test") }

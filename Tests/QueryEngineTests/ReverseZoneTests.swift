@@ -1,10 +1,11 @@
 import ClusterModel
 import DNSWire
+import IPAddressing
+import LDNSTestSupport
 import Manifests
 import QueryEngine
 import Testing
 import ZoneCompiler
-import LDNSTestSupport
 
 /// Reverse zones: the ranges in use, and a /24 or /64 for each address outside them; found by
 /// hash whatever their number; PTR RRsets in a fixed order.
