@@ -3,7 +3,7 @@ import DNSServer
 import NIOCore
 import Operations
 
-/// Flags of the operations surface: the HTTP listener, shutdown, logs.
+/// Flags of the operations surface: the HTTP listener and the shutdown.
 struct OperationsFlags: ParsableArguments {
     @Option(
         name: .customLong("http"),
@@ -33,16 +33,7 @@ struct OperationsFlags: ParsableArguments {
             valueName: "N"))
     var httpMaxConnections: Int = 256
 
-    @Option(name: .customLong("log-format"), help: ArgumentHelp("text or json (one object per line).", valueName: "FORMAT"))
-    var logFormat: String = "text"
-
-    @Flag(name: .customLong("query-log"), help: "Log one line per query: client, name, type, RCODE, duration.")
-    var queryLog = false
-
     func validate() throws {
-        guard ["text", "json"].contains(self.logFormat) else {
-            throw ValidationError("--log-format must be text or json, got \"\(self.logFormat)\"")
-        }
         guard self.lameduck >= 0 else { throw ValidationError("--lameduck must be 0 or more seconds") }
         guard self.httpIdleTimeout > 0 else {
             throw ValidationError("--http-idle-timeout must be more than 0 seconds, got \(self.httpIdleTimeout)")

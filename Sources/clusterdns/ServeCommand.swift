@@ -29,15 +29,16 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var manifestOptions: ManifestOptions
-    @OptionGroup var serverFlags: ServerFlags
-    @OptionGroup var forwarderFlags: ForwarderFlags
-    @OptionGroup var operationsFlags: OperationsFlags
-    @OptionGroup var modelFlags: ModelFlags
-    @OptionGroup var recordFlags: RecordFlags
+    @OptionGroup(title: "Listeners") var serverFlags: ServerFlags
+    @OptionGroup(title: "Forwarding") var forwarderFlags: ForwarderFlags
+    @OptionGroup(title: "Reload") var reloadFlags: ReloadFlags
+    @OptionGroup(title: "Health, metrics and shutdown") var operationsFlags: OperationsFlags
+    @OptionGroup(title: "Logging") var loggingFlags: LoggingFlags
+    @OptionGroup(title: "Cluster addresses") var modelFlags: ModelFlags
+    @OptionGroup(title: "Records") var recordFlags: RecordFlags
 
     func run() async throws {
-        let logLevel = try self.serverFlags.logLevelValue()
-        ServeLogging.bootstrap(level: logLevel, json: self.operationsFlags.logFormat == "json")
+        ServeLogging.bootstrap(level: try self.loggingFlags.level(), json: self.loggingFlags.isJSON)
         let logger = Logger(label: "clusterdns")
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -64,12 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.metrics = queryMetrics
         let limits = LimitCounters(logger: logger)
         configuration.limits = limits
-        if self.operationsFlags.queryLog {
-            // Asked for explicitly, so a quieter --log-level does not hide it.
-            var queryLog = Logger(label: "clusterdns.query")
-            queryLog.logLevel = min(logLevel, .info)
-            configuration.queryLog = queryLog
-        }
+        configuration.queryLog = try self.loggingFlags.queryLogger()
 
         // The services, each acquiring in run() and releasing before it returns. On shutdown they
         // stop in reverse order: DNS first (the lameduck window), the operations listener last.
@@ -93,10 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         let reload = ReloadService(
             pipeline: ClusterPipeline(root: self.manifestOptions.root, model: model, records: recordOptions),
             hangups: hangups, store: store, firstLoad: firstLoad, logger: logger,
-            schedule: DebounceSchedule(
-                window: .milliseconds(self.serverFlags.debounceMilliseconds),
-                maximumDelay: .milliseconds(self.serverFlags.debounceMaximumMilliseconds)),
-            rescanInterval: .seconds(self.serverFlags.rescanInterval), readiness: readiness,
+            schedule: self.reloadFlags.schedule, rescanInterval: self.reloadFlags.rescan, readiness: readiness,
             metrics: ReloadMetrics(limits: limits))
         let dns = DNSService(
             configuration: configuration, forwarderConfiguration: forwarderConfiguration, store: store, firstLoad: firstLoad,

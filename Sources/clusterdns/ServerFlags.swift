@@ -1,12 +1,11 @@
 import ArgumentParser
 import DNSServer
 import IPAddressing
-import Logging
 import Manifests
 import NIOCore
 import QueryEngine
 
-/// Flags of the DNS listeners: addresses, transfers, TCP limits, logging.
+/// Flags of the DNS listeners: addresses, transfers, TCP and UDP limits.
 struct ServerFlags: ParsableArguments {
     @Option(
         name: .long,
@@ -57,36 +56,8 @@ struct ServerFlags: ParsableArguments {
         help: ArgumentHelp("UDP sockets and threads per address with the mmsg engine (default: one per core).", valueName: "N"))
     var udpWorkers: Int?
 
-    @Option(
-        name: .customLong("rescan-interval"),
-        help: ArgumentHelp("Seconds between full rescans of the manifests (the safety net under inotify).", valueName: "SECONDS"))
-    var rescanInterval: Int = 60
-
-    @Option(
-        name: .customLong("debounce"),
-        help: ArgumentHelp("Milliseconds of quiet after a change before rebuilding.", valueName: "MS"))
-    var debounceMilliseconds: Int = 20
-
-    @Option(
-        name: .customLong("debounce-max"),
-        help: ArgumentHelp("Longest a rebuild waits after the first change of a burst, in milliseconds.", valueName: "MS"))
-    var debounceMaximumMilliseconds: Int = 200
-
-    @Option(
-        name: .customLong("log-level"),
-        help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "LEVEL"))
-    var logLevel: String = "info"
-
     func validate() throws {
         _ = try self.serverConfiguration()
-        _ = try self.logLevelValue()
-    }
-
-    func logLevelValue() throws -> Logger.Level {
-        guard let level = Logger.Level(rawValue: self.logLevel) else {
-            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical, got \"\(self.logLevel)\"")
-        }
-        return level
     }
 
     func serverConfiguration() throws -> DNSServerConfiguration {
@@ -106,10 +77,6 @@ struct ServerFlags: ParsableArguments {
         }
         guard self.tcpIdleTimeout > 0, self.tcpMessageTimeout > 0 else {
             throw ValidationError("TCP timeouts must be more than 0 seconds")
-        }
-        guard self.rescanInterval > 0, self.debounceMilliseconds >= 0, self.debounceMaximumMilliseconds >= self.debounceMilliseconds
-        else {
-            throw ValidationError("--rescan-interval must be positive and --debounce-max at least --debounce")
         }
         guard self.maxTCPConnections > 0 else {
             throw ValidationError("--max-tcp-connections must be at least 1, got \(self.maxTCPConnections)")

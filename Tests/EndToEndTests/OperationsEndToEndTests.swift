@@ -201,6 +201,26 @@ struct OperationsEndToEndTests {
         #expect(help.contains("(default: cluster.local)"))
     }
 
+    @Test func serveHelpGroupsFlagsByWhatTheyConfigure() throws {
+        let help = try CommandRunner.clusterdns(["serve", "--help"]).stdout
+        /// The flags listed between a section title and the next blank line.
+        func section(_ title: String) -> String {
+            guard let start = help.range(of: "\n\(title):\n") else { return "" }
+            let rest = help[start.upperBound...]
+            return String(rest[..<(rest.range(of: "\n\n")?.lowerBound ?? rest.endIndex)])
+        }
+        for flag in ["--log-level", "--log-format", "--query-log"] {
+            #expect(section("LOGGING").contains(flag), "\(flag) is not under LOGGING")
+        }
+        for flag in ["--debounce ", "--debounce-max", "--rescan-interval"] {
+            #expect(section("RELOAD").contains(flag), "\(flag) is not under RELOAD")
+        }
+        for flag in ["--listen", "--transfer-allow", "--tcp-idle-timeout", "--udp-workers"] {
+            #expect(section("LISTENERS").contains(flag), "\(flag) is not under LISTENERS")
+        }
+        #expect(!section("LISTENERS").contains("--log-level"))
+    }
+
     @Test func kubernetesDeploymentFilesPassCheck() throws {
         let output = try CommandRunner.clusterdns(["check", "deploy/kubernetes"])
         #expect(output.status == 0, "\(output.stderr)")
