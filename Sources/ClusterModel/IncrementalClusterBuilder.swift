@@ -22,11 +22,12 @@ package struct IncrementalClusterBuilder: Sendable {
         self.options = options
     }
 
-    /// The result of one derivation: the cluster, every diagnostic, and the namespaces that
-    /// changed (nil: possibly all of them).
+    /// The result of one derivation: the cluster, every diagnostic, and the namespaces whose
+    /// services or pods differ from the previous derivation's (or that appeared or went): the one
+    /// statement of what a change did, which the compiler takes as it is.
     package struct Result: Sendable {
         package var derivation: ClusterDerivation
-        package var changedNamespaces: Set<String>?
+        package var changedNamespaces: Set<String>
     }
 
     /// The namespace an object is about.
@@ -67,6 +68,7 @@ package struct IncrementalClusterBuilder: Sendable {
             dirty.formUnion(holders)
             partial = self.derivePart(files, dirty: dirty)
         }
+        let previous = self.cluster
         self.forget(dirty)
         self.absorb(partial, namespaces: dirty)
         var namespaces: Set<String> = []
@@ -74,7 +76,8 @@ package struct IncrementalClusterBuilder: Sendable {
         self.cluster.namespaces = namespaces.sorted()
         var derivation = self.derivation(fileDiagnostics)
         derivation.synthesisCapReached = partial.synthesisCapReached
-        return Result(derivation: derivation, changedNamespaces: dirty)
+        // Derived again is not changed: a file re-read to the same objects changes nothing.
+        return Result(derivation: derivation, changedNamespaces: self.cluster.namespacesChanged(since: previous, among: dirty))
     }
 
     /// The dirty namespaces derived as a cluster of their own, everything else's resources reserved.
@@ -139,6 +142,7 @@ package struct IncrementalClusterBuilder: Sendable {
             hints.nodePorts.merge(table.nodePorts) { first, _ in first }
         }
         let derivation = ClusterBuilder.derive(files, options: self.options, hints: hints)
+        let previous = self.cluster
         self.cluster = Cluster(namespaces: derivation.cluster.namespaces, partitions: [:])
         let present = Set(files.map(\.path))
         self.namespacesOfFile = namespacesOfFile.filter { present.contains($0.key) }
@@ -150,7 +154,7 @@ package struct IncrementalClusterBuilder: Sendable {
         self.absorb(derivation, namespaces: Set(derivation.cluster.partitions.keys).union(derivation.cluster.namespaces))
         self.cluster.namespaces = derivation.cluster.namespaces
         self.built = true
-        return Result(derivation: derivation, changedNamespaces: nil)
+        return Result(derivation: derivation, changedNamespaces: self.cluster.namespacesChanged(since: previous))
     }
 
     /// Drops what the namespaces held.

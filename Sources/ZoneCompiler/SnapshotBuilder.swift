@@ -34,7 +34,8 @@ package struct SnapshotBuilder: Sendable {
     static let maximumZones = Int(UInt16.max)
 
     private var options: RecordOptions
-    private var partitions: [String: NamespacePartition] = [:]
+    /// The cluster of the last build: what a build without a stated change is compared with.
+    private var cluster = Cluster()
     private var namespaceShards: [String: AnswerShard] = [:]
     private var namespaceRecordCounts: [String: Int] = [:]
     /// Each namespace's PTR contributions as last compiled (what the next change is diffed with).
@@ -84,22 +85,13 @@ package struct SnapshotBuilder: Sendable {
     }
 
     /// The snapshot of `cluster` with SOA serial `serial`; only what changed since the last
-    /// build is compiled again: the namespaces in `changed` when the caller knows them (a
-    /// namespace not listed must be as it was), else those whose partition differs.
+    /// build is compiled again: the namespaces in `changed` when the caller knows them (as the
+    /// incremental model builder does: exactly those that differ), else those that differ from
+    /// the last build's cluster.
     package mutating func build(_ cluster: Cluster, serial: UInt32, changed: Set<String>? = nil) -> RecordSnapshot {
         self.options.serial = serial
-        var next = cluster.partitions
-        for namespace in cluster.namespaces where next[namespace] == nil { next[namespace] = NamespacePartition() }
-
-        var dirty: Set<String> = []
-        if let changed {
-            // Only those that really differ (a file re-read to the same objects changes nothing).
-            dirty = changed.filter { self.partitions[$0] != next[$0] }
-            for namespace in next.keys where self.partitions[namespace] == nil { dirty.insert(namespace) }
-        } else {
-            for (namespace, partition) in next where self.partitions[namespace] != partition { dirty.insert(namespace) }
-        }
-        for namespace in self.partitions.keys where next[namespace] == nil { dirty.insert(namespace) }
+        let next = cluster.partitionsOfEveryNamespace
+        var dirty = changed ?? cluster.namespacesChanged(since: self.cluster)
         // A namespace whose ExternalName services point into a changed namespace (or at names
         // outside every namespace) follows its chains again — to a fixed point, for chains of chains.
         let domain = self.options.domain
@@ -120,7 +112,7 @@ package struct SnapshotBuilder: Sendable {
         }
         if !self.built { dirty.formUnion(next.keys) }
 
-        self.partitions = next
+        self.cluster = cluster
         var changedOwners: Set<DomainName> = []
         var appeared: [(owner: DomainName, zone: Int)] = []
         var vanished: [(owner: DomainName, zone: Int)] = []
@@ -436,7 +428,7 @@ package struct SnapshotBuilder: Sendable {
                 }
                 return .exists(shard.rrsets(at: index))
             }
-            let kubeDNS = self.partitions["kube-system"]?.services.first { $0.name == "kube-dns" }?.clusterIPs ?? []
+            let kubeDNS = self.cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
             var global = NamespaceRecords(namespace: "")
             global.records = RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options)
             global.emptyNames = self.globalEmptyNames()
@@ -451,7 +443,7 @@ package struct SnapshotBuilder: Sendable {
     }
 
     private func globalEmptyNames() -> [DomainName] {
-        guard !self.partitions.isEmpty else { return [] }
+        guard !self.cluster.namespaces.isEmpty || !self.cluster.partitions.isEmpty else { return [] }
         var names = [self.options.names.fixed([ClusterNames.serviceMarker])]
         if self.options.pods != .disabled { names.append(self.options.names.fixed([ClusterNames.podMarker])) }
         return names
