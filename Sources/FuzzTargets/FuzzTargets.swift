@@ -147,14 +147,7 @@ package enum FuzzTargets {
             while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
                 output += buffer.readBytes(length: buffer.readableBytes) ?? []
             }
-            // Every reply is one well-formed frame.
-            var position = 0
-            while position + 2 <= output.count {
-                let length = Int(output[position]) << 8 | Int(output[position + 1])
-                guard position + 2 + length <= output.count else { fatalError("a partial frame was written") }
-                Self.check(Array(output[(position + 2)..<(position + 2 + length)]), limit: 65535, id: nil)
-                position += 2 + length
-            }
+            Self.checkFrames(output)
             _ = try? channel.finish()
         } catch {
             _ = try? channel.finish()
