@@ -9,7 +9,7 @@ LISTEN ?= 127.0.0.1:5353
 # as real upstream servers and clients in the end-to-end tests.
 DEB_PACKAGES := libldns-dev libyaml-dev bind9-dnsutils ldnsutils knot-dnsutils knot-dnssecutils nsd unbound
 
-.PHONY: deps build test run check clean golden bench fuzz soak
+.PHONY: deps build test run check clean golden bench bench-compare fuzz soak
 
 ## deps: install the missing Debian packages (apt-get update first); nothing when all are present
 deps:
@@ -57,6 +57,20 @@ bench:
 	@$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) knot dnsperf python3"
 	$(SWIFT) build -c release --product clusterdns
 	python3 bench/run.py $(BENCH_ARGS)
+
+## bench-compare: `make bench` with another revision built beside this one (BASE=<commit>, default
+## HEAD~1) and run in the same interleave, ending with a this build / baseline table
+BASE ?= HEAD~1
+BASELINE_DIR := .build-baseline
+bench-compare:
+	@$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) knot dnsperf python3"
+	$(SWIFT) build -c release --product clusterdns
+	rm -rf $(BASELINE_DIR)/source && mkdir -p $(BASELINE_DIR)
+	git worktree prune
+	git worktree add --detach $(BASELINE_DIR)/source $(BASE)
+	cd $(BASELINE_DIR)/source && $(SWIFT) build -c release --product clusterdns --scratch-path ../build
+	git worktree remove --force $(BASELINE_DIR)/source
+	python3 bench/run.py --baseline $(BASELINE_DIR)/build/release/clusterdns $(BENCH_ARGS)
 
 ## fuzz: libFuzzer on each target (FUZZ_SECONDS each, default 60) under AddressSanitizer, then a
 ## (LeakSanitizer is off: Swift keeps flags in pointer bits, which it misreads as leaks; the soak

@@ -9,7 +9,7 @@ Then start-up time and memory from YAML (ClusterDNS) and zone files (NSD, Knot),
 from rename() of one changed manifest to the new answer.
 
     bench/run.py [--sizes S,M] [--layouts covered,scattered] [--duration 15] [--rounds 2] [--quick]
-                 [--output BENCHMARKS.md]
+                 [--output BENCHMARKS.md] [--baseline path/to/other/clusterdns]
 
 Each size of M and up runs in two address layouts: `covered` (pods inside --pod-cidr
 10.244.0.0/14) and `scattered` (pods spread over 172.16.0.0/12, outside every default range,
@@ -39,6 +39,10 @@ SERVER_CORE = "1"
 # layout is served with default flags.
 LAYOUT_FLAGS = {"covered": ("--pod-cidr", "10.244.0.0/14"), "scattered": ()}
 CLIENT_CORE = "0"
+
+
+# The name `--baseline`'s server goes by in the tables.
+BASELINE = "ClusterDNS baseline"
 
 
 def log(message):
@@ -250,14 +254,14 @@ class Server:
             self.cleanup()
 
 
-def start_clusterdns(manifests, port, flags=()):
+def start_clusterdns(manifests, port, flags=(), binary=BIN, kind="ClusterDNS"):
     process = subprocess.Popen(
-        ["taskset", "-c", SERVER_CORE, BIN, "serve", "--manifests", manifests, "--listen", f"127.0.0.1:{port}",
+        ["taskset", "-c", SERVER_CORE, binary, "serve", "--manifests", manifests, "--listen", f"127.0.0.1:{port}",
          "--http", "none", "--upstream", "none", "--log-level", "warning",
          # One UDP thread, as NSD's server-count 1 and Knot's udp-workers 1: all three on one core.
          "--udp-workers", "1", *flags],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return Server("ClusterDNS", process, port)
+    return Server(kind, process, port)
 
 
 def start_nsd(zones, port, workdir):
@@ -391,6 +395,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="S only, 2 s runs, one round: a smoke test")
     parser.add_argument("--output", default=None, help="append a report to this Markdown file")
+    parser.add_argument("--baseline", default=None, metavar="BINARY",
+                        help="another clusterdns build (e.g. an older commit's) run beside this one, with a "
+                             "this build / baseline table at the end")
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.duration, args.rounds = "S", 2, 1
@@ -398,10 +405,13 @@ def main():
     machine = subprocess.run(["uname", "-srm"], capture_output=True, text=True).stdout.strip()
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     report.append(f"Machine: {machine}, {os.cpu_count()} cores, {cpu}. Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.")
+    baseline_note = f" --baseline {args.baseline}" if args.baseline else ""
     report.append(f"Command: `bench/run.py --sizes {args.sizes} --layouts {args.layouts} --duration {args.duration} "
-                  f"--rounds {args.rounds}`")
+                  f"--rounds {args.rounds}{baseline_note}`")
     # ClusterDNS's own figures per (size, layout), for the scattered/covered ratios.
     own = {}
+    # The baseline's figures, keyed alike, for the this build / baseline ratios.
+    base = {}
     runs = [(size, layout) for size in args.sizes.split(",") for layout in args.layouts.split(",")
             if layout == "covered" or size != "S"]
     for size, layout in runs:
@@ -410,19 +420,27 @@ def main():
         dump_text, zones = dump_zones(directory, manifests, flags)
         queries = make_queries(directory, dump_text)
         probe = open(queries["hot"]).readline().split()[0]
-        ports = {"ClusterDNS": free_port(), "NSD": free_port(), "Knot": free_port()}
+        kinds = ["ClusterDNS"] + ([BASELINE] if args.baseline else []) + ["NSD", "Knot"]
+        manifest_copies = {"ClusterDNS": manifests}
+        if args.baseline:
+            manifest_copies[BASELINE] = manifests.rstrip("/") + "-baseline"
+            shutil.rmtree(manifest_copies[BASELINE], ignore_errors=True)
+            shutil.copytree(manifests, manifest_copies[BASELINE])
+        ports = {kind: free_port() for kind in kinds}
         starters = {
             "ClusterDNS": lambda: start_clusterdns(manifests, ports["ClusterDNS"], flags),
+            BASELINE: lambda: start_clusterdns(manifest_copies[BASELINE], ports[BASELINE], flags, binary=args.baseline, kind=BASELINE),
             "NSD": lambda: start_nsd(zones, ports["NSD"], os.path.join(directory, "nsd")),
             "Knot": lambda: start_knot(zones, ports["Knot"], os.path.join(directory, "knot")),
         }
         figures = own.setdefault((size, layout), {})
+        base_figures = base.setdefault((size, layout), {})
         report.append(f"\n### {size}, {layout} layout: {SIZES[size]} services ({len(dump_text.splitlines())} lines of dump, "
                       f"{len(zones)} zones)\n")
         report.append("| server | start to first answer (s) | RSS (MiB) | PSS (MiB) |")
         report.append("| --- | --- | --- | --- |")
         servers = {}
-        for kind in ["ClusterDNS", "NSD", "Knot"]:
+        for kind in kinds:
             server, elapsed, mem = startup(starters[kind], ports[kind], probe)
             if server is None:
                 report.append(f"| {kind} | failed to start | | |")
@@ -430,6 +448,8 @@ def main():
             servers[kind] = server
             if kind == "ClusterDNS":
                 figures["start"], figures["rss"] = elapsed, mem[0]
+            if kind == BASELINE:
+                base_figures["start"], base_figures["rss"] = elapsed, mem[0]
             report.append(f"| {kind} | {elapsed:.2f} | {mem[0]:.1f} | {mem[1]:.1f} |")
             log(f"{size} {kind}: up in {elapsed:.2f} s, RSS {mem[0]:.1f} MiB")
         try:
@@ -455,6 +475,8 @@ def main():
                     }
                 if "ClusterDNS" in summary:
                     figures[f"cpu {label}"] = summary["ClusterDNS"]["cpu"]
+                if BASELINE in summary:
+                    base_figures[f"cpu {label}"] = summary[BASELINE]["cpu"]
                 for kind, value in summary.items():
                     nsd = value["cpu"] / summary["NSD"]["cpu"] if "NSD" in summary else float("nan")
                     knot = value["cpu"] / summary["Knot"]["cpu"] if "Knot" in summary else float("nan")
@@ -468,11 +490,14 @@ def main():
                 result = run_load(server, queries["mix"], args.duration, "udp", 20000, verbose=True)
                 latencies = result["latencies"]
                 report.append(f"| {kind} | {percentile(latencies, 0.5) * 1000:.3f} | {percentile(latencies, 0.99) * 1000:.3f} | {result['lost']} |")
-            # Reload: only ClusterDNS reads manifests.
-            if "ClusterDNS" in servers:
-                samples = reload_latency(manifests, ports["ClusterDNS"], samples=10 if args.quick else 30)
-                figures["reload p50"], figures["reload p99"] = percentile(samples, 0.5), percentile(samples, 0.99)
-                report.append(f"\nClusterDNS reload, rename() of one changed file to the new answer ({len(samples)} samples): "
+            # Reload: only ClusterDNS reads manifests. Each server gets a copy of the manifests of its
+            # own when a baseline runs too, so that one's edits are not the other's reloads.
+            for kind, figure_set in [("ClusterDNS", figures), (BASELINE, base_figures)]:
+                if kind not in servers:
+                    continue
+                samples = reload_latency(manifest_copies[kind], ports[kind], samples=10 if args.quick else 30)
+                figure_set["reload p50"], figure_set["reload p99"] = percentile(samples, 0.5), percentile(samples, 0.99)
+                report.append(f"\n{kind} reload, rename() of one changed file to the new answer ({len(samples)} samples): "
                               f"p50 {percentile(samples, 0.5):.1f} ms, p99 {percentile(samples, 0.99):.1f} ms, "
                               f"max {max(samples):.1f} ms.")
         finally:
@@ -488,6 +513,16 @@ def main():
         for size, scattered, covered in ratios:
             cells = [f"{scattered[key] / covered[key]:.2f}" if covered.get(key) and key in scattered else "–" for key in keys]
             report.append(f"| {size} | " + " | ".join(cells) + " |")
+    keys = ["start", "rss", "reload p50", "reload p99", "cpu UDP mix", "cpu UDP hot name", "cpu UDP NXDOMAIN", "cpu TCP mix"]
+    compared = [(size, layout) for (size, layout) in runs if base.get((size, layout))]
+    if compared:
+        report.append("\nThis build / baseline, same run (below 1.00: this build uses less):\n")
+        report.append("| size, layout | " + " | ".join(keys) + " |")
+        report.append("| --- |" + " --- |" * len(keys))
+        for size, layout in compared:
+            mine, theirs = own[(size, layout)], base[(size, layout)]
+            cells = [f"{mine[key] / theirs[key]:.3f}" if theirs.get(key) and key in mine else "–" for key in keys]
+            report.append(f"| {size}, {layout} | " + " | ".join(cells) + " |")
     text = "\n".join(report) + "\n"
     print(text)
     if args.output:
