@@ -412,9 +412,9 @@ def main():
     own = {}
     # The baseline's figures, keyed alike, for the this build / baseline ratios.
     base = {}
-    runs = [(size, layout) for size in args.sizes.split(",") for layout in args.layouts.split(",")
-            if layout == "covered" or size != "S"]
-    for size, layout in runs:
+    configurations = [(size, layout) for size in args.sizes.split(",") for layout in args.layouts.split(",")
+                      if layout == "covered" or size != "S"]
+    for size, layout in configurations:
         flags = LAYOUT_FLAGS[layout]
         directory, manifests = generate(size, layout)
         dump_text, zones = dump_zones(directory, manifests, flags)
@@ -514,7 +514,7 @@ def main():
             cells = [f"{scattered[key] / covered[key]:.2f}" if covered.get(key) and key in scattered else "–" for key in keys]
             report.append(f"| {size} | " + " | ".join(cells) + " |")
     keys = ["start", "rss", "reload p50", "reload p99", "cpu UDP mix", "cpu UDP hot name", "cpu UDP NXDOMAIN", "cpu TCP mix"]
-    compared = [(size, layout) for (size, layout) in runs if base.get((size, layout))]
+    compared = [(size, layout) for (size, layout) in configurations if base.get((size, layout))]
     if compared:
         report.append("\nThis build / baseline, same run (below 1.00: this build uses less):\n")
         report.append("| size, layout | " + " | ".join(keys) + " |")

@@ -10,9 +10,7 @@ import QueryEngine
 package final class DNSListeners: Sendable {
     /// The listening TCP sockets.
     package let tcpServers: [any Channel]
-    /// UDP sockets of the NIO engine.
-    package let udpChannels: [any Channel]
-    /// UDP sockets and threads of the mmsg engine.
+    /// The UDP sockets, each with its recvmmsg/sendmmsg thread.
     package let udpListeners: [MMsgUDPListener]
     package let registry: TCPConnectionRegistry
     /// The addresses actually bound (port 0 resolved), in `--listen` order.
@@ -20,11 +18,10 @@ package final class DNSListeners: Sendable {
     private let forwarding: ForwardingPath?
 
     private init(
-        tcpServers: [any Channel], udpChannels: [any Channel], udpListeners: [MMsgUDPListener],
+        tcpServers: [any Channel], udpListeners: [MMsgUDPListener],
         registry: TCPConnectionRegistry, boundAddresses: [ListenAddress], forwarding: ForwardingPath?
     ) {
         self.tcpServers = tcpServers
-        self.udpChannels = udpChannels
         self.udpListeners = udpListeners
         self.registry = registry
         self.boundAddresses = boundAddresses
@@ -44,7 +41,6 @@ package final class DNSListeners: Sendable {
             configuration.responseRateLimit > 0
             ? ResponseRateLimiter(responsesPerSecond: configuration.responseRateLimit) : nil
         var tcpServers: [any Channel] = []
-        var udpChannels: [any Channel] = []
         var udpListeners: [MMsgUDPListener] = []
         var bound: [ListenAddress] = []
         let hasWildcardV4 = configuration.listen.contains { $0.host == "0.0.0.0" }
@@ -62,24 +58,15 @@ package final class DNSListeners: Sendable {
                     resolved.port = port
                     tcp.counters?.relabel(server: "dns://\(resolved)")
                 }
-                switch configuration.udpEngine {
-                case .nio:
-                    let udp = try await Self.bindUDP(
-                        resolved, configuration: configuration, store: store, forwarding: forwarding,
-                        rateLimiter: rateLimiter, group: group, v6only: v6only)
-                    udpChannels.append(udp)
-                case .mmsg:
-                    do {
-                        udpListeners.append(
-                            try MMsgUDPListener.bind(resolved, workers: configuration.udpWorkers, v6only: v6only))
-                    } catch {
-                        throw BindError(address: resolved, transport: "udp", underlying: error)
-                    }
+                do {
+                    udpListeners.append(try MMsgUDPListener.bind(resolved, workers: configuration.udpWorkers, v6only: v6only))
+                } catch {
+                    throw BindError(address: resolved, transport: "udp", underlying: error)
                 }
                 bound.append(resolved)
             }
         } catch {
-            for channel in tcpServers + udpChannels { try? await channel.close() }
+            for channel in tcpServers { try? await channel.close() }
             for listener in udpListeners { await listener.stop() }
             throw error
         }
@@ -90,35 +77,8 @@ package final class DNSListeners: Sendable {
                 queryLog: configuration.queryLog, rateLimiter: rateLimiter, limits: configuration.limits)
         }
         return DNSListeners(
-            tcpServers: tcpServers, udpChannels: udpChannels, udpListeners: udpListeners, registry: registry,
+            tcpServers: tcpServers, udpListeners: udpListeners, registry: registry,
             boundAddresses: bound, forwarding: forwarding)
-    }
-
-    private static func bindUDP(
-        _ address: ListenAddress, configuration: DNSServerConfiguration, store: SnapshotStore,
-        forwarding: ForwardingPath?, rateLimiter: ResponseRateLimiter?, group: any EventLoopGroup, v6only: Bool
-    ) async throws -> any Channel {
-        let pipeline = QueryPipeline(
-            settings: configuration.responder, forwarding: forwarding,
-            recorder: QueryRecorder(
-                counters: configuration.metrics?.makeCounters(server: "dns://\(address)"), queryLog: configuration.queryLog),
-            rateLimiter: rateLimiter, limits: configuration.limits)
-        var bootstrap = DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(.datagramVectorReadMessageCount, value: configuration.udpVectorReads)
-            .channelOption(
-                .recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048 * configuration.udpVectorReads))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(store: store, pipeline: pipeline))
-                }
-            }
-        if v6only { bootstrap = bootstrap.channelOption(.ipv6Only, value: 1) }
-        do {
-            return try await bootstrap.bind(to: address.socketAddress()).get()
-        } catch {
-            throw BindError(address: address, transport: "udp", underlying: error)
-        }
     }
 
     private static func bindTCP(
@@ -160,14 +120,12 @@ package final class DNSListeners: Sendable {
     /// 4. the UDP sockets and the remaining TCP connections close.
     package func close(grace: Duration = .milliseconds(500)) async {
         for channel in self.tcpServers { try? await channel.close() }
-        for channel in self.udpChannels { try? await channel.setOption(.autoRead, value: false).get() }
         for listener in self.udpListeners { await listener.stopReceiving() }
         let deadline = ContinuousClock.now + grace
         while self.registry.count > 0 || (self.forwarding?.outstanding ?? 0) > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
         await self.forwarding?.stop()
-        for channel in self.udpChannels { try? await channel.close() }
         for listener in self.udpListeners { listener.closeSockets() }
         self.registry.closeAll()
     }

@@ -8,12 +8,7 @@ package struct DNSServerConfiguration: Sendable {
     package var responder: ResponderSettings
     package var tcp: TCPSettings
     package var transfers: TransferPolicy
-    /// UDP datagrams read per system call (recvmmsg) on each socket.
-    package var udpVectorReads: Int
-    /// How UDP is served: SO_REUSEPORT sockets with recvmmsg/sendmmsg threads (the default, the
-    /// fastest here), or SwiftNIO datagram channels.
-    package var udpEngine: UDPEngine = .mmsg
-    /// Sockets (and threads) per address with the mmsg engine.
+    /// UDP sockets (SO_REUSEPORT, each with its recvmmsg/sendmmsg thread) per address.
     package var udpWorkers: Int = System.coreCount
     /// Where listeners register their counters (nil: not counted).
     package var metrics: QueryMetrics?
@@ -26,12 +21,11 @@ package struct DNSServerConfiguration: Sendable {
 
     package init(
         listen: [ListenAddress], responder: ResponderSettings = ResponderSettings(), tcp: TCPSettings = TCPSettings(),
-        transfers: TransferPolicy = TransferPolicy(), udpVectorReads: Int = 16
+        transfers: TransferPolicy = TransferPolicy()
     ) {
         self.listen = listen
         self.responder = responder
         self.tcp = tcp
         self.transfers = transfers
-        self.udpVectorReads = udpVectorReads
     }
 }

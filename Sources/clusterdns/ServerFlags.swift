@@ -47,13 +47,10 @@ struct ServerFlags: ParsableArguments {
     var responseRateLimit: Int = 0
 
     @Option(
-        name: .customLong("udp-engine"),
-        help: ArgumentHelp("mmsg (recvmmsg/sendmmsg threads, one SO_REUSEPORT socket per core) or nio.", valueName: "ENGINE"))
-    var udpEngine: String = "mmsg"
-
-    @Option(
         name: .customLong("udp-workers"),
-        help: ArgumentHelp("UDP sockets and threads per address with the mmsg engine (default: one per core).", valueName: "N"))
+        help: ArgumentHelp(
+            "UDP sockets per address, each with a recvmmsg/sendmmsg thread (SO_REUSEPORT; default: one per core).",
+            valueName: "N"))
     var udpWorkers: Int?
 
     func validate() throws {
@@ -87,9 +84,6 @@ struct ServerFlags: ParsableArguments {
         guard (0...1_000_000_000).contains(self.responseRateLimit) else {
             throw ValidationError("--response-rate-limit must be 0 (off) to 1000000000, got \(self.responseRateLimit)")
         }
-        guard let engine = UDPEngine(rawValue: self.udpEngine) else {
-            throw ValidationError("--udp-engine must be mmsg or nio, got \"\(self.udpEngine)\"")
-        }
         if let workers = self.udpWorkers, !(1...64).contains(workers) {
             throw ValidationError("--udp-workers must be 1-64, got \(workers)")
         }
@@ -100,7 +94,6 @@ struct ServerFlags: ParsableArguments {
                 messageTimeout: .nanoseconds(Int64(self.tcpMessageTimeout * 1e9)),
                 maximumConnections: self.maxTCPConnections, maximumInFlight: self.tcpMaxInFlight),
             transfers: TransferPolicy(allowed: allowed))
-        configuration.udpEngine = engine
         configuration.responseRateLimit = self.responseRateLimit
         configuration.responder.tcpIdleTimeoutUnits = UInt16(min(65535, max(1, (self.tcpIdleTimeout * 10).rounded())))
         if let workers = self.udpWorkers { configuration.udpWorkers = workers }

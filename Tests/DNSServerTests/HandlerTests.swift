@@ -10,15 +10,8 @@ import Testing
 import IPAddressing
 import LDNSTestSupport
 
-@Suite("UDP and TCP handlers on embedded channels")
+@Suite("TCP handler on embedded channels")
 struct HandlerTests {
-    private func udpChannel() throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(
-            UDPQueryHandler(store: SnapshotStore(testSnapshot()), pipeline: QueryPipeline(settings: ResponderSettings())))
-        return channel
-    }
-
     private func tcpChannel(
         tcp: TCPSettings = TCPSettings(), registry: TCPConnectionRegistry = TCPConnectionRegistry(maximum: 10),
         peer: String = "127.0.0.1", transfers: TransferPolicy = TransferPolicy()
@@ -38,26 +31,6 @@ struct HandlerTests {
             bytes += buffer.readBytes(length: buffer.readableBytes) ?? []
         }
         return bytes
-    }
-
-    @Test func udpAnswersTheSamePeer() throws {
-        let channel = try udpChannel()
-        let peer = try SocketAddress(ipAddress: "127.0.0.7", port: 5555)
-        try channel.writeInbound(AddressedEnvelope(remoteAddress: peer, data: ByteBuffer(bytes: webQuery(id: 42))))
-        let reply = try #require(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self))
-        #expect(reply.remoteAddress == peer)
-        let message = try #require(LDNSDecodedMessage.decode(Array(reply.data.readableBytesView)))
-        #expect(message.id == 42)
-        #expect(message.answer == ["web.dev.svc.cluster.local. 5 A 10.96.0.5"])
-    }
-
-    @Test func udpDropsGarbageAndKeepsServing() throws {
-        let channel = try udpChannel()
-        let peer = try SocketAddress(ipAddress: "127.0.0.7", port: 5555)
-        try channel.writeInbound(AddressedEnvelope(remoteAddress: peer, data: ByteBuffer(bytes: [1, 2, 3])))
-        #expect(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) == nil)
-        try channel.writeInbound(AddressedEnvelope(remoteAddress: peer, data: ByteBuffer(bytes: webQuery())))
-        #expect(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) != nil)
     }
 
     @Test func tcpFrameSplitAcrossReads() throws {

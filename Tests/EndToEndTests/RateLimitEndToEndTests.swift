@@ -5,17 +5,16 @@ import Testing
 import Glibc
 #endif
 
-/// `--response-rate-limit` against the real binary, on both UDP engines: a client /24 over the
+/// `--response-rate-limit` against the real binary: a client /24 over the
 /// rate gets about twice the rate in full answers in its first second, then alternately a
 /// truncated reply and nothing (slip 2, as NSD and Knot); other networks and TCP are untouched.
 @Suite("Response rate limiting", .serialized)
 struct RateLimitEndToEndTests {
     static let name = "service-clusterip.dev.svc.cluster.local"
 
-    @Test(arguments: ["mmsg", "nio"])
-    func aFloodFromOneNetworkIsLimitedAndNobodyElseIs(engine: String) throws {
+    @Test func aFloodFromOneNetworkIsLimitedAndNobodyElseIs() throws {
         let server = try ServerProcess([
-            "--manifests", "zones", "--lameduck", "0", "--response-rate-limit", "100", "--udp-engine", engine, "--http", "127.0.0.1:0",
+            "--manifests", "zones", "--lameduck", "0", "--response-rate-limit", "100", "--http", "127.0.0.1:0",
         ])
         defer { server.stop() }
         let http = try #require(OperationsEndToEndTests.httpPort(server))

@@ -144,13 +144,12 @@ struct TransportLimitsTests {
         #expect(RawDNSClient.isClosed(fd))
     }
 
-    @Test(arguments: ["mmsg", "nio"])
-    func questionsWithTheForwarderAtShutdownAreAnsweredBeforeTheSocketsClose(engine: String) throws {
+    @Test func questionsWithTheForwarderAtShutdownAreAnsweredBeforeTheSocketsClose() throws {
         let upstream = try PythonUpstream()
         defer { upstream.stop() }
         let server = try ServerProcess([
             "--manifests", "zones", "--upstream", upstream.address, "--forward-timeout", "10", "--lameduck", "0",
-            "--udp-engine", engine, "--http", "127.0.0.1:0",
+            "--http", "127.0.0.1:0",
         ])
         defer { server.stop() }
         let http = try #require(OperationsEndToEndTests.httpPort(server))
