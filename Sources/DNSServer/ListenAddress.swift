@@ -1,3 +1,4 @@
+import IPAddressing
 import NIOCore
 
 /// A `--listen` (or `--http`) value: `ADDR:PORT`, `[IPV6]:PORT`, or `:PORT` for every address.
@@ -28,6 +29,12 @@ package struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     package var isIPv6: Bool { self.host.contains(":") }
+
+    /// `0.0.0.0` or `::`: every address of the host, so a reply must name its source.
+    package var isWildcard: Bool {
+        guard let address = IPAddress(self.host) else { return false }
+        return address.high == 0 && address.low == 0
+    }
 
     package var description: String { self.isIPv6 ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
 

@@ -14,6 +14,10 @@ import ZoneCompiler
 /// Questions that need the forwarder are handed to it and answered with sendto when they resolve.
 package final class MMsgUDPListener: Sendable {
     private let descriptors: [Int32]
+    /// Bound to a wildcard address: each datagram's local address is read, and its reply sent
+    /// from it (IP_PKTINFO / IPV6_PKTINFO), as a client that asked one of several addresses of
+    /// the host only accepts a reply from that one.
+    private let answersFromAddressAsked: Bool
     private let running = Atomic<Bool>(true)
     /// Threads started (none until `start`).
     private let threads = Atomic<Int>(0)
@@ -27,6 +31,7 @@ package final class MMsgUDPListener: Sendable {
     private init(descriptors: [Int32], address: ListenAddress) {
         self.descriptors = descriptors
         self.address = address
+        self.answersFromAddressAsked = address.isWildcard
         self.finished = Mutex((0, nil))
     }
 
@@ -55,6 +60,11 @@ package final class MMsgUDPListener: Sendable {
         if address.isIPv6 {
             var flag: Int32 = v6only ? 1 : 0
             setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &flag, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if address.isWildcard, cmmsg_enable_local_addresses(descriptor, family) != 0 {
+            let code = errno
+            close(descriptor)
+            throw IOError(errnoCode: code, reason: "setsockopt(PKTINFO)")
         }
         var buffer: Int32 = 4 << 20
         setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &buffer, socklen_t(MemoryLayout<Int32>.size))
@@ -133,12 +143,18 @@ package final class MMsgUDPListener: Sendable {
         var addressLengths = [socklen_t](repeating: 0, count: count)
         var replyAddresses = [sockaddr_storage](repeating: sockaddr_storage(), count: count)
         var replyAddressLengths = [socklen_t](repeating: 0, count: count)
+        let withLocals = self.answersFromAddressAsked
+        var locals = [cmmsg_local_address](repeating: cmmsg_local_address(), count: withLocals ? count : 0)
+        var replyLocals = locals
         let clocked = pipeline.recorder.isRecording || pipeline.rateLimiter != nil
 
         while self.running.load(ordering: .acquiring) {
             let received = Int(
-                cmmsg_receive(
-                    descriptor, &input, Self.inputSize, &inputLengths, &addresses, &addressLengths, Self.batch))
+                locals.withUnsafeMutableBufferPointer { locals in
+                    cmmsg_receive(
+                        descriptor, &input, Self.inputSize, &inputLengths, &addresses, &addressLengths, locals.baseAddress,
+                        Self.batch)
+                })
             guard received > 0 else { continue }
             // One clock reading per batch serves the metrics and the rate limit alike.
             let started = clocked ? NIODeadline.now() : .uptimeNanoseconds(0)
@@ -153,33 +169,43 @@ package final class MMsgUDPListener: Sendable {
                             rebasing: outputBytes[(replies * outputSize)..<((replies + 1) * outputSize)])
                         let address = addresses[index]
                         let addressLength = addressLengths[index]
+                        let local = withLocals ? locals[index] : nil
                         let next = pipeline.handle(
                             query, over: .udp, from: .storage(address), using: snapshot, started: started, into: slot
                         ) {
-                            { bytes in Self.sendOne(descriptor, bytes, address, addressLength) }
+                            { bytes in Self.sendOne(descriptor, bytes, address, addressLength, from: local) }
                         }
                         guard case .send(let length) = next else { continue }
                         outputLengths[replies] = UInt32(length)
                         replyAddresses[replies] = address
                         replyAddressLengths[replies] = addressLength
+                        if let local { replyLocals[replies] = local }
                         replies += 1
                     }
                 }
             }
             if replies > 0 {
-                _ = cmmsg_send(
-                    descriptor, &output, outputSize, outputLengths, &replyAddresses, replyAddressLengths, UInt32(replies))
+                _ = replyLocals.withUnsafeBufferPointer { locals in
+                    cmmsg_send(
+                        descriptor, &output, outputSize, outputLengths, &replyAddresses, replyAddressLengths,
+                        locals.baseAddress, UInt32(replies))
+                }
             }
         }
     }
 
-    private static func sendOne(_ descriptor: Int32, _ bytes: [UInt8], _ address: sockaddr_storage, _ length: socklen_t) {
+    /// A forwarded answer, sent when it resolves (from the address asked, when known), without
+    /// waiting: it is written from the forwarder's thread.
+    private static func sendOne(
+        _ descriptor: Int32, _ bytes: [UInt8], _ address: sockaddr_storage, _ length: socklen_t,
+        from local: cmmsg_local_address?
+    ) {
         var target = address
-        _ = bytes.withUnsafeBytes { buffer in
-            withUnsafePointer(to: &target) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(descriptor, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT), $0, length)
-                }
+        _ = bytes.withUnsafeBufferPointer { buffer in
+            if var local {
+                cmmsg_send_one(descriptor, buffer.baseAddress, buffer.count, &target, length, &local)
+            } else {
+                cmmsg_send_one(descriptor, buffer.baseAddress, buffer.count, &target, length, nil)
             }
         }
     }

@@ -48,7 +48,7 @@ struct BatchSendTests {
                 withUnsafeMutableBytes(of: &addresses[index]) { $0.copyMemory(from: source) }
             }
         }
-        let sent = cmmsg_send(sender, &buffers, stride, &lengths, &addresses, &addressLengths, UInt32(count))
+        let sent = cmmsg_send(sender, &buffers, stride, &lengths, &addresses, &addressLengths, nil, UInt32(count))
         #expect(sent == 3)
         var received: [UInt8] = []
         for _ in 0..<3 {
