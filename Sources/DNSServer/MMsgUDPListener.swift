@@ -151,9 +151,10 @@ package final class MMsgUDPListener: Sendable {
         while self.running.load(ordering: .acquiring) {
             let received = Int(
                 locals.withUnsafeMutableBufferPointer { locals in
+                    // An empty array's buffer may still have a base address: nil says "no locals".
                     cmmsg_receive(
-                        descriptor, &input, Self.inputSize, &inputLengths, &addresses, &addressLengths, locals.baseAddress,
-                        Self.batch)
+                        descriptor, &input, Self.inputSize, &inputLengths, &addresses, &addressLengths,
+                        withLocals ? locals.baseAddress : nil, Self.batch)
                 })
             guard received > 0 else { continue }
             // One clock reading per batch serves the metrics and the rate limit alike.
@@ -188,7 +189,7 @@ package final class MMsgUDPListener: Sendable {
                 _ = replyLocals.withUnsafeBufferPointer { locals in
                     cmmsg_send(
                         descriptor, &output, outputSize, outputLengths, &replyAddresses, replyAddressLengths,
-                        locals.baseAddress, UInt32(replies))
+                        withLocals ? locals.baseAddress : nil, UInt32(replies))
                 }
             }
         }
