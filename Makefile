@@ -52,18 +52,24 @@ golden: build
 	  echo "wrote $$scenario/expected.zone"; \
 	done
 
-## bench: ClusterDNS against NSD and Knot (installs nsd, knot, dnsperf when missing); see BENCHMARKS.md
+# What the benchmarks add: the peers, the load generator, and Debian's matplotlib for the charts
+# (bench/charts.py runs under /usr/bin/python3, the interpreter that package serves).
+BENCH_PACKAGES := knot dnsperf python3 python3-matplotlib
+
+## bench: ClusterDNS against NSD and Knot (installs nsd, knot, dnsperf, matplotlib when missing), then
+## the same run as charts in bench/charts/; see BENCHMARKS.md
 bench:
-	@$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) knot dnsperf python3"
+	@$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) $(BENCH_PACKAGES)"
 	$(SWIFT) build -c release --product clusterdns
 	python3 bench/run.py $(BENCH_ARGS)
+	/usr/bin/python3 bench/charts.py
 
 ## bench-compare: `make bench` with another revision built beside this one (BASE=<commit>, default
 ## HEAD~1) and run in the same interleave, ending with a this build / baseline table
 BASE ?= HEAD~1
 BASELINE_DIR := .build-baseline
 bench-compare:
-	@$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) knot dnsperf python3"
+	@$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) $(BENCH_PACKAGES)"
 	$(SWIFT) build -c release --product clusterdns
 	rm -rf $(BASELINE_DIR)/source && mkdir -p $(BASELINE_DIR)
 	git worktree prune
@@ -71,6 +77,7 @@ bench-compare:
 	cd $(BASELINE_DIR)/source && $(SWIFT) build -c release --product clusterdns --scratch-path ../build
 	git worktree remove --force $(BASELINE_DIR)/source
 	python3 bench/run.py --baseline $(BASELINE_DIR)/build/release/clusterdns $(BENCH_ARGS)
+	/usr/bin/python3 bench/charts.py
 
 ## fuzz: libFuzzer on each target (FUZZ_SECONDS each, default 60) under AddressSanitizer, then a
 ## (LeakSanitizer is off: Swift keeps flags in pointer bits, which it misreads as leaks; the soak

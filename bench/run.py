@@ -18,6 +18,7 @@ ends with ClusterDNS's scattered/covered ratios from the same run.
 """
 import argparse
 import hashlib
+import json
 import os
 import random
 import re
@@ -395,6 +396,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="S only, 2 s runs, one round: a smoke test")
     parser.add_argument("--output", default=None, help="append a report to this Markdown file")
+    parser.add_argument("--json", default=os.path.join(OUT, "results.json"),
+                        help="where the run's figures go, for bench/charts.py (default bench/out/results.json)")
     parser.add_argument("--baseline", default=None, metavar="BINARY",
                         help="another clusterdns build (e.g. an older commit's) run beside this one, with a "
                              "this build / baseline table at the end")
@@ -408,6 +411,8 @@ def main():
     baseline_note = f" --baseline {args.baseline}" if args.baseline else ""
     report.append(f"Command: `bench/run.py --sizes {args.sizes} --layouts {args.layouts} --duration {args.duration} "
                   f"--rounds {args.rounds}{baseline_note}`")
+    # Every figure of the run, per "size layout", as bench/charts.py draws them.
+    data = {"machine": report[0], "command": report[1], "configurations": {}}
     # ClusterDNS's own figures per (size, layout), for the scattered/covered ratios.
     own = {}
     # The baseline's figures, keyed alike, for the this build / baseline ratios.
@@ -433,6 +438,8 @@ def main():
             "NSD": lambda: start_nsd(zones, ports["NSD"], os.path.join(directory, "nsd")),
             "Knot": lambda: start_knot(zones, ports["Knot"], os.path.join(directory, "knot")),
         }
+        recorded = data["configurations"].setdefault(f"{size} {layout}", {
+            "services": SIZES[size], "startup": {}, "loads": {}, "fixed_rate": {}, "reload": {}})
         figures = own.setdefault((size, layout), {})
         base_figures = base.setdefault((size, layout), {})
         report.append(f"\n### {size}, {layout} layout: {SIZES[size]} services ({len(dump_text.splitlines())} lines of dump, "
@@ -446,6 +453,7 @@ def main():
                 report.append(f"| {kind} | failed to start | | |")
                 continue
             servers[kind] = server
+            recorded["startup"][kind] = {"seconds": elapsed, "rss_mib": mem[0], "pss_mib": mem[1]}
             if kind == "ClusterDNS":
                 figures["start"], figures["rss"] = elapsed, mem[0]
             if kind == BASELINE:
@@ -473,6 +481,7 @@ def main():
                         "lost": sum(r["lost"] for r in runs),
                         "cpu": statistics.median(r["cpu_us"] for r in runs),
                     }
+                recorded["loads"][label] = summary
                 if "ClusterDNS" in summary:
                     figures[f"cpu {label}"] = summary["ClusterDNS"]["cpu"]
                 if BASELINE in summary:
@@ -489,6 +498,10 @@ def main():
             for kind, server in servers.items():
                 result = run_load(server, queries["mix"], args.duration, "udp", 20000, verbose=True)
                 latencies = result["latencies"]
+                recorded["fixed_rate"][kind] = {
+                    name: percentile(latencies, fraction) * 1000
+                    for name, fraction in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p99.9", 0.999)]}
+                recorded["fixed_rate"][kind]["lost"] = result["lost"]
                 report.append(f"| {kind} | {percentile(latencies, 0.5) * 1000:.3f} | {percentile(latencies, 0.99) * 1000:.3f} | {result['lost']} |")
             # Reload: only ClusterDNS reads manifests. Each server gets a copy of the manifests of its
             # own when a baseline runs too, so that one's edits are not the other's reloads.
@@ -496,6 +509,7 @@ def main():
                 if kind not in servers:
                     continue
                 samples = reload_latency(manifest_copies[kind], ports[kind], samples=10 if args.quick else 30)
+                recorded["reload"][kind] = samples
                 figure_set["reload p50"], figure_set["reload p99"] = percentile(samples, 0.5), percentile(samples, 0.99)
                 report.append(f"\n{kind} reload, rename() of one changed file to the new answer ({len(samples)} samples): "
                               f"p50 {percentile(samples, 0.5):.1f} ms, p99 {percentile(samples, 0.99):.1f} ms, "
@@ -525,6 +539,10 @@ def main():
             report.append(f"| {size}, {layout} | " + " | ".join(cells) + " |")
     text = "\n".join(report) + "\n"
     print(text)
+    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+    with open(args.json, "w") as handle:
+        json.dump(data, handle, indent=1)
+    log(f"figures written to {args.json}")
     if args.output:
         with open(args.output, "a") as handle:
             handle.write(text)
