@@ -34,6 +34,12 @@ package final class TCPQueryHandler: ChannelDuplexHandler {
     private var pending: ByteBuffer?
     /// Queries taken off the stream whose answers have not yet been written to the socket.
     private var inFlight = 0
+    /// Of those, answers handed to the channel since the last flush: one promise, on a marker
+    /// written after them at the flush, tells when they are all on the socket (writes complete
+    /// in order), instead of a promise and a future per answer.
+    private var unconfirmed = 0
+    /// The client's address, read once: every query's metrics, log and rate limit name it.
+    private var peer: SocketAddress?
     /// Of those, the ones waiting for the forwarder.
     private var awaitingForwarder = 0
     /// A read was asked for and held back: at the in-flight limit, or the client not reading.
@@ -69,6 +75,7 @@ package final class TCPQueryHandler: ChannelDuplexHandler {
     }
 
     package func channelActive(context: ChannelHandlerContext) {
+        self.peer = context.remoteAddress
         self.registry.register(context.channel)
         self.lastActivity = context.eventLoop.now
         self.armIdleTimer(context: context, in: self.tcp.idleTimeout)
@@ -95,7 +102,7 @@ package final class TCPQueryHandler: ChannelDuplexHandler {
     }
 
     package func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        self.flushAnswers(context: context)
     }
 
     // MARK: reading only while answers leave
@@ -116,7 +123,7 @@ package final class TCPQueryHandler: ChannelDuplexHandler {
         if context.channel.isWritable {
             self.resumeReads(context: context)
         } else {
-            context.flush()
+            self.flushAnswers(context: context)
         }
         context.fireChannelWritabilityChanged()
     }
@@ -128,8 +135,7 @@ package final class TCPQueryHandler: ChannelDuplexHandler {
         // answer leaving) is what ends a client that never reads, not the message timeout.
         self.messageTimer?.cancel()
         self.messageTimer = nil
-        let peer = context.remoteAddress
-        self.limits?.reached(limit, metadata: ["client": "\(peer.map { "\($0)" } ?? "-")"])
+        self.limits?.reached(limit, metadata: ["client": "\(self.peer.map { "\($0)" } ?? "-")"])
     }
 
     private func resumeReads(context: ChannelHandlerContext) {
@@ -139,9 +145,9 @@ package final class TCPQueryHandler: ChannelDuplexHandler {
         context.read()
     }
 
-    /// An answer was written to the socket (or failed to be, the connection closing).
-    private func answerLeft(context: ChannelHandlerContext) {
-        self.inFlight -= 1
+    /// Answers were written to the socket (or failed to be, the connection closing).
+    private func answersLeft(_ count: Int = 1, context: ChannelHandlerContext) {
+        self.inFlight -= count
         self.lastActivity = context.eventLoop.now
         guard self.readHeld || self.inputClosed || self.hasWholeMessage else { return }
         // Continue outside the write's completion, which may run inside a flush.
@@ -151,7 +157,7 @@ package final class TCPQueryHandler: ChannelDuplexHandler {
             self.resumeScheduled = false
             guard context.channel.isActive else { return }
             self.takeMessages(context: context)
-            context.flush()
+            self.flushAnswers(context: context)
             self.resumeReads(context: context)
         }
     }
@@ -201,6 +207,7 @@ package final class TCPQueryHandler: ChannelDuplexHandler {
             // the connection closes after the last answer is written.
             self.inputClosed = true
             self.takeMessages(context: context)
+            self.flushAnswers(context: context)
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -217,27 +224,26 @@ package final class TCPQueryHandler: ChannelDuplexHandler {
         var next = QueryPipeline.Next.drop
         var frame: ByteBuffer?
         self.inFlight += 1
-        // Answered into scratch memory, then copied into a buffer the size of the answer: a
-        // buffer of the largest message per query, kept while the client is slow to read, is
-        // what made a non-reading client cost 64 KiB a query.
-        withUnsafeTemporaryAllocation(byteCount: QueryResponder.maximumMessageSize, alignment: 8) { scratch in
-            next = message.withUnsafeReadableBytes { input in
-                self.pipeline.handle(
-                    input, over: .tcp, from: .address(context.remoteAddress), using: snapshot, started: started,
-                    into: scratch, deliver: { self.forwardedSend(context) })
-            }
-            if case .send(let length) = next {
-                var buffer = allocator.buffer(capacity: length + 2)
-                buffer.writeInteger(UInt16(length))
-                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
-                frame = buffer
-            }
+        // Answered into this thread's scratch memory, then copied into a buffer the size of the
+        // answer: a buffer of the largest message per query, kept while the client is slow to
+        // read, is what made a non-reading client cost 64 KiB a query.
+        let scratch = TCPScratch.current
+        next = message.withUnsafeReadableBytes { input in
+            self.pipeline.handle(
+                input, over: .tcp, from: .address(self.peer), using: snapshot, started: started,
+                into: scratch.bytes, deliver: { self.forwardedSend(context) })
+        }
+        if case .send(let length) = next {
+            var buffer = allocator.buffer(capacity: length + 2)
+            buffer.writeInteger(UInt16(length))
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: scratch.bytes[0..<length]))
+            frame = buffer
         }
         switch next {
         case .drop:
-            self.answerLeft(context: context)
+            self.answersLeft(context: context)
         case .send:
-            self.writeAnswer(frame.map { [$0] } ?? [], context: context)
+            if let frame { self.writeAnswer(frame, context: context) } else { self.answersLeft(context: context) }
         case .pending:
             // Answered out of order when it comes, matched by ID (RFC 7766 §7).
             break
@@ -283,8 +289,13 @@ package final class TCPQueryHandler: ChannelDuplexHandler {
             self.inFlight -= 1
             return
         }
-        self.writeAnswer(frames, context: context)
-        context.flush()
+        guard let last = frames.last else {
+            self.answersLeft(context: context)
+            return
+        }
+        for frame in frames.dropLast() { context.write(Self.wrapOutboundOut(frame), promise: nil) }
+        self.writeAnswer(last, context: context)
+        self.flushAnswers(context: context)
     }
 
     private func forwardedAnswerArrived(_ frame: ByteBuffer) {
@@ -293,22 +304,31 @@ package final class TCPQueryHandler: ChannelDuplexHandler {
             self.inFlight -= 1
             return
         }
-        self.writeAnswer([frame], context: context)
+        self.writeAnswer(frame, context: context)
+        self.flushAnswers(context: context)
+    }
+
+    /// Writes an answer (the last frame of one); it stays in flight until it is on the socket.
+    private func writeAnswer(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+        context.write(Self.wrapOutboundOut(frame), promise: nil)
+        self.unconfirmed += 1
+    }
+
+    /// Flushes, with a promise on an empty marker after the answers written since the last
+    /// flush: when it completes, they are all on the socket (or failed, the connection closing).
+    private func flushAnswers(context: ChannelHandlerContext) {
+        if self.unconfirmed > 0 {
+            let count = self.unconfirmed
+            self.unconfirmed = 0
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.assumeIsolated().whenComplete { _ in self.answersLeft(count, context: context) }
+            context.write(Self.wrapOutboundOut(Self.marker), promise: written)
+        }
         context.flush()
     }
 
-    /// Writes the frames of one answer; it stays in flight until the last is on the socket.
-    private func writeAnswer(_ frames: [ByteBuffer], context: ChannelHandlerContext) {
-        guard let last = frames.last else {
-            self.answerLeft(context: context)
-            return
-        }
-        for frame in frames.dropLast() { context.write(Self.wrapOutboundOut(frame), promise: nil) }
-        let written = context.eventLoop.makePromise(of: Void.self)
-        written.futureResult.assumeIsolated().whenComplete { _ in self.answerLeft(context: context) }
-        context.write(Self.wrapOutboundOut(last), promise: written)
-    }
-
+    /// Nothing to send: it only marks a place in the order of writes.
+    private static let marker = ByteBuffer()
 
     // MARK: timers
 

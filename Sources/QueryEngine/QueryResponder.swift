@@ -209,7 +209,9 @@ package enum QueryResponder {
         _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer, _ output: UnsafeMutableRawBufferPointer,
         rcode: ResponseCode, authoritative: Bool, _ settings: ResponderSettings
     ) -> ReplyWriter {
-        var flags: HeaderFlags = []
+        // From the raw value: an array literal would go through the generic SetAlgebra
+        // initializer, unspecialized across modules, on every reply.
+        var flags = HeaderFlags(rawValue: 0)
         if authoritative { flags.insert(.authoritative) }
         if settings.recursionAvailable { flags.insert(.recursionAvailable) }
         var reply = ReplyWriter(into: output, id: parsed.id, queryWord: parsed.flags, rcode: rcode, flags: flags)
@@ -233,7 +235,7 @@ package enum QueryResponder {
         _ query: UnsafeRawBufferPointer, _ output: UnsafeMutableRawBufferPointer, _ settings: ResponderSettings,
         _ transport: Transport
     ) -> Int {
-        var reply = ReplyWriter(into: output, id: id, queryWord: flags, rcode: rcode, flags: [])
+        var reply = ReplyWriter(into: output, id: id, queryWord: flags, rcode: rcode, flags: HeaderFlags(rawValue: 0))
         if let question { reply.echoQuestion(UnsafeRawBufferPointer(rebasing: query[12..<question])) }
         if let edns { reply.appendOPT(Self.opt(edns, rcode: rcode, settings, transport)) }
         return reply.finish()

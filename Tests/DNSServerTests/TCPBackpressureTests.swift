@@ -15,6 +15,10 @@ private final class HeldWrites: ChannelOutboundHandler {
 
     var held: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     var released: [UInt8] = []
+
+    /// The answers held: a flush also writes an empty marker that carries the promise for the
+    /// answers before it.
+    var heldAnswers: Int { self.held.filter { $0.0.readableBytes > 0 }.count }
     var reads = 0
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -59,7 +63,7 @@ struct TCPBackpressureTests {
     @Test func atMostTheLimitIsInFlightAndTheRestIsAnsweredAsAnswersLeave() throws {
         let (channel, writes) = try channel(maximumInFlight: 100)
         try channel.writeInbound(self.pipelined(250))
-        #expect(writes.held.count == 100)
+        #expect(writes.heldAnswers == 100)
         // At the limit, the next read is held back.
         let readsBefore = writes.reads
         channel.read()
@@ -68,7 +72,7 @@ struct TCPBackpressureTests {
         while !writes.held.isEmpty, rounds < 10 {
             writes.release()
             channel.embeddedEventLoop.run()
-            #expect(writes.held.count <= 100)
+            #expect(writes.heldAnswers <= 100)
             rounds += 1
         }
         let ids = frames(writes.released).compactMap { LDNSDecodedMessage.decode($0)?.id }
