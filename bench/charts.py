@@ -8,7 +8,8 @@ Writes, per run:
 - qps.png: queries per second, alike;
 - latency-fixed-rate.png: latency percentiles at the fixed 20,000 QPS, per server and size;
 - startup-memory.png: start to first answer and RSS after load, per server and size;
-- reload.png: the distribution of rename() → new answer, per size (ClusterDNS only reads manifests).
+- reload.png: the distribution of rename() → new answer, per size (ClusterDNS only reads manifests),
+  and the latency of queries at a fixed rate while the file keeps changing.
 
 Uses Debian's matplotlib (python3-matplotlib; `make bench` installs it), so it runs under
 /usr/bin/python3 whatever python3 comes first on PATH.
@@ -66,9 +67,10 @@ def load_charts(data, servers, output, key, ylabel, filename, title):
         def value(group, server, label=label):
             return configurations[group]["loads"].get(label, {}).get(server, {}).get(key)
         grouped_bars(axis, list(configurations), servers, value, ylabel, label)
-    axes[0][0].legend(fontsize=8)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8)
     figure.suptitle(title, fontsize=11)
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0.06, 1, 1))
     path = os.path.join(output, filename)
     figure.savefig(path, dpi=110)
     plt.close(figure)
@@ -122,17 +124,36 @@ def reload_chart(data, output):
             if samples:
                 series.append(samples)
                 names.append(f"{group}\n{kind}")
-    figure, axis = plt.subplots(figsize=(max(5, 1.3 * len(series)), 4))
+    figure, axes = plt.subplots(1, 2, figsize=(max(10, 2.6 * len(series)), 4), squeeze=False)
+    axis = axes[0][0]
     if series:
         axis.boxplot(series, whis=(1, 99), showfliers=True)
         for position, samples in enumerate(series, start=1):
-            axis.scatter([position] * len(samples), samples, s=6, alpha=0.4, color="#1f77b4")
+            axis.scatter([position] * len(samples), samples, s=6, alpha=0.4, color=COLOURS["ClusterDNS"])
         axis.set_xticks(range(1, len(names) + 1))
         axis.set_xticklabels(names, fontsize=7)
     axis.set_yscale("log")
     axis.set_ylabel("ms, rename() to the new answer")
-    axis.set_title("Reload latency: one changed manifest (box: quartiles, whiskers: p1 and p99)", fontsize=10)
+    axis.set_title("Reload: rename() of one manifest to the new answer\n(box: quartiles, whiskers: p1 and p99)",
+                   fontsize=10)
     axis.grid(axis="y", alpha=0.3)
+    # What queries wait meanwhile: dnsperf at a fixed rate while the same file keeps changing.
+    during = [(group, kind, figures) for group, configuration in configurations.items()
+              for kind, figures in configuration.get("during_reloads", {}).items()]
+    axis = axes[0][1]
+    percentiles = ["p50", "p99", "p99.9", "max"]
+    width = 0.8 / max(1, len(during))
+    for index, (group, kind, figures) in enumerate(during):
+        xs = [position + (index - (len(during) - 1) / 2) * width for position in range(len(percentiles))]
+        axis.bar(xs, [figures.get(name, 0) for name in percentiles], width, label=f"{group} {kind}")
+    axis.set_xticks(range(len(percentiles)))
+    axis.set_xticklabels(percentiles)
+    axis.set_yscale("log")
+    axis.set_ylabel("query latency (ms)")
+    axis.set_title("Queries at 20,000 QPS while one manifest keeps changing", fontsize=10)
+    axis.grid(axis="y", alpha=0.3)
+    if during:
+        axis.legend(fontsize=7)
     figure.tight_layout()
     path = os.path.join(output, "reload.png")
     figure.savefig(path, dpi=110)

@@ -29,6 +29,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -373,6 +374,20 @@ def reload_latency(manifests, port, samples=30):
     return results
 
 
+def latency_during_reloads(server, queries, manifests, seconds, samples):
+    """dnsperf at a fixed 20,000 QPS while one manifest is changed `samples` times: no query may
+    wait for a rebuild. Returns the load's result (with every latency) and the reload samples."""
+    outcome = {}
+    load = threading.Thread(target=lambda: outcome.update(
+        run_load(server, queries, seconds, "udp", 20000, verbose=True)))
+    load.start()
+    # Let the load settle, then change the file while it runs.
+    time.sleep(0.5)
+    reloads = reload_latency(manifests, server.port, samples=samples)
+    load.join()
+    return outcome, reloads
+
+
 def startup(start, port, probe_name):
     began = time.perf_counter()
     server = start()
@@ -514,6 +529,24 @@ def main():
                 report.append(f"\n{kind} reload, rename() of one changed file to the new answer ({len(samples)} samples): "
                               f"p50 {percentile(samples, 0.5):.1f} ms, p99 {percentile(samples, 0.99):.1f} ms, "
                               f"max {max(samples):.1f} ms.")
+                # The same edits again under a steady load: what the queries meanwhile wait.
+                during, _ = latency_during_reloads(servers[kind], queries["mix"], manifest_copies[kind],
+                                                   seconds=3 if args.quick else 4,
+                                                   samples=5 if args.quick else 15)
+                waits = during.get("latencies", [])
+                recorded.setdefault("during_reloads", {})[kind] = {
+                    name: percentile(waits, fraction) * 1000
+                    for name, fraction in [("p50", 0.5), ("p99", 0.99), ("p99.9", 0.999), ("max", 1.0)]}
+                recorded["during_reloads"][kind]["lost"] = during.get("lost", 0)
+                figure_set["p99 during reloads"] = percentile(waits, 0.99) * 1000
+                report.append(f"{kind} queries at 20,000 QPS while the same file changes 15 times: "
+                              f"p50 {percentile(waits, 0.5) * 1000:.3f} ms, p99 {percentile(waits, 0.99) * 1000:.3f} ms, "
+                              f"p99.9 {percentile(waits, 0.999) * 1000:.3f} ms, max {max(waits, default=float('nan')) * 1000:.3f} ms, "
+                              f"{during.get('lost', 0)} lost.")
+                rss_after, _ = memory(servers[kind].process.pid)
+                figure_set["rss after reloads"] = rss_after
+                recorded["startup"][kind]["rss_after_reloads_mib"] = rss_after
+                report.append(f"{kind} RSS after these reloads: {rss_after:.1f} MiB.")
         finally:
             for server in servers.values():
                 server.stop()
@@ -527,7 +560,8 @@ def main():
         for size, scattered, covered in ratios:
             cells = [f"{scattered[key] / covered[key]:.2f}" if covered.get(key) and key in scattered else "–" for key in keys]
             report.append(f"| {size} | " + " | ".join(cells) + " |")
-    keys = ["start", "rss", "reload p50", "reload p99", "cpu UDP mix", "cpu UDP hot name", "cpu UDP NXDOMAIN", "cpu TCP mix"]
+    keys = ["start", "rss", "rss after reloads", "reload p50", "reload p99", "p99 during reloads", "cpu UDP mix",
+            "cpu UDP hot name", "cpu UDP NXDOMAIN", "cpu TCP mix"]
     compared = [(size, layout) for (size, layout) in configurations if base.get((size, layout))]
     if compared:
         report.append("\nThis build / baseline, same run (below 1.00: this build uses less):\n")
