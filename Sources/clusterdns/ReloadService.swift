@@ -26,6 +26,9 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     private let readiness: Readiness
     private let metrics: ReloadMetrics
     private let hangups: UnixSignalsSequence
+    /// Where reloads are read, derived and compiled: a thread of their own, at a lower priority
+    /// than the answering threads.
+    private let background = BackgroundRebuilds()
 
     /// The pipeline, owned by the reload loop alone (one task mutates it at a time).
     private final class PipelineBox: @unchecked Sendable {
@@ -64,7 +67,14 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         let watcher = self.startWatching()
         defer { watcher?.stop() }
         try self.loadFirst()
-        try await self.keepInStep()
+        self.background.start()
+        do {
+            try await self.keepInStep()
+        } catch {
+            await self.background.shutdown()
+            throw error
+        }
+        await self.background.shutdown()
     }
 
     private func startWatching() -> InotifyWatcher? {
@@ -157,7 +167,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                     if !pending.rereadAll {
                         let fresh = pending.paths.subtracting(prepared)
                         if !fresh.isEmpty {
-                            self.pipeline.value.prepare(named: fresh)
+                            await self.background.run { self.pipeline.value.prepare(named: fresh) }
                             prepared.formUnion(fresh)
                             continue debounce  // reading took time: decide again
                         }
@@ -167,7 +177,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                 if self.inbox.isClosed { return }
             }
             let batch = self.inbox.drain()
-            self.rebuild(batch)
+            await self.background.run { self.rebuild(batch) }
         }
     }
 
