@@ -28,7 +28,6 @@ let package = Package(
         .systemLibrary(name: "CLDNS"),
         .systemLibrary(name: "CYAML"),
         .target(name: "CMMsg"),
-        .target(name: "CScheduling"),
         .target(name: "DNSWire", dependencies: ["IPAddressing"], swiftSettings: swiftSettings),
         // libldns, the independent decoder the tests read every reply with; not in the product.
         .target(name: "LDNSTestSupport", dependencies: ["CLDNS"], swiftSettings: swiftSettings),
@@ -71,7 +70,7 @@ let package = Package(
             name: "clusterdns",
             dependencies: [
                 "Manifests", "ClusterModel", "DNSWire", "IPAddressing", "ZoneCompiler", "QueryEngine", "DNSServer", "Watcher", "Forwarder",
-                "Operations", "CScheduling",
+                "Operations",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),

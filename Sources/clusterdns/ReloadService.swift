@@ -26,9 +26,6 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     private let readiness: Readiness
     private let metrics: ReloadMetrics
     private let hangups: UnixSignalsSequence
-    /// Where reloads are read, derived and compiled: a thread of their own, at a lower priority
-    /// than the answering threads.
-    private let background = BackgroundRebuilds()
 
     /// The pipeline, owned by the reload loop alone (one task mutates it at a time).
     private final class PipelineBox: @unchecked Sendable {
@@ -67,14 +64,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         let watcher = self.startWatching()
         defer { watcher?.stop() }
         try self.loadFirst()
-        self.background.start()
-        do {
-            try await self.keepInStep()
-        } catch {
-            await self.background.shutdown()
-            throw error
-        }
-        await self.background.shutdown()
+        try await self.keepInStep()
     }
 
     private func startWatching() -> InotifyWatcher? {
@@ -167,7 +157,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                     if !pending.rereadAll {
                         let fresh = pending.paths.subtracting(prepared)
                         if !fresh.isEmpty {
-                            await self.background.run { self.pipeline.value.prepare(named: fresh) }
+                            self.pipeline.value.prepare(named: fresh)
                             prepared.formUnion(fresh)
                             continue debounce  // reading took time: decide again
                         }
@@ -177,7 +167,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                 if self.inbox.isClosed { return }
             }
             let batch = self.inbox.drain()
-            await self.background.run { self.rebuild(batch) }
+            self.rebuild(batch)
         }
     }
 
