@@ -528,8 +528,8 @@ def main():
                                   f"{value['cpu']:.2f} | {nsd:.2f} | {knot:.2f} |")
             # Latency at a fixed rate.
             report.append(f"\nUDP mix at a fixed 20,000 QPS ({args.duration} s):\n")
-            report.append("| server | p50 latency (ms) | p99 latency (ms) | lost |")
-            report.append("| --- | --- | --- | --- |")
+            report.append("| server | p50 latency (ms) | p99 latency (ms) | lost | server CPU µs/query |")
+            report.append("| --- | --- | --- | --- | --- |")
             for kind, server in servers.items():
                 result = run_load(server, queries["mix"], args.duration, "udp", 20000, verbose=True)
                 latencies = result["latencies"]
@@ -537,7 +537,9 @@ def main():
                     name: percentile(latencies, fraction) * 1000
                     for name, fraction in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p99.9", 0.999)]}
                 recorded["fixed_rate"][kind]["lost"] = result["lost"]
-                report.append(f"| {kind} | {percentile(latencies, 0.5) * 1000:.3f} | {percentile(latencies, 0.99) * 1000:.3f} | {result['lost']} |")
+                recorded["fixed_rate"][kind]["cpu_us"] = result["cpu_us"]
+                report.append(f"| {kind} | {percentile(latencies, 0.5) * 1000:.3f} | {percentile(latencies, 0.99) * 1000:.3f} | "
+                              f"{result['lost']} | {result['cpu_us']:.2f} |")
             # Reload: only ClusterDNS reads manifests. Each server gets a copy of the manifests of its
             # own when a baseline runs too, so that one's edits are not the other's reloads.
             for kind, figure_set in [("ClusterDNS", figures), (BASELINE, base_figures)]:
