@@ -52,8 +52,13 @@ extension DocumentDecoder {
         case .namespace, .service: self.checkName(name, nameNode, "metadata.name", NameRules.dns1123LabelProblem)
         default: self.checkName(name, nameNode, "metadata.name", NameRules.dns1123SubdomainProblem)
         }
-        let labels = self.stringMap(metadataNode["labels"], "metadata.labels") ?? [:]
-        let annotations = self.stringMap(metadataNode["annotations"], "metadata.annotations") ?? [:]
+        // Both maps are checked whole, then only what derivation reads is kept: every file's
+        // objects stay in memory for reloads, and in a `kubectl get -o yaml` dump labels and
+        // annotations can be most of an object (last-applied-configuration repeats all of it).
+        let labels = ObjectMeta.labelsRead(
+            by: kind, from: self.stringMap(metadataNode["labels"], "metadata.labels") ?? [:])
+        let annotations = (self.stringMap(metadataNode["annotations"], "metadata.annotations") ?? [:])
+            .filter { ObjectMeta.annotationsRead.contains($0.key) }
         var owners: [OwnerReference] = []
         for (index, ownerNode) in self.list(metadataNode["ownerReferences"], "metadata.ownerReferences").enumerated() {
             let path = "metadata.ownerReferences[\(index)]"

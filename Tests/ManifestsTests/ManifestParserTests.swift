@@ -214,4 +214,36 @@ struct ManifestParserTests {
         #expect(file.failedToParse)
         #expect(messages(file) == ["big.yaml:1:1: error: file is 31 bytes, more than the limit of 10"])
     }
+
+    /// Every file's objects are kept for reloads, so only the labels and annotations something
+    /// reads are kept with them: a Pod's labels (selectors match them), an EndpointSlice's
+    /// Service name, the tolerate-unready annotation; not last-applied-configuration, not the
+    /// labels of a Service or a Namespace.
+    @Test(arguments: [
+        ("Pod", "v1", "{app: web, tier: front}", ["app": "web", "tier": "front"]),
+        ("Service", "v1", "{app: web}", [:]),
+        ("EndpointSlice", "discovery.k8s.io/v1",
+         "{kubernetes.io/service-name: web, endpointslice.kubernetes.io/managed-by: x}", ["kubernetes.io/service-name": "web"]),
+        ("Namespace", "v1", "{team: a}", [:]),
+    ])
+    func onlyTheLabelsAndAnnotationsReadAreKept(
+        kind: String, apiVersion: String, labels: String, keptLabels: [String: String]
+    ) throws {
+        let file = parse(
+            """
+            apiVersion: \(apiVersion)
+            kind: \(kind)
+            metadata:
+              name: web
+              labels: \(labels)
+              annotations:
+                kubectl.kubernetes.io/last-applied-configuration: '{"apiVersion":"v1","kind":"\(kind)"}'
+                service.alpha.kubernetes.io/tolerate-unready-endpoints: "true"
+            \(["EndpointSlice": "addressType: IPv4\nendpoints: []", "Service": "spec: {ports: [{port: 80}]}"][kind] ?? "")
+            """)
+        #expect(file.diagnostics.isEmpty, "\(file.diagnostics)")
+        let metadata = try #require(file.objects.first).metadata
+        #expect(metadata.labels == keptLabels)
+        #expect(metadata.annotations == ["service.alpha.kubernetes.io/tolerate-unready-endpoints": "true"])
+    }
 }
