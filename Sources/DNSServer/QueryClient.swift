@@ -6,7 +6,7 @@ import NIOCore
 import Glibc
 #endif
 
-/// Who sent a query, in the form its transport has it: a NIO address (TCP, NIO UDP) or the
+/// Who sent a query, in the form its transport has it: a NIO address (TCP) or the
 /// `sockaddr_storage` recvmmsg filled in. What the query path needs of it (its network for the
 /// rate limit and fair forwarding shares, its family for metrics) is derived without allocating;
 /// the `SocketAddress` is built only for the query log and the transfer policy.
