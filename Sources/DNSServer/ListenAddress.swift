@@ -31,10 +31,7 @@ package struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     package var isIPv6: Bool { self.host.contains(":") }
 
     /// `0.0.0.0` or `::`: every address of the host, so a reply must name its source.
-    package var isWildcard: Bool {
-        guard let address = IPAddress(self.host) else { return false }
-        return address.high == 0 && address.low == 0
-    }
+    package var isWildcard: Bool { IPAddress(self.host)?.isUnspecified ?? false }
 
     package var description: String { self.isIPv6 ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
 

@@ -44,14 +44,17 @@ private final class HeldWrites: ChannelOutboundHandler {
 @Suite("TCP: in-flight limit, reading paused while the client does not read, half-close")
 struct TCPBackpressureTests {
     private func channel(maximumInFlight: Int) throws -> (EmbeddedChannel, HeldWrites) {
+        try self.channel(tcp: TCPSettings(maximumInFlight: maximumInFlight))
+    }
+
+    private func channel(tcp: TCPSettings) throws -> (EmbeddedChannel, HeldWrites) {
         let channel = EmbeddedChannel()
         let writes = HeldWrites()
         try channel.pipeline.syncOperations.addHandler(writes)
         try channel.pipeline.syncOperations.addHandler(
             TCPQueryHandler(
                 store: SnapshotStore(testSnapshot()), pipeline: QueryPipeline(settings: ResponderSettings()),
-                tcp: TCPSettings(maximumInFlight: maximumInFlight),
-                registry: TCPConnectionRegistry(maximum: 10)))
+                tcp: tcp, registry: TCPConnectionRegistry(maximum: 10)))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         return (channel, writes)
     }
@@ -110,15 +113,7 @@ struct TCPBackpressureTests {
     }
 
     @Test func aClientThatNeverReadsIsClosedAfterTheIdleTimeout() throws {
-        let channel = EmbeddedChannel()
-        let writes = HeldWrites()
-        try channel.pipeline.syncOperations.addHandler(writes)
-        try channel.pipeline.syncOperations.addHandler(
-            TCPQueryHandler(
-                store: SnapshotStore(testSnapshot()), pipeline: QueryPipeline(settings: ResponderSettings()),
-                tcp: TCPSettings(idleTimeout: .seconds(10), maximumInFlight: 2),
-                registry: TCPConnectionRegistry(maximum: 10)))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
+        let (channel, writes) = try channel(tcp: TCPSettings(idleTimeout: .seconds(10), maximumInFlight: 2))
         try channel.writeInbound(self.pipelined(5))
         channel.embeddedEventLoop.advanceTime(by: .seconds(9))
         #expect(channel.isActive)
