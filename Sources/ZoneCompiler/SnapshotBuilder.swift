@@ -121,7 +121,7 @@ package struct SnapshotBuilder: Sendable {
         // namespace compiled in this build reads that namespace's new records, so the namespaces
         // chains lead into are generated first and kept until the build ends. Every other
         // namespace's records live only while its shard compiles: a cold start never holds all
-        // records and all shards at once (at 640k records that peak stayed in the heap as ~35 MiB
+        // records and all shards at once (at 640k records that peak stayed in the heap as 21 MiB
         // of RSS).
         let options = self.options
         let order = dirty.sorted()
