@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The Kubernetes API source: HTTP/1.1 and TLS with a streaming body (watches), client
+        // certificates and a private CA — the server-side Swift client, on the NIO we already run.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CLDNS"),
@@ -44,6 +48,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "Watcher", dependencies: ["Manifests"], swiftSettings: swiftSettings),
+        .target(
+            name: "KubernetesAPI",
+            dependencies: [
+                "Manifests",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "DNSServer",
             dependencies: [
@@ -70,7 +86,7 @@ let package = Package(
             name: "clusterdns",
             dependencies: [
                 "Manifests", "ClusterModel", "DNSWire", "IPAddressing", "ZoneCompiler", "QueryEngine", "DNSServer", "Watcher", "Forwarder",
-                "Operations",
+                "Operations", "KubernetesAPI",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -123,6 +139,7 @@ let package = Package(
         .testTarget(
             name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], exclude: [], swiftSettings: swiftSettings),
         .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Manifests"], swiftSettings: swiftSettings),
+        .testTarget(name: "KubernetesAPITests", dependencies: ["KubernetesAPI", "Manifests"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [], swiftSettings: swiftSettings),
     ]
 )

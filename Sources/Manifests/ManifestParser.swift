@@ -36,6 +36,15 @@ package enum ManifestParser {
         return text.withUTF8 { Self.parse(UnsafeRawBufferPointer($0), path: path, limits: limits) }
     }
 
+    /// One object as the API server sends it, already parsed: a list item (which carries no kind
+    /// or apiVersion of its own) or a watch event's object, decoded and validated as `kind`. The
+    /// result holds that object, or none and the diagnostics that say why; diagnostics name `path`.
+    package static func decodeAPIObject(_ node: ManifestNode, as kind: ObjectKind, path: String) -> ManifestFile {
+        var file = ManifestFile(path: path)
+        Self.decode(node, into: &file, listContext: ListContext(apiVersion: kind.apiVersion, itemKind: kind.rawValue))
+        return file
+    }
+
     /// `.json` files whose first non-blank byte opens an object or array go to the JSON parser.
     private static func looksLikeJSON(_ bytes: UnsafeRawBufferPointer, path: String) -> Bool {
         guard path.hasSuffix(".json") else { return false }

@@ -10,6 +10,8 @@ package final class Readiness: Sendable {
         var listenersBound = false
         var shuttingDown = false
         var reloadFailedAt: String?
+        /// What the first load still waits for, when a source says (the API resources not yet listed).
+        var pendingSource: String?
     }
 
     private let state = Mutex(State())
@@ -17,6 +19,8 @@ package final class Readiness: Sendable {
     package init() {}
 
     package func initialLoadFinished() { self.state.withLock { $0.initialLoadDone = true } }
+    /// What the first load waits for, in words (`/ready` says it until the load is done).
+    package func initialLoadWaiting(for description: String) { self.state.withLock { $0.pendingSource = description } }
     package func listenersAreBound() { self.state.withLock { $0.listenersBound = true } }
     package func shutdownBegan() { self.state.withLock { $0.shuttingDown = true } }
 
@@ -28,7 +32,7 @@ package final class Readiness: Sendable {
         self.state.withLock { state in
             if state.shuttingDown { return (false, "shutting down\n") }
             var missing: [String] = []
-            if !state.initialLoadDone { missing.append("initial manifest load not finished") }
+            if !state.initialLoadDone { missing.append(state.pendingSource ?? "initial manifest load not finished") }
             if !state.listenersBound { missing.append("no listener bound") }
             if !missing.isEmpty { return (false, missing.joined(separator: "\n") + "\n") }
             if let location = state.reloadFailedAt {

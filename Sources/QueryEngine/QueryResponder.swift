@@ -75,6 +75,13 @@ package enum QueryResponder {
         let shard = zoneIndex.flatMap { table.shard(for: name, hash: parsed.hash, zone: $0, labelStarts: labelStarts) }
         let entry = shard?.find(name, hash: parsed.hash)
 
+        if snapshot.awaitingSource, zoneIndex != nil {
+            // Our zones before the source's first complete state: not known yet is a server
+            // failure (RFC 1035 §4.1.1), which resolvers retry, not a cacheable NXDOMAIN.
+            var reply = Self.start(parsed, query, output, rcode: .serverFailure, authoritative: false, settings)
+            if parsed.edns != nil { reply.appendOPT(Self.opt(parsed.edns, rcode: .serverFailure, settings, transport)) }
+            return .reply(length: reply.finish())
+        }
         if parsed.qtype == RRType.axfr.rawValue || parsed.qtype == RRType.ixfr.rawValue {
             // Zone transfers only over TCP, only of a zone's apex (RFC 5936 §4.2).
             guard transport == .tcp, let zoneIndex, table.zones[zoneIndex].apex.count == name.count, entry != nil

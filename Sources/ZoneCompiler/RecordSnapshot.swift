@@ -14,15 +14,28 @@ package final class RecordSnapshot: Sendable {
     /// Names that could not be formed (longer than 255 octets), each left out with its records:
     /// for `dump` and `check` to print, and `serve` to log.
     package let problems: [String]
+    /// True while the source has not delivered its first complete state (the API server not yet
+    /// listed): names in our zones get SERVFAIL, never an NXDOMAIN that clients would cache.
+    package let awaitingSource: Bool
 
     package init(
-        options: RecordOptions, cluster: Cluster, table: ShardedAnswerTable, recordCount: Int, problems: [String] = []
+        options: RecordOptions, cluster: Cluster, table: ShardedAnswerTable, recordCount: Int, problems: [String] = [],
+        awaitingSource: Bool = false
     ) {
         self.options = options
         self.cluster = cluster
         self.table = table
         self.recordCount = recordCount
         self.problems = problems
+        self.awaitingSource = awaitingSource
+    }
+
+    /// The snapshot served before the source's first complete state: our zones exist (so their
+    /// names are never forwarded) and answer SERVFAIL.
+    package static func awaitingSource(options: RecordOptions) -> RecordSnapshot {
+        let empty = Self.build(Cluster(), options: options)
+        return RecordSnapshot(
+            options: options, cluster: empty.cluster, table: empty.table, recordCount: 0, awaitingSource: true)
     }
 
     /// Generates and compiles the records of `cluster` from scratch.

@@ -10,25 +10,20 @@ import IPAddressing
 
 /// `clusterdns check`: validates a manifest tree as the API server would, printing every
 /// diagnostic (stderr, compiler format) and a summary line (stdout). Exit 1 on any error.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate manifests the way the API server would, and summarize what they define."
     )
 
     @OptionGroup var manifestOptions: ManifestOptions
+    @OptionGroup(title: "Cluster from an API server") var sourceFlags: ClusterSourceFlags
     @OptionGroup var modelFlags: ModelFlags
     @OptionGroup var recordFlags: RecordFlags
 
-    func run() throws {
-        let root = self.manifestOptions.root
-        let derivation: ClusterDerivation
-        do {
-            derivation = try ManifestLoading.derive(root: root, options: try self.modelFlags.modelOptions())
-        } catch let error as ManifestLoading.MissingRoot {
-            StandardError.line("error: \(error)")
-            throw ExitCode(2)
-        }
+    func run() async throws {
+        let (files, sourceName) = try await ManifestLoading.files(self.manifestOptions, self.sourceFlags)
+        let derivation = ClusterBuilder.derive(files, options: try self.modelFlags.modelOptions())
         for diagnostic in derivation.diagnostics {
             StandardError.line("\(diagnostic)")
         }
@@ -36,9 +31,8 @@ struct CheckCommand: ParsableCommand {
         // Names the records would need that cannot be formed under --domain: left out by serve.
         let problems = RecordGenerator.problems(for: derivation.cluster, options: try self.recordFlags.recordOptions(model: model))
         for problem in problems { StandardError.line("warning: \(problem)") }
-        let normalizedRoot = ManifestDirectory.normalizedRoot(root)
-        print("\(normalizedRoot): \(Self.addressLine(derivation.cluster, model))")
-        print("\(normalizedRoot): \(derivation.summary.description)")
+        print("\(sourceName): \(Self.addressLine(derivation.cluster, model))")
+        print("\(sourceName): \(derivation.summary.description)")
         if derivation.summary.errors > 0 { throw ExitCode(1) }
     }
 

@@ -57,9 +57,27 @@ struct ClusterPipeline {
         changes.merge(self.tree.refresh(named: named, rereadAll: rereadAll, alreadyRead: self.preparedPaths))
         self.preparedPaths = []
         guard !changes.isEmpty || force || self.generation == 0 else { return nil }
-        let refreshed = clock.now
+        return self.build(self.tree.files, changes: changes, start: start, refreshed: clock.now)
+    }
+
+    /// Builds the next snapshot from a source that keeps its own files (the API server's virtual
+    /// files), given the paths changed since the last build. nil when there was nothing to do.
+    mutating func rebuild(files: [ManifestFile], changed: Set<String>, force: Bool = false) -> Report? {
+        guard !changed.isEmpty || force || self.generation == 0 else { return nil }
+        let now = ContinuousClock.now
+        var changes = ManifestTree.Changes()
+        changes.changed = changed.sorted()
+        return self.build(files, changes: changes, start: now, refreshed: now)
+    }
+
+    /// Derive and compile, the stages every source shares.
+    private mutating func build(
+        _ files: [ManifestFile], changes: ManifestTree.Changes, start: ContinuousClock.Instant,
+        refreshed: ContinuousClock.Instant
+    ) -> Report {
+        let clock = ContinuousClock()
         let changed = Set(changes.added + changes.changed + changes.removed)
-        let result = self.clusterBuilder.derive(self.tree.files, changed: changed)
+        let result = self.clusterBuilder.derive(files, changed: changed)
         let derivation = result.derivation
         let derived = clock.now
         if self.generation > 0 {

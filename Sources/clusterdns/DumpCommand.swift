@@ -5,13 +5,14 @@ import Manifests
 import ZoneCompiler
 
 /// `clusterdns dump`: every record the server would answer from, as a master file on stdout.
-struct DumpCommand: ParsableCommand {
+struct DumpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump",
         abstract: "Print every record served, as an RFC 1035 zone file (the cluster zone, then the reverse zones)."
     )
 
     @OptionGroup var manifestOptions: ManifestOptions
+    @OptionGroup(title: "Cluster from an API server") var sourceFlags: ClusterSourceFlags
     @OptionGroup var modelFlags: ModelFlags
     @OptionGroup var recordFlags: RecordFlags
 
@@ -24,7 +25,7 @@ struct DumpCommand: ParsableCommand {
     @Flag(help: .hidden)
     var timings = false
 
-    func run() throws {
+    func run() async throws {
         let clock = ContinuousClock()
         var stageStart = clock.now
         func stage(_ name: String) {
@@ -35,10 +36,7 @@ struct DumpCommand: ParsableCommand {
         }
         let model = try self.modelFlags.modelOptions()
         let options = try self.recordFlags.recordOptions(model: model, serial: self.serial)
-        guard let files = ManifestDirectory.loadAll(self.manifestOptions.root) else {
-            StandardError.line("error: \(self.manifestOptions.root): no such file or directory")
-            throw ExitCode(2)
-        }
+        let files = try await ManifestLoading.files(self.manifestOptions, self.sourceFlags).files
         stage("load")
         let derivation = ClusterBuilder.derive(files, options: model)
         for diagnostic in derivation.diagnostics { StandardError.line("\(diagnostic)") }

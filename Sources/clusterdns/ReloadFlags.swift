@@ -19,7 +19,28 @@ struct ReloadFlags: ParsableArguments {
         help: ArgumentHelp("Seconds between full rescans of the manifests (the safety net under inotify).", valueName: "SECONDS"))
     var rescanInterval: Int = 60
 
+    @Option(
+        name: .customLong("relist-interval"),
+        help: ArgumentHelp(
+            "With --kubeconfig or --in-cluster: how often each resource is listed again in full, the safety net under the watches (90s, 30m, 2h; seconds without a unit).",
+            valueName: "DURATION"))
+    var relistIntervalText: String = "30m"
+
+    /// `--relist-interval` as a duration: a number with `s`, `m` or `h`, or seconds.
+    var relistInterval: Duration {
+        get throws {
+            let text = self.relistIntervalText
+            let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600]
+            let (digits, unit) = units[text.last ?? " "].map { (text.dropLast(), $0) } ?? (Substring(text), 1)
+            guard let value = Int64(digits), value > 0, value <= 7 * 24 * 3600 / unit else {
+                throw ValidationError("--relist-interval must be a positive duration such as 90s, 30m or 2h, got \"\(text)\"")
+            }
+            return .seconds(value * unit)
+        }
+    }
+
     func validate() throws {
+        _ = try self.relistInterval
         guard self.rescanInterval > 0 else {
             throw ValidationError("--rescan-interval must be at least 1 second, got \(self.rescanInterval)")
         }

@@ -3,6 +3,7 @@ import ClusterModel
 import DNSServer
 import DNSWire
 import Forwarder
+import KubernetesAPI
 import Logging
 import Manifests
 import Metrics
@@ -29,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var manifestOptions: ManifestOptions
+    @OptionGroup(title: "Cluster from an API server") var sourceFlags: ClusterSourceFlags
     @OptionGroup(title: "Listeners") var serverFlags: ServerFlags
     @OptionGroup(title: "Forwarding") var forwarderFlags: ForwarderFlags
     @OptionGroup(title: "Reload") var reloadFlags: ReloadFlags
@@ -48,6 +50,15 @@ struct ServeCommand: AsyncParsableCommand {
         let shutdownSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 
+        let endpoint: APIServerEndpoint?
+        do {
+            endpoint = try self.sourceFlags.endpoint(manifests: self.manifestOptions)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            StandardError.line("error: \(error)")
+            throw ExitCode(2)
+        }
         let model = try self.modelFlags.modelOptions()
         let recordOptions = try self.recordFlags.recordOptions(model: model, serial: UInt32(truncatingIfNeeded: time(nil)))
         var configuration = try self.serverFlags.serverConfiguration()
@@ -74,7 +85,11 @@ struct ServeCommand: AsyncParsableCommand {
         let forwarderBox = ForwarderBox()
         let firstLoad = FirstLoad()
         // Answers nothing until the first load publishes: the DNS listeners wait for it.
-        let store = SnapshotStore(RecordSnapshot.build(Cluster(), options: recordOptions))
+        // From an API server, DNS starts at once: our zones answer SERVFAIL until the first sync.
+        let store = SnapshotStore(
+            endpoint == nil
+                ? RecordSnapshot.build(Cluster(), options: recordOptions)
+                : RecordSnapshot.awaitingSource(options: recordOptions))
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let http = try self.operationsFlags.httpAddress() {
             let operations = OperationsServer(
@@ -86,11 +101,25 @@ struct ServeCommand: AsyncParsableCommand {
             // Without its default port, DNS is served without it: its end is no reason to stop.
             services.append(.init(service: operations, successTerminationBehavior: .ignore))
         }
-        let reload = ReloadService(
-            pipeline: ClusterPipeline(root: self.manifestOptions.root, model: model, records: recordOptions),
-            hangups: hangups, store: store, firstLoad: firstLoad, logger: logger,
-            schedule: self.reloadFlags.schedule, rescanInterval: self.reloadFlags.rescan, readiness: readiness,
-            metrics: ReloadMetrics(limits: limits))
+        let reload: any ServiceLifecycle.Service
+        if let endpoint {
+            do {
+                reload = try APISourceService(
+                    endpoint: endpoint, pipeline: ClusterPipeline(root: "", model: model, records: recordOptions),
+                    relistInterval: try self.reloadFlags.relistInterval, store: store, logger: logger,
+                    schedule: self.reloadFlags.schedule, readiness: readiness, metrics: ReloadMetrics(limits: limits))
+            } catch {
+                StandardError.line("error: \(endpoint.server): \(error)")
+                throw ExitCode(2)
+            }
+            firstLoad.finish()
+        } else {
+            reload = ReloadService(
+                pipeline: ClusterPipeline(root: self.manifestOptions.root, model: model, records: recordOptions),
+                hangups: hangups, store: store, firstLoad: firstLoad, logger: logger,
+                schedule: self.reloadFlags.schedule, rescanInterval: self.reloadFlags.rescan, readiness: readiness,
+                metrics: ReloadMetrics(limits: limits))
+        }
         let dns = DNSService(
             configuration: configuration, forwarderConfiguration: forwarderConfiguration, store: store, firstLoad: firstLoad,
             group: group, readiness: readiness, forwarderBox: forwarderBox,

@@ -1,0 +1,225 @@
+import Logging
+import Manifests
+
+/// Keeps one resource of the store in step with the API server, as client-go's reflector does:
+/// list (in pages of 500, following `continue`), then watch from the list's resourceVersion with
+/// bookmarks; re-watch at once from the last resourceVersion seen when a watch ends; list again
+/// on 410 Gone (HTTP status or ERROR event), on an expired continue token, and every
+/// `relistInterval` as a safety net. A list replaces the resource's objects in one step, only
+/// once complete, so a half-listed cluster is never published. Errors back off (`Backoff`).
+struct ResourceReflector: Sendable {
+    let resource: APIResource
+    let client: APIClient
+    let store: ClusterObjectStore
+    let relistInterval: Duration
+    let logger: Logger
+    let metrics: SourceMetrics
+    let activity: SourceActivity
+
+    /// Objects per list page, as client-go asks.
+    static let pageSize = 500
+    /// The most one list page or watch event may take in memory.
+    static let maximumPage = 512 << 20
+    static let maximumEvent = 16 << 20
+
+    /// Runs until the task is cancelled.
+    func run() async {
+        var resourceVersion: String?
+        var listedAt = ContinuousClock.now
+        var backoff = Backoff()
+        var listedOnce = false
+        while !Task.isCancelled {
+            if resourceVersion == nil || ContinuousClock.now - listedAt >= self.relistInterval {
+                do {
+                    if listedOnce { self.metrics.relisted(self.resource) }
+                    resourceVersion = try await self.list()
+                    listedOnce = true
+                    listedAt = .now
+                    backoff.reset()
+                    self.metrics.synced(self.resource, true)
+                    self.activity.heard(self.resource)
+                } catch {
+                    if Task.isCancelled { return }
+                    self.metrics.failure(self.resource, "list")
+                    let delay = backoff.delay(retryAfter: (error as? APIError)?.retryAfter)
+                    self.logger.warning(
+                        "listing \(self.resource.rawValue) failed; retrying",
+                        metadata: ["error": "\(error)", "retry.ms": "\(delay.milliseconds)"])
+                    try? await Task.sleep(for: delay)
+                    continue
+                }
+            }
+            guard let from = resourceVersion else { continue }
+            let started = ContinuousClock.now
+            var seen = 0
+            var last = from
+            do {
+                try await self.watch(from: from, lastSeen: &last, events: &seen)
+                resourceVersion = last
+                // A routine close: watch again at once from where this one stopped. A server that
+                // closes at once, without a single event, is not a routine close: back off.
+                if seen == 0, ContinuousClock.now - started < .seconds(1) {
+                    try? await Task.sleep(for: backoff.delay())
+                } else {
+                    backoff.reset()
+                }
+            } catch APIError.gone(let message) {
+                self.logger.notice(
+                    "watch of \(self.resource.rawValue) expired (410); listing again", metadata: ["message": "\(message)"])
+                resourceVersion = nil
+            } catch {
+                if Task.isCancelled { return }
+                resourceVersion = last
+                self.metrics.failure(self.resource, "watch")
+                let delay = backoff.delay(retryAfter: (error as? APIError)?.retryAfter)
+                self.logger.warning(
+                    "watch of \(self.resource.rawValue) failed; resuming from resourceVersion \(last)",
+                    metadata: ["error": "\(error)", "retry.ms": "\(delay.milliseconds)"])
+                try? await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    /// Lists every object, page by page, and replaces the resource's objects with them; returns
+    /// the list's resourceVersion, the point to watch from.
+    func list() async throws -> String {
+        let listed = try await self.listAll()
+        self.store.replace(self.resource, with: listed.objects)
+        return listed.resourceVersion
+    }
+
+    /// Every object, decoded into virtual files, and the list's resourceVersion.
+    func listAll() async throws -> (objects: [String: [String: ManifestFile]], resourceVersion: String) {
+        var objects: [String: [String: ManifestFile]] = [:]
+        var continueToken: String?
+        var restarts = 0
+        while true {
+            var query = "?limit=\(Self.pageSize)"
+            if let continueToken { query += "&continue=" + Self.percentEncoded(continueToken) }
+            self.metrics.request(self.resource, "list")
+            let reply: APIClient.Reply
+            do {
+                reply = try await self.client.get(self.resource.path + query, limit: Self.maximumPage, timeout: .seconds(60))
+            } catch APIError.gone where continueToken != nil && restarts < 3 {
+                // The continue token expired between pages (etcd compacted): start over.
+                objects = [:]
+                continueToken = nil
+                restarts += 1
+                continue
+            }
+            let page = try self.decodePage(reply.body, into: &objects)
+            if let next = page.continueToken, !next.isEmpty {
+                continueToken = next
+                continue
+            }
+            return (objects, page.resourceVersion)
+        }
+    }
+
+    /// One `<Kind>List` page's items into `objects`; its resourceVersion and continue token.
+    private func decodePage(
+        _ body: [UInt8], into objects: inout [String: [String: ManifestFile]]
+    ) throws -> (resourceVersion: String, continueToken: String?) {
+        let parsed = body.withUnsafeBytes { JSONDocumentParser.parse($0, limits: .apiServer) }
+        guard case .success(let documents) = parsed, let list = documents.first else {
+            throw APIError.malformed("the \(self.resource.rawValue) list is not JSON")
+        }
+        guard let resourceVersion = list["metadata"]?["resourceVersion"]?.scalar?.text else {
+            throw APIError.malformed("the \(self.resource.rawValue) list has no metadata.resourceVersion")
+        }
+        for item in list["items"]?.sequence ?? [] {
+            guard let (path, name) = self.place(item) else { continue }
+            objects[path, default: [:]][name] = ManifestParser.decodeAPIObject(item, as: self.resource.kind, path: path)
+        }
+        return (resourceVersion, list["metadata"]?["continue"]?.scalar?.text)
+    }
+
+    /// Watches from `from` until the server ends the stream; every event's resourceVersion
+    /// (bookmarks' included) lands in `lastSeen`.
+    private func watch(from: String, lastSeen: inout String, events: inout Int) async throws {
+        // The server ends the watch after timeoutSeconds, jittered so replicas do not re-watch in step.
+        let seconds = Int.random(in: 300...600)
+        let query =
+            "?watch=1&allowWatchBookmarks=true&resourceVersion=\(Self.percentEncoded(from))&timeoutSeconds=\(seconds)"
+        self.metrics.request(self.resource, "watch")
+        var last = from
+        var count = 0
+        defer {
+            lastSeen = last
+            events = count
+        }
+        try await self.client.stream(
+            self.resource.path + query, timeout: .seconds(seconds + 30), maximumLine: Self.maximumEvent
+        ) { line in
+            let parsed = line.withUnsafeBytes { JSONDocumentParser.parse($0, limits: .apiServer) }
+            guard case .success(let documents) = parsed, let event = documents.first,
+                let type = event["type"]?.scalar?.text, let object = event["object"]
+            else {
+                throw APIError.malformed("a watch event of \(self.resource.rawValue) is not a JSON event")
+            }
+            count += 1
+            self.activity.heard(self.resource)
+            switch type {
+            case "ADDED", "MODIFIED", "DELETED":
+                if let version = object["metadata"]?["resourceVersion"]?.scalar?.text { last = version }
+                guard let (path, name) = self.place(object) else { return }
+                let decoded =
+                    type == "DELETED" ? nil : ManifestParser.decodeAPIObject(object, as: self.resource.kind, path: path)
+                self.store.apply(self.resource, namespace: Self.namespace(of: path), name: name, decoded: decoded)
+            case "BOOKMARK":
+                if let version = object["metadata"]?["resourceVersion"]?.scalar?.text { last = version }
+            case "ERROR":
+                let code = object["code"]?.scalar.flatMap { Int($0.text) } ?? 0
+                let message = object["message"]?.scalar?.text ?? "watch error"
+                if code == 410 { throw APIError.gone(message) }
+                throw APIError.status(code, message, retryAfter: nil)
+            default:
+                throw APIError.malformed("unknown watch event type \(type)")
+            }
+        }
+    }
+
+    /// The virtual file and object name of an API object; nil when it has no name.
+    private func place(_ object: ManifestNode) -> (path: String, name: String)? {
+        guard let name = object["metadata"]?["name"]?.scalar?.text, !name.isEmpty else { return nil }
+        let namespace = self.resource == .namespaces ? name : (object["metadata"]?["namespace"]?.scalar?.text ?? "default")
+        return (ClusterObjectStore.path(self.resource, namespace: namespace), name)
+    }
+
+    /// `kubernetes/<namespace>/<resource>` → `<namespace>`.
+    private static func namespace(of path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count >= 3 ? String(parts[1]) : ""
+    }
+
+    /// RFC 3986 §2.3: everything but the unreserved characters percent-encoded (continue tokens
+    /// are base64, with `+`, `/` and `=`).
+    static func percentEncoded(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                result += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 15)]], as: UTF8.self)
+            }
+        }
+        return result
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
+extension ManifestLimits {
+    /// An API reply is one page of 500 objects or one event: the file-size bound of manifests
+    /// does not apply (the reply's own bounds do), the nesting bound does.
+    static let apiServer = ManifestLimits(maximumFileSize: ResourceReflector.maximumPage)
+}
