@@ -24,7 +24,9 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let (files, sourceName) = try await ManifestLoading.files(self.manifestOptions, self.sourceFlags)
         let derivation = ClusterBuilder.derive(files, options: try self.modelFlags.modelOptions())
-        for diagnostic in derivation.diagnostics {
+        // An API server lists every Pod: an endpoint naming one that is not there is worth saying.
+        let references = self.sourceFlags.isAPI ? PodReferenceCheck.unknownPods(in: files) : []
+        for diagnostic in derivation.diagnostics + references {
             StandardError.line("\(diagnostic)")
         }
         let model = try self.modelFlags.modelOptions()
@@ -32,7 +34,9 @@ struct CheckCommand: AsyncParsableCommand {
         let problems = RecordGenerator.problems(for: derivation.cluster, options: try self.recordFlags.recordOptions(model: model))
         for problem in problems { StandardError.line("warning: \(problem)") }
         print("\(sourceName): \(Self.addressLine(derivation.cluster, model))")
-        print("\(sourceName): \(derivation.summary.description)")
+        var summary = derivation.summary
+        summary.warnings += references.count
+        print("\(sourceName): \(summary.description)")
         if derivation.summary.errors > 0 { throw ExitCode(1) }
     }
 

@@ -11,10 +11,11 @@ enum HTTPClient {
         var body: String
     }
 
-    static func request(_ method: String = "GET", port: Int, path: String) -> Response? {
+    static func request(_ method: String = "GET", port: Int, path: String, body: String = "") -> Response? {
         guard let fd = RawDNSClient.connectTCP(port: port) else { return nil }
         defer { close(fd) }
-        let request = "\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+        let length = body.isEmpty ? "" : "Content-Length: \(body.utf8.count)\r\nContent-Type: application/json\r\n"
+        let request = "\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\(length)\r\n\(body)"
         guard RawDNSClient.send(fd, Array(request.utf8)) else { return nil }
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)

@@ -229,6 +229,23 @@ struct OperationsEndToEndTests {
         #expect(dump.stdout.contains("kube-dns.kube-system.svc.cluster.local.\t5\tIN\tA\t10.96.0.10"))
     }
 
+    /// The API-server variant: `--in-cluster`, with RBAC for list and watch on the four
+    /// resources it reads and nothing else.
+    @Test func inClusterDeploymentFilesPassCheckAndAskOnlyForListAndWatch() throws {
+        let output = try CommandRunner.clusterdns(["check", "deploy/kubernetes-in-cluster"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("1 Deployment"))
+        let directory = CommandRunner.packageRoot.appendingPathComponent("deploy/kubernetes-in-cluster")
+        let deployment = try String(contentsOf: directory.appendingPathComponent("deployment.yaml"), encoding: .utf8)
+        #expect(deployment.contains("- --in-cluster"))
+        #expect(!deployment.contains("--manifests"))
+        let rbac = try String(contentsOf: directory.appendingPathComponent("rbac.yaml"), encoding: .utf8)
+        let rules = rbac.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(rules.filter { $0.hasPrefix("verbs:") } == ["verbs: [list, watch]", "verbs: [list, watch]"])
+        #expect(rules.contains("resources: [namespaces, services, pods]"))
+        #expect(rules.contains("resources: [endpointslices]"))
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "systemd-analyze is not installed"))
     func systemdUnitVerifies() throws {
         let unit = CommandRunner.packageRoot.appendingPathComponent("deploy/systemd/clusterdns.service").path
