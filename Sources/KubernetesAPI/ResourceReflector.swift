@@ -54,7 +54,10 @@ struct ResourceReflector: Sendable {
             var seen = 0
             var last = from
             do {
-                try await self.watch(from: from, lastSeen: &last, events: &seen)
+                // The watch ends by the next relist at the latest.
+                let untilRelist = self.relistInterval - (ContinuousClock.now - listedAt)
+                try await self.watch(
+                    from: from, atMost: max(1, Int(untilRelist.components.seconds)), lastSeen: &last, events: &seen)
                 resourceVersion = last
                 // A routine close: watch again at once from where this one stopped. A server that
                 // closes at once, without a single event, is not a routine close: back off.
@@ -136,9 +139,9 @@ struct ResourceReflector: Sendable {
 
     /// Watches from `from` until the server ends the stream; every event's resourceVersion
     /// (bookmarks' included) lands in `lastSeen`.
-    private func watch(from: String, lastSeen: inout String, events: inout Int) async throws {
+    private func watch(from: String, atMost: Int, lastSeen: inout String, events: inout Int) async throws {
         // The server ends the watch after timeoutSeconds, jittered so replicas do not re-watch in step.
-        let seconds = Int.random(in: 300...600)
+        let seconds = min(Int.random(in: 300...600), atMost)
         let query =
             "?watch=1&allowWatchBookmarks=true&resourceVersion=\(Self.percentEncoded(from))&timeoutSeconds=\(seconds)"
         self.metrics.request(self.resource, "watch")

@@ -232,6 +232,27 @@ struct KubernetesAPIEndToEndTests {
         #expect(dump.stdout.split(separator: "\n").filter { $0.contains(".svc.cluster.local.\t5\tIN\tA\t10.97.") }.count == 1200)
     }
 
+    /// The safety net: every resource listed again each --relist-interval, with the old state
+    /// served meanwhile.
+    @Test func thePeriodicRelistListsEveryResourceAgain() throws {
+        let api = try FakeAPIServer()
+        defer { api.stop() }
+        let server = try ServerProcess(["--kubeconfig", api.path("kubeconfig"), "--relist-interval", "2s", "--http", "127.0.0.1:0"])
+        defer { server.stop() }
+        _ = try Self.eventually(["10.96.0.10"]) { try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") }
+        let relisted = try Self.eventually(true, timeout: 8) {
+            try api.stats().lists.values.allSatisfy { $0 >= 2 }
+        }
+        #expect(relisted, "\((try? api.stats().lists) ?? [:])")
+        #expect(try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") == ["10.96.0.10"])
+        let http = try #require(OperationsEndToEndTests.httpPort(server))
+        let metrics = HTTPClient.request(port: http, path: "/metrics")?.body ?? ""
+        #expect(metrics.contains("clusterdns_kubernetes_relists_total{resource=\"services\"}"))
+        let refused = try CommandRunner.clusterdns(["serve", "--kubeconfig", api.path("kubeconfig"), "--relist-interval", "0s"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--relist-interval must be a positive duration"))
+    }
+
     @Test func startingWhileTheAPIIsDownAnswersServfailUntilItIsUp() throws {
         let api = try FakeAPIServer(extra: ["--start-down"])
         defer { api.stop() }
