@@ -31,6 +31,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLDNS"),
         .systemLibrary(name: "CYAML"),
+        // glibc's malloc_trim: memory freed after a relist goes back to the system.
+        .systemLibrary(name: "CMalloc"),
         .target(name: "CMMsg"),
         .target(name: "DNSWire", dependencies: ["IPAddressing"], swiftSettings: swiftSettings),
         // libldns, the independent decoder the tests read every reply with; not in the product.
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "KubernetesAPI",
             dependencies: [
-                "Manifests",
+                "Manifests", "CMalloc",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

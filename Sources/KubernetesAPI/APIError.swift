@@ -38,7 +38,7 @@ package enum APIError: Error, CustomStringConvertible, Equatable {
     }
 
     /// The `message` of a `Status` object, if `body` is one.
-    static func statusMessage(_ body: [UInt8]) -> String? {
+    package static func statusMessage(_ body: [UInt8]) -> String? {
         guard case .success(let documents) = body.withUnsafeBytes({ JSONDocumentParser.parse($0) }),
             let status = documents.first, status["kind"]?.scalar?.text == "Status"
         else { return nil }

@@ -29,9 +29,9 @@ package final class ClusterObjectStore: Sendable {
         "kubernetes/\(namespace)/\(resource.rawValue)"
     }
 
-    /// An object added or modified (`decoded` is its decoding), or deleted (`decoded` nil).
-    package func apply(_ resource: APIResource, namespace: String, name: String, decoded: ManifestFile?) {
-        let path = Self.path(resource, namespace: namespace)
+    /// An object of virtual file `path` added or modified (`decoded` is its decoding), or
+    /// deleted (`decoded` nil).
+    package func apply(_ path: String, name: String, decoded: ManifestFile?) {
         let touched = self.state.withLock { state -> Bool in
             let before = state.files[path]?[name]
             guard before != decoded else { return false }
@@ -76,6 +76,11 @@ package final class ClusterObjectStore: Sendable {
         }
         // Posted even when nothing changed: the first complete list is news in itself.
         self.changes(touched)
+    }
+
+    /// What the object `name` in virtual file `path` decoded to, if it is there.
+    package func decoded(_ path: String, _ name: String) -> ManifestFile? {
+        self.state.withLock { $0.files[path]?[name] }
     }
 
     /// The resources not yet listed completely, in a fixed order.

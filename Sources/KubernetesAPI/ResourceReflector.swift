@@ -1,3 +1,4 @@
+import CMalloc
 import Logging
 import Manifests
 
@@ -16,6 +17,8 @@ struct ResourceReflector: Sendable {
     let metrics: SourceMetrics
     let activity: SourceActivity
 
+    private var decoder: APIPayloadDecoder { APIPayloadDecoder(self.resource) }
+
     /// Objects per list page, as client-go asks.
     static let pageSize = 500
     /// The most one list page or watch event may take in memory.
@@ -33,6 +36,10 @@ struct ResourceReflector: Sendable {
                 do {
                     if listedOnce { self.metrics.relisted(self.resource) }
                     resourceVersion = try await self.list()
+                    if listedOnce {
+                        // The replaced state is freed in many threads' arenas; give it back.
+                        _ = malloc_trim(0)
+                    }
                     listedOnce = true
                     listedAt = .now
                     backoff.reset()
@@ -110,31 +117,22 @@ struct ResourceReflector: Sendable {
                 restarts += 1
                 continue
             }
-            let page = try self.decodePage(reply.body, into: &objects)
+            let page = try self.decoder.page(reply.body)
+            for placed in page.objects {
+                // A relist builds the new state beside the served one: an object that did not
+                // change is the served copy, shared, so the new state costs only what changed.
+                if let served = self.store.decoded(placed.path, placed.name), served == placed.decoded {
+                    objects[placed.path, default: [:]][placed.name] = served
+                } else {
+                    objects[placed.path, default: [:]][placed.name] = placed.decoded
+                }
+            }
             if let next = page.continueToken, !next.isEmpty {
                 continueToken = next
                 continue
             }
             return (objects, page.resourceVersion)
         }
-    }
-
-    /// One `<Kind>List` page's items into `objects`; its resourceVersion and continue token.
-    private func decodePage(
-        _ body: [UInt8], into objects: inout [String: [String: ManifestFile]]
-    ) throws -> (resourceVersion: String, continueToken: String?) {
-        let parsed = body.withUnsafeBytes { JSONDocumentParser.parse($0, limits: .apiServer) }
-        guard case .success(let documents) = parsed, let list = documents.first else {
-            throw APIError.malformed("the \(self.resource.rawValue) list is not JSON")
-        }
-        guard let resourceVersion = list["metadata"]?["resourceVersion"]?.scalar?.text else {
-            throw APIError.malformed("the \(self.resource.rawValue) list has no metadata.resourceVersion")
-        }
-        for item in list["items"]?.sequence ?? [] {
-            guard let (path, name) = self.place(item) else { continue }
-            objects[path, default: [:]][name] = ManifestParser.decodeAPIObject(item, as: self.resource.kind, path: path)
-        }
-        return (resourceVersion, list["metadata"]?["continue"]?.scalar?.text)
     }
 
     /// Watches from `from` until the server ends the stream; every event's resourceVersion
@@ -154,45 +152,24 @@ struct ResourceReflector: Sendable {
         try await self.client.stream(
             self.resource.path + query, timeout: .seconds(seconds + 30), maximumLine: Self.maximumEvent
         ) { line in
-            let parsed = line.withUnsafeBytes { JSONDocumentParser.parse($0, limits: .apiServer) }
-            guard case .success(let documents) = parsed, let event = documents.first,
-                let type = event["type"]?.scalar?.text, let object = event["object"]
-            else {
-                throw APIError.malformed("a watch event of \(self.resource.rawValue) is not a JSON event")
-            }
+            let event = try self.decoder.event(line)
             count += 1
             self.activity.heard(self.resource)
-            switch type {
-            case "ADDED", "MODIFIED", "DELETED":
-                if let version = object["metadata"]?["resourceVersion"]?.scalar?.text { last = version }
-                guard let (path, name) = self.place(object) else { return }
-                let decoded =
-                    type == "DELETED" ? nil : ManifestParser.decodeAPIObject(object, as: self.resource.kind, path: path)
-                self.store.apply(self.resource, namespace: Self.namespace(of: path), name: name, decoded: decoded)
-            case "BOOKMARK":
-                if let version = object["metadata"]?["resourceVersion"]?.scalar?.text { last = version }
-            case "ERROR":
-                let code = object["code"]?.scalar.flatMap { Int($0.text) } ?? 0
-                let message = object["message"]?.scalar?.text ?? "watch error"
-                if code == 410 { throw APIError.gone(message) }
+            switch event {
+            case .upsert(let placed, let version):
+                if let version { last = version }
+                self.store.apply(placed.path, name: placed.name, decoded: placed.decoded)
+            case .delete(let path, let name, let version):
+                if let version { last = version }
+                self.store.apply(path, name: name, decoded: nil)
+            case .bookmark(let version), .unnamed(let version):
+                if let version { last = version }
+            case .gone(let message):
+                throw APIError.gone(message)
+            case .failure(let code, let message):
                 throw APIError.status(code, message, retryAfter: nil)
-            default:
-                throw APIError.malformed("unknown watch event type \(type)")
             }
         }
-    }
-
-    /// The virtual file and object name of an API object; nil when it has no name.
-    private func place(_ object: ManifestNode) -> (path: String, name: String)? {
-        guard let name = object["metadata"]?["name"]?.scalar?.text, !name.isEmpty else { return nil }
-        let namespace = self.resource == .namespaces ? name : (object["metadata"]?["namespace"]?.scalar?.text ?? "default")
-        return (ClusterObjectStore.path(self.resource, namespace: namespace), name)
-    }
-
-    /// `kubernetes/<namespace>/<resource>` → `<namespace>`.
-    private static func namespace(of path: String) -> String {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count >= 3 ? String(parts[1]) : ""
     }
 
     /// RFC 3986 §2.3: everything but the unreserved characters percent-encoded (continue tokens
@@ -221,8 +198,3 @@ extension Duration {
     }
 }
 
-extension ManifestLimits {
-    /// An API reply is one page of 500 objects or one event: the file-size bound of manifests
-    /// does not apply (the reply's own bounds do), the nesting bound does.
-    static let apiServer = ManifestLimits(maximumFileSize: ResourceReflector.maximumPage)
-}

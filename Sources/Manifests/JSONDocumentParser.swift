@@ -7,17 +7,22 @@ package struct JSONDocumentParser {
     private var offset = 0
     private var line = 1
     private var lineStart = 0
+    /// False: every node is at line 1, column 1 (see `parse`).
+    private let positions: Bool
 
-    private init(bytes: UnsafeRawBufferPointer, limits: ManifestLimits) {
+    private init(bytes: UnsafeRawBufferPointer, limits: ManifestLimits, positions: Bool) {
         self.bytes = bytes
         self.limits = limits
+        self.positions = positions
     }
 
-    /// The top-level values of `bytes`, in order.
+    /// The top-level values of `bytes`, in order. With `positions` false every node is placed at
+    /// line 1, column 1: for API replies, where a position in one page means nothing, and an
+    /// object must decode the same wherever a page or event carries it. Errors keep their position.
     package static func parse(
-        _ bytes: UnsafeRawBufferPointer, limits: ManifestLimits = .standard
+        _ bytes: UnsafeRawBufferPointer, limits: ManifestLimits = .standard, positions: Bool = true
     ) -> Result<[ManifestNode], YAMLDocumentParser.Failure> {
-        var parser = JSONDocumentParser(bytes: bytes, limits: limits)
+        var parser = JSONDocumentParser(bytes: bytes, limits: limits, positions: positions)
         do {
             var documents: [ManifestNode] = []
             parser.skipWhitespace()
@@ -38,6 +43,9 @@ package struct JSONDocumentParser {
     }
 
     private var column: Int { self.offset - self.lineStart + 1 }
+    /// Where a node starts, as nodes record it.
+    private var nodeLine: Int { self.positions ? self.line : 1 }
+    private var nodeColumn: Int { self.positions ? self.column : 1 }
 
     private func failure(_ message: String) -> YAMLDocumentParser.Failure {
         YAMLDocumentParser.Failure(line: self.line, column: self.column, message: "not valid JSON: \(message)")
@@ -60,8 +68,8 @@ package struct JSONDocumentParser {
 
     private mutating func parseValue(depth: Int) throws(YAMLDocumentParser.Failure) -> ManifestNode {
         guard self.offset < self.bytes.count else { throw self.failure("unexpected end of input") }
-        let line = self.line
-        let column = self.column
+        let line = self.nodeLine
+        let column = self.nodeColumn
         switch self.bytes[self.offset] {
         case UInt8(ascii: "{"):
             guard depth < self.limits.maximumDepth else {
@@ -176,8 +184,8 @@ package struct JSONDocumentParser {
     }
 
     private mutating func parseString() throws(YAMLDocumentParser.Failure) -> ManifestNode {
-        let line = self.line
-        let column = self.column
+        let line = self.nodeLine
+        let column = self.nodeColumn
         self.offset += 1  // the opening quote
         let start = self.offset
         // Fast path: no escapes.

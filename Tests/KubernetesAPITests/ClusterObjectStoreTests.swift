@@ -18,9 +18,9 @@ struct ClusterObjectStoreTests {
     @Test func eventsNameTheirVirtualFileAndEqualObjectsChangeNothing() {
         let posted = Mutex<[Set<String>]>([])
         let store = ClusterObjectStore { paths in posted.withLock { $0.append(paths) } }
-        store.apply(.services, namespace: "dev", name: "web", decoded: Self.service("web", "dev", "10.96.0.5"))
-        store.apply(.services, namespace: "dev", name: "web", decoded: Self.service("web", "dev", "10.96.0.5"))
-        store.apply(.services, namespace: "prod", name: "api", decoded: Self.service("api", "prod", "10.96.0.6"))
+        store.apply(ClusterObjectStore.path(.services, namespace: "dev"), name: "web", decoded: Self.service("web", "dev", "10.96.0.5"))
+        store.apply(ClusterObjectStore.path(.services, namespace: "dev"), name: "web", decoded: Self.service("web", "dev", "10.96.0.5"))
+        store.apply(ClusterObjectStore.path(.services, namespace: "prod"), name: "api", decoded: Self.service("api", "prod", "10.96.0.6"))
         #expect(posted.withLock { $0 } == [["kubernetes/dev/services"], ["kubernetes/prod/services"]])
         let (files, changed) = store.take()
         #expect(files.map(\.path) == ["kubernetes/dev/services", "kubernetes/prod/services"])
@@ -28,7 +28,7 @@ struct ClusterObjectStoreTests {
         #expect(changed == ["kubernetes/dev/services", "kubernetes/prod/services"])
         #expect(store.take().changed.isEmpty)
 
-        store.apply(.services, namespace: "dev", name: "web", decoded: nil)
+        store.apply(ClusterObjectStore.path(.services, namespace: "dev"), name: "web", decoded: nil)
         let after = store.take()
         #expect(after.files.map(\.path) == ["kubernetes/prod/services"])
         #expect(after.changed == ["kubernetes/dev/services"])
@@ -60,7 +60,7 @@ struct ClusterObjectStoreTests {
     @Test func objectsOfAFileAreInNameOrder() {
         let store = ClusterObjectStore()
         for name in ["zeta", "alpha", "mid"] {
-            store.apply(.services, namespace: "dev", name: name, decoded: Self.service(name, "dev", "10.96.2.\(name.count)"))
+            store.apply(ClusterObjectStore.path(.services, namespace: "dev"), name: name, decoded: Self.service(name, "dev", "10.96.2.\(name.count)"))
         }
         #expect(store.take().files[0].objects.map(\.metadata.name) == ["alpha", "mid", "zeta"])
     }
