@@ -3,14 +3,11 @@ import Synchronization
 
 /// The cluster as listed and watched: every object the model reads, decoded, grouped by namespace
 /// and resource into virtual files (`kubernetes/<namespace>/<resource>`), so that a change flows
-/// into the same per-file, per-namespace incremental path as an edited manifest. Thread-safe: the
-/// reflectors write, the reload loop takes.
+/// into the same per-file, per-namespace incremental path as an edited manifest. Each object is
+/// held once, in its virtual file. Thread-safe: the reflectors write, the reload loop takes.
 package final class ClusterObjectStore: Sendable {
     private struct State {
-        /// Virtual file → object name → what the object decoded to (the object, or diagnostics).
-        var files: [String: [String: ManifestFile]] = [:]
-        /// Each virtual file as the pipeline reads it, kept until the file changes.
-        var assembled: [String: ManifestFile] = [:]
+        var files: [String: VirtualFile] = [:]
         var sortedPaths: [String]?
         var changed: Set<String> = []
         var synced: Set<APIResource> = []
@@ -30,44 +27,43 @@ package final class ClusterObjectStore: Sendable {
     }
 
     /// An object of virtual file `path` added or modified (`decoded` is its decoding), or
-    /// deleted (`decoded` nil).
+    /// deleted (`decoded` nil). Nothing happens when the object is as it was.
     package func apply(_ path: String, name: String, decoded: ManifestFile?) {
         let touched = self.state.withLock { state -> Bool in
-            let before = state.files[path]?[name]
-            guard before != decoded else { return false }
-            if let decoded {
-                if state.files[path] == nil { state.sortedPaths = nil }
-                state.files[path, default: [:]][name] = decoded
+            var file = state.files[path] ?? VirtualFile(path: path)
+            guard file.set(name, to: decoded) else { return false }
+            if file.isEmpty {
+                state.files[path] = nil
+                state.sortedPaths = nil
             } else {
-                state.files[path]?[name] = nil
-                if state.files[path]?.isEmpty == true {
-                    state.files[path] = nil
-                    state.sortedPaths = nil
-                }
+                if state.files[path] == nil { state.sortedPaths = nil }
+                state.files[path] = file
             }
-            state.assembled[path] = nil
             state.changed.insert(path)
             return true
         }
         if touched { self.changes([path]) }
     }
 
+    /// The object as served, for a relist to share when the listed one is equal.
+    package func object(_ path: String, named name: String) -> ManifestObject? {
+        self.state.withLock { $0.files[path]?.object(named: name) }
+    }
+
     /// Every object of `resource` at once, from a complete list: files whose objects differ are
     /// changed, files of this resource not in the list go. The resource counts as synced from now.
-    package func replace(_ resource: APIResource, with listed: [String: [String: ManifestFile]]) {
+    package func replace(_ resource: APIResource, with listed: [String: VirtualFile]) {
         let suffix = "/" + resource.rawValue
         let touched = self.state.withLock { state -> Set<String> in
             var touched: Set<String> = []
             for path in state.files.keys where path.hasSuffix(suffix) && listed[path] == nil {
                 state.files[path] = nil
-                state.assembled[path] = nil
                 state.sortedPaths = nil
                 touched.insert(path)
             }
-            for (path, objects) in listed where state.files[path] != objects {
+            for (path, file) in listed where state.files[path] != file {
                 if state.files[path] == nil { state.sortedPaths = nil }
-                state.files[path] = objects
-                state.assembled[path] = nil
+                state.files[path] = file
                 touched.insert(path)
             }
             state.changed.formUnion(touched)
@@ -76,11 +72,6 @@ package final class ClusterObjectStore: Sendable {
         }
         // Posted even when nothing changed: the first complete list is news in itself.
         self.changes(touched)
-    }
-
-    /// What the object `name` in virtual file `path` decoded to, if it is there.
-    package func decoded(_ path: String, _ name: String) -> ManifestFile? {
-        self.state.withLock { $0.files[path]?[name] }
     }
 
     /// The resources not yet listed completely, in a fixed order.
@@ -92,22 +83,7 @@ package final class ClusterObjectStore: Sendable {
     package func take() -> (files: [ManifestFile], changed: Set<String>) {
         self.state.withLock { state in
             if state.sortedPaths == nil { state.sortedPaths = state.files.keys.sorted() }
-            var files: [ManifestFile] = []
-            files.reserveCapacity(state.sortedPaths!.count)
-            for path in state.sortedPaths! {
-                if let file = state.assembled[path] {
-                    files.append(file)
-                    continue
-                }
-                var file = ManifestFile(path: path)
-                for name in (state.files[path] ?? [:]).keys.sorted() {
-                    let decoded = state.files[path]![name]!
-                    file.objects += decoded.objects
-                    file.diagnostics += decoded.diagnostics
-                }
-                state.assembled[path] = file
-                files.append(file)
-            }
+            let files = state.sortedPaths!.compactMap { state.files[$0]?.file }
             defer { state.changed = [] }
             return (files, state.changed)
         }

@@ -99,8 +99,9 @@ struct ResourceReflector: Sendable {
     }
 
     /// Every object, decoded into virtual files, and the list's resourceVersion.
-    func listAll() async throws -> (objects: [String: [String: ManifestFile]], resourceVersion: String) {
-        var objects: [String: [String: ManifestFile]] = [:]
+    func listAll() async throws -> (objects: [String: VirtualFile], resourceVersion: String) {
+        var objects: [String: [ManifestObject]] = [:]
+        var rejected: [String: [String: [ManifestDiagnostic]]] = [:]
         var continueToken: String?
         var restarts = 0
         while true {
@@ -113,25 +114,34 @@ struct ResourceReflector: Sendable {
             } catch APIError.gone where continueToken != nil && restarts < 3 {
                 // The continue token expired between pages (etcd compacted): start over.
                 objects = [:]
+                rejected = [:]
                 continueToken = nil
                 restarts += 1
                 continue
             }
             let page = try self.decoder.page(reply.body)
             for placed in page.objects {
-                // A relist builds the new state beside the served one: an object that did not
-                // change is the served copy, shared, so the new state costs only what changed.
-                if let served = self.store.decoded(placed.path, placed.name), served == placed.decoded {
-                    objects[placed.path, default: [:]][placed.name] = served
+                if let object = placed.decoded.objects.first {
+                    // A relist builds the new state beside the served one: an object that did not
+                    // change is the served copy, shared, so the new state costs only what changed.
+                    let served = self.store.object(placed.path, named: placed.name)
+                    objects[placed.path, default: []].append(served == object ? served! : object)
                 } else {
-                    objects[placed.path, default: [:]][placed.name] = placed.decoded
+                    objects[placed.path, default: []] += []
+                }
+                if !placed.decoded.diagnostics.isEmpty {
+                    rejected[placed.path, default: [:]][placed.name] = placed.decoded.diagnostics
                 }
             }
             if let next = page.continueToken, !next.isEmpty {
                 continueToken = next
                 continue
             }
-            return (objects, page.resourceVersion)
+            var files: [String: VirtualFile] = [:]
+            for (path, list) in objects {
+                files[path] = VirtualFile(path: path, objects: list, rejected: rejected[path] ?? [:])
+            }
+            return (files, page.resourceVersion)
         }
     }
 

@@ -15,6 +15,10 @@ struct ClusterObjectStoreTests {
         return ManifestParser.decodeAPIObject(node, as: .service, path: ClusterObjectStore.path(.services, namespace: namespace))
     }
 
+    static func file(_ path: String, _ decoded: ManifestFile) -> VirtualFile {
+        VirtualFile(path: path, objects: decoded.objects, rejected: [:])
+    }
+
     @Test func eventsNameTheirVirtualFileAndEqualObjectsChangeNothing() {
         let posted = Mutex<[Set<String>]>([])
         let store = ClusterObjectStore { paths in posted.withLock { $0.append(paths) } }
@@ -40,8 +44,8 @@ struct ClusterObjectStoreTests {
         store.replace(
             .services,
             with: [
-                "kubernetes/a/services": ["one": Self.service("one", "a", "10.96.1.1")],
-                "kubernetes/b/services": ["two": Self.service("two", "b", "10.96.1.2")],
+                "kubernetes/a/services": Self.file("kubernetes/a/services", Self.service("one", "a", "10.96.1.1")),
+                "kubernetes/b/services": Self.file("kubernetes/b/services", Self.service("two", "b", "10.96.1.2")),
             ])
         #expect(store.unsynced == [.namespaces, .endpointSlices, .pods])
         _ = store.take()
@@ -49,12 +53,33 @@ struct ClusterObjectStoreTests {
         store.replace(
             .services,
             with: [
-                "kubernetes/a/services": ["one": Self.service("one", "a", "10.96.1.1")],
-                "kubernetes/c/services": ["three": Self.service("three", "c", "10.96.1.3")],
+                "kubernetes/a/services": Self.file("kubernetes/a/services", Self.service("one", "a", "10.96.1.1")),
+                "kubernetes/c/services": Self.file("kubernetes/c/services", Self.service("three", "c", "10.96.1.3")),
             ])
         let (files, changed) = store.take()
         #expect(files.map(\.path) == ["kubernetes/a/services", "kubernetes/c/services"])
         #expect(changed == ["kubernetes/b/services", "kubernetes/c/services"])
+    }
+
+    @Test func aRejectedObjectKeepsItsDiagnosticUntilItIsFixedOrGone() {
+        let store = ClusterObjectStore()
+        let path = ClusterObjectStore.path(.services, namespace: "dev")
+        let broken = ManifestFile(
+            path: path, diagnostics: [.error(at: SourceLocation(file: path, line: 1, column: 1), "Service dev/web: bad")])
+        store.apply(path, name: "web", decoded: broken)
+        store.apply(path, name: "api", decoded: Self.service("api", "dev", "10.96.3.1"))
+        var file = store.take().files[0]
+        #expect(file.objects.map(\.metadata.name) == ["api"])
+        #expect(file.diagnostics.count == 1)
+        store.apply(path, name: "web", decoded: Self.service("web", "dev", "10.96.3.2"))
+        file = store.take().files[0]
+        #expect(file.objects.map(\.metadata.name) == ["api", "web"])
+        #expect(file.diagnostics.isEmpty)
+        store.apply(path, name: "web", decoded: broken)
+        store.apply(path, name: "web", decoded: nil)
+        file = store.take().files[0]
+        #expect(file.objects.map(\.metadata.name) == ["api"])
+        #expect(file.diagnostics.isEmpty)
     }
 
     @Test func objectsOfAFileAreInNameOrder() {
