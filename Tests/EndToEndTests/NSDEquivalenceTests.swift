@@ -57,8 +57,12 @@ struct NSDEquivalenceTests {
         #expect(names.count > 40)
         for name in names.sorted() {
             for type in ["A", "AAAA", "SRV", "TXT", "CNAME", "NS", "SOA"] {
-                let ours = Self.essence(try server.dig(["+norec", name, type]))
-                let theirs = Self.essence(try digNSD([name, type]))
+                // A reply lost on a loaded machine (dig's one-second try) is asked again: a lost
+                // datagram is not a disagreement.
+                var ours = Self.essence(try server.dig(["+norec", name, type]))
+                if ours.hasPrefix("none") { ours = Self.essence(try server.dig(["+norec", name, type])) }
+                var theirs = Self.essence(try digNSD([name, type]))
+                if theirs.hasPrefix("none") { theirs = Self.essence(try digNSD([name, type])) }
                 #expect(ours == theirs, "\(name) \(type)")
             }
         }
