@@ -15,7 +15,7 @@ ifeq ($(shell command -v kubectl),)
 DEB_PACKAGES += kubernetes-client
 endif
 
-.PHONY: deps build test run check clean golden bench bench-compare fuzz soak
+.PHONY: deps build test run check clean golden bench bench-api bench-compare fuzz soak
 
 ## deps: install the missing Debian packages (apt-get update first); nothing when all are present
 deps:
@@ -69,6 +69,14 @@ bench:
 	$(SWIFT) build -c release --product clusterdns
 	python3 bench/run.py $(BENCH_ARGS)
 	/usr/bin/python3 bench/charts.py
+
+## bench-api: the API source at L (BENCH_SIZE=M for a quick one): the bench's cluster from the test
+## API server against the same cluster from files; first sync, RSS, and the peak of a forced relist
+BENCH_SIZE ?= L
+bench-api:
+	@$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) $(BENCH_PACKAGES)"
+	$(SWIFT) build -c release --product clusterdns
+	python3 bench/api_source.py --size $(BENCH_SIZE)
 
 ## bench-compare: `make bench` with another revision built beside this one (BASE=<commit>, default
 ## HEAD~1) and run in the same interleave, ending with a this build / baseline table
