@@ -141,7 +141,10 @@ let package = Package(
         .testTarget(
             name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], exclude: [], swiftSettings: swiftSettings),
         .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Manifests"], swiftSettings: swiftSettings),
-        .testTarget(name: "KubernetesAPITests", dependencies: ["KubernetesAPI", "Manifests"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KubernetesAPITests",
+            dependencies: ["KubernetesAPI", "Manifests", .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [], swiftSettings: swiftSettings),
     ]
 )

@@ -30,7 +30,7 @@ package enum APIError: Error, CustomStringConvertible, Equatable {
         return nil
     }
 
-    static func from(status: Int, body: [UInt8], headers: HTTPHeaders) -> APIError {
+    package static func from(status: Int, body: [UInt8], headers: HTTPHeaders) -> APIError {
         let message = Self.statusMessage(body) ?? "HTTP \(status)"
         if status == 410 { return .gone(message) }
         let retryAfter = headers.first(name: "Retry-After").flatMap { Int($0) }.map { Duration.seconds(min($0, 300)) }
