@@ -10,6 +10,8 @@ package struct ForwardedAnswer: Sendable, Hashable {
     package var authority: PackedRRsets
     /// True when served from the cache.
     package var fromCache: Bool
+    /// True when served stale (expired, kept because the upstreams failed: RFC 8767).
+    package var isStale = false
 
     package init(
         rcode: UInt16, authenticData: Bool = false, answer: [WireRecord] = [], authority: [WireRecord] = [],

@@ -88,6 +88,8 @@ package final class Forwarder: @unchecked Sendable {
     private var quota: FetchQuota
     private var nextSerial: UInt64 = 0
     private var overloaded = 0
+    private var servedStale = 0
+    private var prefetches = 0
     private var shareEvictions = 0
     private var limitsReached: [ForwarderLimit: Int] = [:]
     private var repairs: [UpstreamRepair: Int] = [:]
@@ -109,7 +111,8 @@ package final class Forwarder: @unchecked Sendable {
         ResponseCache(
             capacity: configuration.cacheSize, maximumTTL: configuration.cacheMaximumTTL,
             negativeMaximumTTL: configuration.negativeMaximumTTL, byteBudget: configuration.cacheBytes,
-            maximumAnswerBytes: configuration.cacheMaximumAnswerBytes)
+            maximumAnswerBytes: configuration.cacheMaximumAnswerBytes, staleWindow: configuration.staleWindow,
+            prefetch: configuration.prefetch, ticksPerSecond: 1000)
     }
 
     /// A forwarder on one loop of `group`. Sockets are opened per query.
@@ -165,6 +168,8 @@ package final class Forwarder: @unchecked Sendable {
             statistics.cacheSuccessHits = self.cache.successHits
             statistics.cacheDenialHits = self.cache.denialHits
             statistics.cacheMisses = self.cache.misses
+            statistics.cacheServedStale = self.servedStale
+            statistics.cachePrefetches = self.prefetches
             statistics.cacheSuccessEntries = self.cache.count - self.cache.denialCount
             statistics.cacheDenialEntries = self.cache.denialCount
             statistics.cacheBytes = self.cache.bytes
@@ -178,12 +183,41 @@ package final class Forwarder: @unchecked Sendable {
         }
     }
 
-    private var seconds: UInt64 { UInt64((NIODeadline.now() - self.epoch).nanoseconds / 1_000_000_000) }
+    /// The cache's clock: milliseconds since the forwarder started.
+    private var milliseconds: UInt64 { UInt64((NIODeadline.now() - self.epoch).nanoseconds / 1_000_000) }
 
     private func resolveOnLoop(_ question: ForwardQuestion, client: ClientPrefix) -> EventLoopFuture<ForwardedAnswer> {
-        if let cached = self.cache.lookup(question, now: self.seconds) {
-            return self.eventLoop.makeSucceededFuture(cached)
+        switch self.cache.find(question, now: self.milliseconds) {
+        case .fresh(let answer, let prefetch):
+            if prefetch, self.inflight[question] == nil {
+                // Refreshed in the background: the client has its answer already.
+                self.prefetches += 1
+                _ = self.fetch(question, client: client)
+            }
+            return self.eventLoop.makeSucceededFuture(answer)
+        case .stale(let answer, recheckPending: true):
+            // A refresh failed moments ago (RFC 8767 §5): stale at once, upstreams left alone.
+            self.servedStale += 1
+            return self.eventLoop.makeSucceededFuture(answer)
+        case .stale(let stale, recheckPending: false):
+            // Upstream first; if it fails (no answer within --forward-timeout, SERVFAIL, REFUSED),
+            // the stale answer (RFC 8767 §4).
+            return self.fetch(question, client: client).flatMapError { _ in
+                self.eventLoop.makeSucceededFuture(ForwardedAnswer(rcode: ResponseCode.serverFailure.rawValue))
+            }.map { answer in
+                guard answer.rcode != ResponseCode.noError.rawValue, answer.rcode != ResponseCode.nameError.rawValue
+                else { return answer }
+                self.servedStale += 1
+                self.cache.refreshFailed(question, now: self.milliseconds)
+                return stale
+            }
+        case .miss:
+            return self.fetch(question, client: client)
         }
+    }
+
+    /// Asks the upstreams (sharing a fetch in flight for the same question), within the quota.
+    private func fetch(_ question: ForwardQuestion, client: ClientPrefix) -> EventLoopFuture<ForwardedAnswer> {
         let promise = self.eventLoop.makePromise(of: ForwardedAnswer.self)
         if let fetch = self.inflight[question] {
             fetch.promises.append(promise)
@@ -384,7 +418,7 @@ package final class Forwarder: @unchecked Sendable {
     /// Caches `answer`, noting the limits that storing it reached.
     private func store(_ question: ForwardQuestion, _ answer: ForwardedAnswer) {
         let before = (self.cache.tooLarge, self.cache.evictionsForCount, self.cache.evictionsForBytes)
-        self.cache.store(question, answer, now: self.seconds)
+        self.cache.store(question, answer, now: self.milliseconds)
         if self.cache.tooLarge > before.0 {
             self.reached(.cacheMaxAnswerBytes, ["qname": "\(question.name)", "bytes": "\(answer.byteCount)"])
         }

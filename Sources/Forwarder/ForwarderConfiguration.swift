@@ -18,6 +18,11 @@ package struct ForwarderConfiguration: Sendable {
     package var cacheMaximumTTL: UInt32
     /// The longest a negative answer is cached (RFC 2308 §5).
     package var negativeMaximumTTL: UInt32
+    /// How long past expiry a cached answer may be served when the upstreams fail (RFC 8767);
+    /// 0: never (`--serve-stale`).
+    package var staleWindow: UInt32 = 0
+    /// Refresh popular answers before they expire (`--prefetch`).
+    package var prefetch = false
     /// UDP payload size we offer upstreams.
     package var payloadSize: UInt16
     /// Whether a name lies in one of our own zones: upstream data about such names is never

@@ -25,6 +25,10 @@ package struct ForwarderStatistics: Sendable, Hashable {
     package var cacheSuccessHits = 0
     package var cacheDenialHits = 0
     package var cacheMisses = 0
+    /// Answers served stale because the upstreams failed (RFC 8767), CoreDNS's `served_stale`.
+    package var cacheServedStale = 0
+    /// Refreshes started before expiry for popular entries, CoreDNS's `prefetch`.
+    package var cachePrefetches = 0
     package var cacheSuccessEntries = 0
     package var cacheDenialEntries = 0
     package var cacheHits: Int { self.cacheSuccessHits + self.cacheDenialHits }

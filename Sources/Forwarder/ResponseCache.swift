@@ -6,7 +6,12 @@ import DNSWire
 /// its bytes plus a fixed overhead for its bookkeeping; an answer over `maximumAnswerBytes` is
 /// not cached at all, so that a few huge answers cannot push out everything else. The least
 /// recently used entry goes first. Not thread-safe: it lives on the forwarder's event loop.
-/// Times are seconds on a caller's monotonic clock.
+/// Times are ticks of a caller's monotonic clock, `ticksPerSecond` to the second (the forwarder
+/// counts milliseconds, so that "the last tenth of a 10 s TTL" is 9 s after storing, not 8 or 9).
+///
+/// With a stale window (`--serve-stale`, RFC 8767) an expired entry is kept that much longer, for
+/// the forwarder to answer with when the upstreams fail; with prefetch (`--prefetch`) a popular
+/// entry asked for in the last tenth of its lifetime is flagged for a refresh before it expires.
 package struct ResponseCache {
     private struct Entry {
         var question: ForwardQuestion
@@ -16,7 +21,28 @@ package struct ResponseCache {
         var cost: Int
         var previous: Int
         var next: Int
+        /// Times asked in this lifetime, the fetch that stored it included.
+        var asks: UInt32 = 1
+        /// Whether a refresh was flagged in this lifetime (once is enough).
+        var prefetchFlagged = false
+        /// When a refresh of the expired entry last failed (RFC 8767 §5's failure recheck timer).
+        var refreshFailedAt: UInt64?
     }
+
+    /// What the cache holds for a question.
+    package enum Found: Equatable {
+        /// A live answer, its TTLs counted down; `prefetch` when it should be refreshed now.
+        case fresh(ForwardedAnswer, prefetch: Bool)
+        /// An expired answer inside the stale window, with stale TTLs (RFC 8767 §4); `recheckPending`
+        /// when a refresh failed less than `staleRecheck` seconds ago, so upstreams are not asked again yet.
+        case stale(ForwardedAnswer, recheckPending: Bool)
+        case miss
+    }
+
+    /// The TTL a stale answer is served with (RFC 8767 §4 recommends 30 seconds).
+    package static let staleTTL: UInt32 = 30
+    /// After a failed refresh, how long stale data is served without asking upstream (RFC 8767 §5).
+    package static let staleRecheck: UInt64 = 30
 
     /// What an entry costs beyond its records' bytes: the entry, its index slot, and the
     /// headers and allocator overhead of its arrays, measured to within this on Linux.
@@ -49,10 +75,21 @@ package struct ResponseCache {
     /// Answers not cached because they were over `maximumAnswerBytes`.
     package private(set) var tooLarge = 0
 
+    /// How long past its expiry an entry may be served stale; 0: never.
+    package let staleWindow: UInt32
+    /// Whether popular entries are flagged for a refresh before they expire.
+    package let prefetch: Bool
+
+    /// Ticks of the caller's clock per second.
+    package let ticksPerSecond: UInt64
+
     package init(
         capacity: Int, maximumTTL: UInt32 = 3600, negativeMaximumTTL: UInt32 = 300, byteBudget: Int = 32 << 20,
-        maximumAnswerBytes: Int = 16 << 10
+        maximumAnswerBytes: Int = 16 << 10, staleWindow: UInt32 = 0, prefetch: Bool = false, ticksPerSecond: UInt64 = 1
     ) {
+        self.ticksPerSecond = max(1, ticksPerSecond)
+        self.staleWindow = staleWindow
+        self.prefetch = prefetch
         self.capacity = max(0, capacity)
         self.byteBudget = max(0, byteBudget)
         self.maximumAnswerBytes = max(0, maximumAnswerBytes)
@@ -66,22 +103,63 @@ package struct ResponseCache {
 
     /// The cached answer with its TTLs counted down, or nil (expired entries are dropped).
     package mutating func lookup(_ question: ForwardQuestion, now: UInt64) -> ForwardedAnswer? {
+        if case .fresh(let answer, _) = self.find(question, now: now) { return answer }
+        return nil
+    }
+
+    /// What the cache holds for `question` now: a live answer, a stale one (inside the stale
+    /// window; counted as a miss, since upstream is asked first), or nothing. Entries past their
+    /// lifetime and the stale window are dropped.
+    package mutating func find(_ question: ForwardQuestion, now: UInt64) -> Found {
         guard let slot = self.index[question] else {
             self.misses += 1
-            return nil
+            return .miss
         }
         let entry = self.entries[slot]
+        let ticks = self.ticksPerSecond
         let elapsed = now >= entry.storedAt ? now - entry.storedAt : 0
-        guard elapsed < UInt64(entry.lifetime) else {
-            self.remove(slot)
+        let lifetime = UInt64(entry.lifetime) * ticks
+        guard elapsed < lifetime else {
             self.misses += 1
-            return nil
+            guard elapsed < lifetime + UInt64(self.staleWindow) * ticks else {
+                self.remove(slot)
+                return .miss
+            }
+            let recheckPending =
+                entry.refreshFailedAt.map { now >= $0 && now - $0 < Self.staleRecheck * ticks } ?? false
+            return .stale(Self.stale(entry.answer), recheckPending: recheckPending)
         }
         self.moveToFront(slot)
         if entry.answer.isDenial { self.denialHits += 1 } else { self.successHits += 1 }
-        var answer = entry.answer.aged(by: UInt32(elapsed))
+        var answer = entry.answer.aged(by: UInt32(elapsed / ticks))
         answer.fromCache = true
-        return answer
+        self.entries[slot].asks &+= 1
+        // Asked at least twice in its life, and now in its last tenth: refresh it in the background.
+        let prefetch =
+            self.prefetch && !entry.prefetchFlagged && self.entries[slot].asks >= 2
+            && elapsed * 10 >= lifetime * 9
+        if prefetch { self.entries[slot].prefetchFlagged = true }
+        return .fresh(answer, prefetch: prefetch)
+    }
+
+    /// A refresh of `question`'s expired entry failed: for `staleRecheck` seconds, stale data is
+    /// served at once.
+    package mutating func refreshFailed(_ question: ForwardQuestion, now: UInt64) {
+        if let slot = self.index[question] { self.entries[slot].refreshFailedAt = now }
+    }
+
+    /// An expired answer as served stale: each RRset's TTL the stale TTL, and a denial's never
+    /// above the negative TTL it had (RFC 8767 §4; RFC 2308 §5).
+    private static func stale(_ answer: ForwardedAnswer) -> ForwardedAnswer {
+        var stale = answer
+        let capped: (UInt32, PackedRRsets.RRset) -> UInt32 = { ttl, _ in
+            answer.isDenial ? min(ttl, Self.staleTTL) : Self.staleTTL
+        }
+        stale.answer = answer.answer.mappingTTLs(capped)
+        stale.authority = answer.authority.mappingTTLs(capped)
+        stale.fromCache = true
+        stale.isStale = true
+        return stale
     }
 
     /// Stores `answer` (its TTLs as `policy` serves them) when it may be cached; returns the

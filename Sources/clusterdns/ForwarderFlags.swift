@@ -59,7 +59,31 @@ struct ForwarderFlags: ParsableArguments {
         help: ArgumentHelp("Longest a negative forwarded answer (NXDOMAIN, NODATA) is cached.", valueName: "SECONDS"))
     var cacheNegativeTTL: UInt32 = 300
 
+    @Option(
+        name: .customLong("serve-stale"),
+        help: ArgumentHelp(
+            "Answer from an expired cache entry, with TTL 30, when the upstreams fail (no answer within --forward-timeout, SERVFAIL, REFUSED) and it expired less than this long ago (RFC 8767): 1h, 30m, 86400s. Off when not given.",
+            valueName: "DURATION"))
+    var serveStale: String?
+
+    @Flag(
+        name: .customLong("prefetch"),
+        help: ArgumentHelp(
+            "Refresh a cached answer in the background when it is asked for in the last tenth of its TTL and was asked at least twice, so popular names never expire in front of a client."
+        ))
+    var prefetch = false
+
+    /// `--serve-stale` in seconds; 0 when not given.
+    var staleWindow: UInt32 {
+        self.serveStale.flatMap { DurationArgument.seconds($0, maximum: 7 * 24 * 3600) }.map { UInt32($0) } ?? 0
+    }
+
     func validate() throws {
+        if let text = self.serveStale {
+            guard let seconds = DurationArgument.seconds(text, maximum: 7 * 24 * 3600), seconds > 0 else {
+                throw ValidationError("--serve-stale must be a positive duration of at most 7d such as 1h, 30m or 86400s, got \"\(text)\"")
+            }
+        }
         guard self.forwardTimeout > 0, self.maxConcurrentForwards > 0, self.cacheSize >= 0 else {
             throw ValidationError("--forward-timeout and --max-concurrent-forwards must be positive, --cache-size not negative")
         }
@@ -101,15 +125,15 @@ struct ForwarderFlags: ParsableArguments {
             }
             addresses.append(address)
         }
-        return (
-            ForwarderConfiguration(
-                upstreams: addresses, timeout: .nanoseconds(Int64(self.forwardTimeout * 1e9)),
-                maximumConcurrent: self.maxConcurrentForwards, cacheSize: self.cacheSize,
-                cacheMaximumTTL: self.cacheMaxTTL, negativeMaximumTTL: self.cacheNegativeTTL,
-                cacheBytes: Self.byteCount(self.cacheBytes) ?? 32 << 20,
-                cacheMaximumAnswerBytes: Self.byteCount(self.cacheMaxAnswerBytes) ?? 16 << 10),
-            nil
-        )
+        var configuration = ForwarderConfiguration(
+            upstreams: addresses, timeout: .nanoseconds(Int64(self.forwardTimeout * 1e9)),
+            maximumConcurrent: self.maxConcurrentForwards, cacheSize: self.cacheSize,
+            cacheMaximumTTL: self.cacheMaxTTL, negativeMaximumTTL: self.cacheNegativeTTL,
+            cacheBytes: Self.byteCount(self.cacheBytes) ?? 32 << 20,
+            cacheMaximumAnswerBytes: Self.byteCount(self.cacheMaxAnswerBytes) ?? 16 << 10)
+        configuration.staleWindow = self.staleWindow
+        configuration.prefetch = self.prefetch
+        return (configuration, nil)
     }
 
     /// `N`, `NK`, `NM` or `NG` (powers of 1024) as bytes; nil when it is not one, or over 1 TiB.

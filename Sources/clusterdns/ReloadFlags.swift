@@ -26,16 +26,14 @@ struct ReloadFlags: ParsableArguments {
             valueName: "DURATION"))
     var relistIntervalText: String = "30m"
 
-    /// `--relist-interval` as a duration: a number with `s`, `m` or `h`, or seconds.
+    /// `--relist-interval` as a duration.
     var relistInterval: Duration {
         get throws {
-            let text = self.relistIntervalText
-            let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600]
-            let (digits, unit) = units[text.last ?? " "].map { (text.dropLast(), $0) } ?? (Substring(text), 1)
-            guard let value = Int64(digits), value > 0, value <= 7 * 24 * 3600 / unit else {
-                throw ValidationError("--relist-interval must be a positive duration such as 90s, 30m or 2h, got \"\(text)\"")
+            guard let seconds = DurationArgument.seconds(self.relistIntervalText, maximum: 7 * 24 * 3600), seconds > 0 else {
+                throw ValidationError(
+                    "--relist-interval must be a positive duration such as 90s, 30m or 2h, got \"\(self.relistIntervalText)\"")
             }
-            return .seconds(value * unit)
+            return .seconds(seconds)
         }
     }
 
