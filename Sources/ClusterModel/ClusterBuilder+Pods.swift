@@ -19,12 +19,13 @@ extension ClusterBuilder {
                 }
                 continue
             }
-            pods.append(
-                ClusterPod(
-                    namespace: pod.metadata.namespace, name: pod.metadata.name, ips: pod.podIPs,
-                    labels: pod.metadata.labels, hostname: pod.hostname, subdomain: pod.subdomain, ports: pod.ports,
-                    isReady: pod.isReady, isTerminated: pod.phase == "Succeeded" || pod.phase == "Failed",
-                    isTerminating: pod.metadata.deletionTimestamp != nil))
+            var clusterPod = ClusterPod(
+                namespace: pod.metadata.namespace, name: pod.metadata.name, ips: pod.podIPs,
+                labels: pod.metadata.labels, hostname: pod.hostname, subdomain: pod.subdomain, ports: pod.ports,
+                isReady: pod.isReady, isTerminated: pod.phase == "Succeeded" || pod.phase == "Failed",
+                isTerminating: pod.metadata.deletionTimestamp != nil)
+            clusterPod.hostNetwork = pod.hostNetwork
+            pods.append(clusterPod)
         }
         // ReplicaSets by name, with the Deployment controlling each.
         var replicaSetOwner: [String: String] = [:]

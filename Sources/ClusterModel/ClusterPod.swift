@@ -17,6 +17,8 @@ package struct ClusterPod: Sendable, Hashable {
     package var isTerminating: Bool
     /// The workload it was synthesized for (`Deployment/web`), nil for pods from the manifests.
     package var synthesizedFor: String?
+    /// `spec.hostNetwork`: its address is its node's, shared with everything on the node.
+    package var hostNetwork = false
 
     package init(
         namespace: String, name: String, ips: [IPAddress] = [], labels: [String: String] = [:],

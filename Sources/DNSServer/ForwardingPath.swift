@@ -56,6 +56,33 @@ package struct ForwardingPath: Sendable {
         }
     }
 
+    /// The last step of an autopath walk (`QueryPipeline.autopath`): `target`, outside our zones,
+    /// through the forwarder and its cache. An answer (records, or NODATA) is sent behind the
+    /// CNAME from the asked name; anything else sends `nameError`, the plain NXDOMAIN, and the
+    /// client goes on with its own search.
+    func autopath(
+        _ request: ClientRequest, target: DomainName, cname: WireRecord, nameError: [UInt8], from client: ClientPrefix,
+        send: @escaping @Sendable ([UInt8]) -> Void
+    ) {
+        let send = self.gate.admit(send)
+        let question = ForwardQuestion(
+            name: target, type: request.qtype, dnssecOK: request.edns?.dnssecOK ?? false,
+            checkingDisabled: request.checkingDisabled)
+        let settings = self.settings
+        self.forwarder.resolve(question, from: client).whenComplete { result in
+            guard case .success(let answer) = result, answer.rcode == ResponseCode.noError.rawValue else {
+                send(nameError)
+                return
+            }
+            var records = PackedRRsets([cname])
+            records.append(contentsOf: answer.answer)
+            send(
+                ForwardedReply.write(
+                    request, rcode: 0, authenticData: false, answer: records,
+                    authority: answer.answer.isEmpty ? answer.authority : PackedRRsets(), settings: settings))
+        }
+    }
+
     /// An ExternalName answer whose target is outside our zones: the CNAME chain, followed by the
     /// target's records from the resolver (as CoreDNS does); the CNAME alone, still NOERROR, when
     /// the target does not resolve. With upstream data in it the reply is not authoritative

@@ -14,8 +14,10 @@ package final class QueryCounters: Sendable {
         case kubernetes = 0
         case forward = 1
         case none = 2
+        /// Answered by walking a pod's search list (`--autopath`).
+        case autopath = 3
 
-        package var label: String { ["kubernetes", "forward", ""][self.rawValue] }
+        package var label: String { ["kubernetes", "forward", "", "autopath"][self.rawValue] }
     }
     package static let protocols = ["udp", "tcp"]
     package static let families = ["1", "2"]

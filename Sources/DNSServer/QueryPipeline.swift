@@ -66,6 +66,13 @@ package struct QueryPipeline: Sendable {
                 self.limits?.log(.responseRate, now: started, metadata: ["client": "\(client.socketAddress?.ipAddress ?? "-")"])
             }
         }
+        if self.settings.autopath,
+            let next = self.autopath(
+                query, over: transport, from: client, using: snapshot, outcome: outcome, started: started, into: output,
+                deliver: deliver)
+        {
+            return next
+        }
         switch outcome.action {
         case .drop:
             self.record(outcome, length: 0, query, transport, client, started)
@@ -105,23 +112,23 @@ package struct QueryPipeline: Sendable {
     }
 
     /// Records a reply sent now (length 0: nothing sent).
-    private func record(
+    func record(
         _ outcome: QueryOutcome, length: Int, _ query: UnsafeRawBufferPointer, _ transport: Transport,
-        _ client: QueryClient, _ started: NIODeadline
+        _ client: QueryClient, _ started: NIODeadline, plugin: QueryCounters.Plugin? = nil
     ) {
         guard self.recorder.isRecording else { return }
         self.recorder.record(
             qtype: outcome.qtype, rcode: length > 0 ? outcome.rcode : nil,
-            plugin: length > 0 && outcome.isAuthoritative ? .kubernetes : .none, requestSize: query.count,
+            plugin: plugin ?? (length > 0 && outcome.isAuthoritative ? .kubernetes : .none), requestSize: query.count,
             responseSize: length, isIPv6: client.isIPv6, peer: client.socketAddress, tcp: transport == .tcp,
             started: started, name: QuestionName.text(of: query))
     }
 
     /// The sender of a forwarded (or chased) answer: it records the query, then hands the bytes
     /// to the transport.
-    private func forwarded(
+    func forwarded(
         _ qtype: UInt16?, _ query: UnsafeRawBufferPointer, _ transport: Transport, _ client: QueryClient, _ started: NIODeadline,
-        _ send: @escaping @Sendable ([UInt8]) -> Void, chased: Bool = false
+        _ send: @escaping @Sendable ([UInt8]) -> Void, chased: Bool = false, plugin: QueryCounters.Plugin? = nil
     ) -> @Sendable ([UInt8]) -> Void {
         guard self.recorder.isRecording else { return send }
         let recorder = self.recorder
@@ -129,7 +136,8 @@ package struct QueryPipeline: Sendable {
         let name = recorder.queryLog == nil ? "" : QuestionName.text(of: query)
         return { bytes in
             recorder.record(
-                qtype: qtype, rcode: bytes.count >= 12 ? UInt16(bytes[3] & 0x0F) : nil, plugin: chased ? .kubernetes : .forward,
+                qtype: qtype, rcode: bytes.count >= 12 ? UInt16(bytes[3] & 0x0F) : nil,
+                plugin: plugin ?? (chased ? .kubernetes : .forward),
                 requestSize: requestSize, responseSize: bytes.count, isIPv6: client.isIPv6, peer: client.socketAddress,
                 tcp: transport == .tcp, started: started, name: name)
             send(bytes)

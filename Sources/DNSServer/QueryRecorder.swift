@@ -32,14 +32,15 @@ struct QueryRecorder: Sendable {
                 return known == "other" ? "TYPE\(code)" : known
             } ?? "-"
             let client = peer()
+            let metadata: Logger.Metadata = plugin == .autopath ? ["autopath": "true"] : [:]
             queryLog.info(
                 "query",
-                metadata: [
+                metadata: metadata.merging([
                     "client": "\(client.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "-")",
                     "proto": "\(tcp ? "tcp" : "udp")", "qname": "\(name())", "qtype": "\(type)",
                     "rcode": "\(rcode.map { $0 < 6 ? QueryCounters.rcodes[Int($0)] : "RCODE\($0)" } ?? "dropped")",
                     "duration.us": "\(nanoseconds / 1000)",
-                ])
+                ]) { first, _ in first })
         }
     }
 }

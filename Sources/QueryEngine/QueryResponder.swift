@@ -131,6 +131,18 @@ package enum QueryResponder {
         return .reply(length: length)
     }
 
+    /// The question of `query` as a `ClientRequest`, or nil when it is not a query we answer.
+    package static func request(for query: UnsafeRawBufferPointer, over transport: Transport) -> ClientRequest? {
+        withUnsafeTemporaryAllocation(byteCount: 256, alignment: 1) { name in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { labelStarts in
+                guard case .query(let parsed) = QueryParser.parse(query, name: name, labelStarts: labelStarts) else {
+                    return nil
+                }
+                return Self.request(parsed, query, UnsafeRawBufferPointer(rebasing: name[0..<parsed.nameLength]), transport)
+            }
+        }
+    }
+
     /// The question, kept for answering later (from a resolver).
     private static func request(
         _ parsed: ParsedQuery, _ query: UnsafeRawBufferPointer, _ name: UnsafeRawBufferPointer, _ transport: Transport

@@ -14,6 +14,8 @@ package struct RecordOptions: Sendable, Hashable {
     package var dnsIP: IPAddress
     /// Blocks whose reverse zones are ours: the service and pod CIDRs.
     package var reverseCIDRs: [IPNetwork]
+    /// `--autopath`: snapshots index pods by address, for the server to walk a pod's search list.
+    package var autopath = false
 
     package init(
         domain: DomainName = DomainName("cluster.local.") ?? .root, ttl: UInt32 = 5, serial: UInt32 = 1,

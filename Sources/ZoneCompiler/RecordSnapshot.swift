@@ -1,5 +1,6 @@
 import ClusterModel
 import DNSWire
+import IPAddressing
 
 /// Every record ClusterDNS serves, built from a cluster ahead of time: the compiled answers
 /// (queries read them; `dump` and zone transfers read the zones back from them) and the cluster
@@ -17,6 +18,9 @@ package final class RecordSnapshot: Sendable {
     /// True while the source has not delivered its first complete state (the API server not yet
     /// listed): names in our zones get SERVFAIL, never an NXDOMAIN that clients would cache.
     package let awaitingSource: Bool
+    /// With `--autopath`: the namespace of each pod address (pods on their node's network and
+    /// finished pods left out, since their address says nothing of who asks).
+    package let podNamespaces: [IPAddress: String]
 
     package init(
         options: RecordOptions, cluster: Cluster, table: ShardedAnswerTable, recordCount: Int, problems: [String] = [],
@@ -28,6 +32,15 @@ package final class RecordSnapshot: Sendable {
         self.recordCount = recordCount
         self.problems = problems
         self.awaitingSource = awaitingSource
+        self.podNamespaces = options.autopath ? Self.podNamespaces(cluster) : [:]
+    }
+
+    private static func podNamespaces(_ cluster: Cluster) -> [IPAddress: String] {
+        var result: [IPAddress: String] = [:]
+        for pod in cluster.pods where !pod.hostNetwork && !pod.isTerminated {
+            for address in pod.ips { result[address] = pod.namespace }
+        }
+        return result
     }
 
     /// The snapshot served before the source's first complete state: our zones exist (so their

@@ -67,6 +67,13 @@ struct ForwarderFlags: ParsableArguments {
     var serveStale: String?
 
     @Flag(
+        name: .customLong("autopath"),
+        help: ArgumentHelp(
+            "Answer a pod's first search-list expansion (X.<ns>.svc.<zone>, asked by a pod of <ns>) that does not exist with the first of X.svc.<zone>, X.<zone> and X that does, behind a CNAME, as CoreDNS's autopath: one round trip instead of four for names outside the cluster. Needs --pods verified (the default)."
+        ))
+    var autopath = false
+
+    @Flag(
         name: .customLong("prefetch"),
         help: ArgumentHelp(
             "Refresh a cached answer in the background when it is asked for in the last tenth of its TTL and was asked at least twice, so popular names never expire in front of a client."

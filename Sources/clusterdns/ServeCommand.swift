@@ -60,7 +60,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let model = try self.modelFlags.modelOptions()
-        let recordOptions = try self.recordFlags.recordOptions(model: model, serial: UInt32(truncatingIfNeeded: time(nil)))
+        var recordOptions = try self.recordFlags.recordOptions(model: model, serial: UInt32(truncatingIfNeeded: time(nil)))
+        if self.forwarderFlags.autopath {
+            // Autopath trusts a client's address to say which pod asks: only verified pod records
+            // (pods the cluster holds, by address) can say that.
+            guard recordOptions.pods == .verified else {
+                throw ValidationError("--autopath needs --pods verified (the default), got --pods \(recordOptions.pods.rawValue)")
+            }
+            recordOptions.autopath = true
+        }
         var configuration = try self.serverFlags.serverConfiguration()
         let forwarderConfiguration: ForwarderConfiguration?
         do {
@@ -72,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         configuration.responder.recursionAvailable = forwarderConfiguration != nil
+        configuration.responder.autopath = self.forwarderFlags.autopath
         let queryMetrics = QueryMetrics()
         configuration.metrics = queryMetrics
         let limits = LimitCounters(logger: logger)
