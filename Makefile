@@ -68,6 +68,7 @@ bench:
 	@$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) $(BENCH_PACKAGES)"
 	$(SWIFT) build -c release --product clusterdns
 	python3 bench/run.py $(BENCH_ARGS)
+	python3 bench/pod_mix.py
 	/usr/bin/python3 bench/charts.py
 
 ## bench-api: the API source at L (BENCH_SIZE=M for a quick one): the bench's cluster from the test
