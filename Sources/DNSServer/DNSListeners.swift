@@ -48,22 +48,34 @@ package final class DNSListeners: Sendable {
             for address in configuration.listen {
                 // [::] beside 0.0.0.0 must be IPv6-only, or the two would fight over the port.
                 let v6only = address.isIPv6 && hasWildcardV4
-                let tcp = try await Self.bindTCP(
-                    address, configuration: configuration, store: store, registry: registry, forwarding: forwarding,
-                    group: group, v6only: v6only)
-                tcpServers.append(tcp.channel)
-                // Port 0 (tests): UDP takes the port TCP got.
-                var resolved = address
-                if address.port == 0, let port = tcp.channel.localAddress?.port {
-                    resolved.port = port
-                    tcp.counters?.relabel(server: "dns://\(resolved)")
+                // Port 0 (tests): UDP takes the port TCP got. That port can be taken for UDP by
+                // another socket (a resolver's random source port): then both go and another
+                // port is tried, a few times.
+                var attempt = 0
+                while true {
+                    attempt += 1
+                    let tcp = try await Self.bindTCP(
+                        address, configuration: configuration, store: store, registry: registry, forwarding: forwarding,
+                        group: group, v6only: v6only)
+                    var resolved = address
+                    if address.port == 0, let port = tcp.channel.localAddress?.port {
+                        resolved.port = port
+                        tcp.counters?.relabel(server: "dns://\(resolved)")
+                    }
+                    do {
+                        udpListeners.append(try MMsgUDPListener.bind(resolved, workers: configuration.udpWorkers, v6only: v6only))
+                    } catch {
+                        if address.port == 0, attempt < 10 {
+                            try? await tcp.channel.close()
+                            continue
+                        }
+                        try? await tcp.channel.close()
+                        throw BindError(address: resolved, transport: "udp", underlying: error)
+                    }
+                    tcpServers.append(tcp.channel)
+                    bound.append(resolved)
+                    break
                 }
-                do {
-                    udpListeners.append(try MMsgUDPListener.bind(resolved, workers: configuration.udpWorkers, v6only: v6only))
-                } catch {
-                    throw BindError(address: resolved, transport: "udp", underlying: error)
-                }
-                bound.append(resolved)
             }
         } catch {
             for channel in tcpServers { try? await channel.close() }

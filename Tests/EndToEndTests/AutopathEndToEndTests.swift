@@ -55,24 +55,8 @@ struct AutopathEndToEndTests {
         try "nameserver 10.96.0.10\nsearch dev.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5 attempts:1 timeout:2\n"
             .write(toFile: "\(path)/resolv.conf", atomically: true, encoding: .utf8)
         try Self.upstreamZone.write(toFile: "\(path)/example.test.zone", atomically: true, encoding: .utf8)
-        try """
-            server:
-              ip-address: 127.0.0.1@5300
-              zonesdir: \(path)
-              pidfile: \(path)/nsd.pid
-              database: ""
-              username: ""
-              xfrdfile: \(path)/xfrd.state
-              zonelistfile: \(path)/zone.list
-              logfile: \(path)/nsd.log
-              server-count: 1
-            remote-control:
-              control-enable: no
-            zone:
-              name: example.test
-              zonefile: example.test.zone
-
-            """.write(toFile: "\(path)/nsd.conf", atomically: true, encoding: .utf8)
+        try NSDServer.configuration(zones: ["example.test"], directory: path, port: 5300)
+            .write(toFile: "\(path)/nsd.conf", atomically: true, encoding: .utf8)
         let clients = [Self.podOfDev, Self.podOfProd, Self.hostNetworkPod, Self.stranger]
         let script = """
             set -e

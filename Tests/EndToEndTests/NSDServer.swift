@@ -48,7 +48,20 @@ final class NSDServer {
     /// process group named by its pidfile. (Signals other than SIGKILL may arrive blocked in a
     /// process spawned from the test runner, and NSD does not unblock them.)
     private static func start(zones: [String], in directory: URL, port: Int) throws -> Process {
-        let path = directory.path
+        try Self.configuration(zones: zones, directory: directory.path, port: port)
+            .write(to: directory.appendingPathComponent("nsd.conf"), atomically: true, encoding: .utf8)
+        let nsd = Process()
+        nsd.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        nsd.arguments = ["/usr/sbin/nsd", "-d", "-c", directory.appendingPathComponent("nsd.conf").path]
+        nsd.standardOutput = FileHandle.nullDevice
+        nsd.standardError = FileHandle.nullDevice
+        try nsd.run()
+        return nsd
+    }
+
+    /// NSD's configuration for `zones` (each in `<apex>.zone` in `directory`) on 127.0.0.1 `port`,
+    /// with its state files in `directory` and no remote control.
+    static func configuration(zones: [String], directory path: String, port: Int) -> String {
         var configuration = """
             server:
               ip-address: 127.0.0.1@\(port)
@@ -65,14 +78,7 @@ final class NSDServer {
 
             """
         for apex in zones { configuration += "zone:\n  name: \(apex)\n  zonefile: \(apex).zone\n" }
-        try configuration.write(to: directory.appendingPathComponent("nsd.conf"), atomically: true, encoding: .utf8)
-        let nsd = Process()
-        nsd.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        nsd.arguments = ["/usr/sbin/nsd", "-d", "-c", directory.appendingPathComponent("nsd.conf").path]
-        nsd.standardOutput = FileHandle.nullDevice
-        nsd.standardError = FileHandle.nullDevice
-        try nsd.run()
-        return nsd
+        return configuration
     }
 
     /// Kills the NSD whose pidfile is in `directory`, with its children.
