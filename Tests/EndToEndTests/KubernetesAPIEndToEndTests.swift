@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -9,7 +8,7 @@ import Glibc
 /// `serve`, `dump` and `check` reading the cluster from an API server: the test double in
 /// Tests/FakeAPIServer (seeded with real payloads), the real binary, dig and raw queries. Every
 /// wait is a poll with a deadline.
-@Suite("Kubernetes API source: list, watch, relist, outages", .serialized)
+@Suite("Kubernetes API source: list, watch, changes, dump and check, kubectl", .serialized)
 struct KubernetesAPIEndToEndTests {
     static func eventually<T: Equatable>(_ expected: T, timeout: TimeInterval = 10, _ probe: () throws -> T) rethrows -> T {
         try WatchEndToEndTests.eventually(expected, timeout: timeout, probe)
@@ -105,111 +104,6 @@ struct KubernetesAPIEndToEndTests {
         #expect(deleted != nil && deleted! < 1, "deleted: \(String(describing: deleted))")
     }
 
-    @Test func aDroppedWatchIsResumedWithoutAList() throws {
-        let api = try FakeAPIServer()
-        defer { api.stop() }
-        let server = try ServerProcess(["--kubeconfig", api.path("kubeconfig")])
-        defer { server.stop() }
-        _ = try Self.eventually(["10.96.0.10"]) { try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") }
-        for mode in ["close", "reset"] {
-            let before = try api.stats()
-            try api.control("/drop-watches", ["mode": mode])
-            let ip = mode == "close" ? "10.96.9.1" : "10.96.9.2"
-            try api.apply("services", FakeAPIServer.service("after-\(mode)", clusterIP: ip))
-            #expect(try Self.eventually([ip], timeout: 5) { try Self.addresses(server, "after-\(mode).default.svc.cluster.local") } == [ip])
-            let after = try api.stats()
-            #expect(after.lists == before.lists, "a dropped watch (\(mode)) made a list: \(before.lists) → \(after.lists)")
-            #expect(after.watches["services", default: 0] > before.watches["services", default: 0])
-        }
-    }
-
-    /// Watches resumed after an outage during which etcd compacted: 410, a new list built beside
-    /// the old state, swapped in; a stable name never answers NXDOMAIN (nor SERVFAIL) meanwhile.
-    @Test(arguments: [false, true])
-    func compactionMeansAListAndStableNamesNeverVanish(goneAsStatus: Bool) throws {
-        let api = try FakeAPIServer(extra: goneAsStatus ? ["--gone-as-status"] : [])
-        defer { api.stop() }
-        let server = try ServerProcess(["--kubeconfig", api.path("kubeconfig")])
-        defer { server.stop() }
-        let stable = "kube-dns.kube-system.svc.cluster.local"
-        _ = try Self.eventually(["10.96.0.10"]) { try Self.addresses(server, stable) }
-        try api.apply("services", FakeAPIServer.service("doomed", clusterIP: "10.96.3.3"))
-        _ = try Self.eventually(["10.96.3.3"]) { try Self.addresses(server, "doomed.default.svc.cluster.local") }
-        let before = try api.stats()
-
-        let rcodes = Mutex<[Int?]>([])
-        let stop = Atomic(false)
-        let port = server.port
-        let poller = Thread {
-            let deadline = Date().addingTimeInterval(30)
-            while !stop.load(ordering: .relaxed), Date() < deadline {
-                let code = Self.rcode(stable, port: port)
-                rcodes.withLock { $0.append(code) }
-                usleep(5_000)
-            }
-        }
-        poller.start()
-        try api.control("/down")
-        try api.apply("services", FakeAPIServer.service("born-in-outage", clusterIP: "10.96.4.4"))
-        try api.delete("services", namespace: "default", name: "doomed")
-        try api.control("/compact")
-        usleep(500_000)
-        try api.control("/up")
-        let born = try Self.eventually(["10.96.4.4"], timeout: 10) {
-            try Self.addresses(server, "born-in-outage.default.svc.cluster.local")
-        }
-        let gone = Self.eventually(3, timeout: 5) { Self.rcode("doomed.default.svc.cluster.local", port: port) }
-        stop.store(true, ordering: .relaxed)
-        while poller.isExecuting || !poller.isFinished { usleep(10_000) }
-        #expect(born == ["10.96.4.4"])
-        #expect(gone == 3)
-        let seen = rcodes.withLock { $0 }
-        #expect(seen.count > 20)
-        #expect(seen.allSatisfy { $0 == 0 }, "the stable name answered \(Set(seen.map { String(describing: $0) }))")
-        let after = try api.stats()
-        #expect(after.lists["services", default: 0] > before.lists["services", default: 0], "410 made no list")
-    }
-
-    @Test func anOutageKeepsTheAnswersAndAChangeDuringItArrivesAfter() throws {
-        let api = try FakeAPIServer()
-        defer { api.stop() }
-        let server = try ServerProcess(["--kubeconfig", api.path("kubeconfig"), "--http", "127.0.0.1:0"])
-        defer { server.stop() }
-        let stable = "kube-dns.kube-system.svc.cluster.local"
-        _ = try Self.eventually(["10.96.0.10"]) { try Self.addresses(server, stable) }
-        let http = try #require(OperationsEndToEndTests.httpPort(server))
-        try api.control("/down")
-        try api.apply("services", FakeAPIServer.service("during", clusterIP: "10.96.6.6"))
-        let outageEnd = Date().addingTimeInterval(5)
-        while Date() < outageEnd {
-            #expect(try Self.addresses(server, stable) == ["10.96.0.10"])
-            #expect(HTTPClient.request(port: http, path: "/ready")?.status == 200)
-            usleep(250_000)
-        }
-        try api.control("/up")
-        // Back within the backoff's cap (5 s) of the API returning.
-        let arrived = try Self.secondsUntil(["10.96.6.6"], timeout: 10) { try Self.addresses(server, "during.default.svc.cluster.local") }
-        #expect(arrived != nil && arrived! < 6.5, "arrived: \(String(describing: arrived))")
-        #expect(server.log.contains("failed"))
-    }
-
-    @Test func aRotatedTokenFileIsReadAgain() throws {
-        let api = try FakeAPIServer()
-        defer { api.stop() }
-        let server = try ServerProcess(["--kubeconfig", api.path("kubeconfig-tokenfile")])
-        defer { server.stop() }
-        _ = try Self.eventually(["10.96.0.10"]) { try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") }
-        // The kubelet writes a new token; the old one stops working; the watches are cut.
-        let fresh = "rotated-\(UUID().uuidString)"
-        try (fresh + "\n").write(toFile: api.path("token"), atomically: true, encoding: .utf8)
-        try api.control("/tokens", ["tokens": [fresh]])
-        try api.control("/drop-watches", ["mode": "reset"])
-        try api.apply("services", FakeAPIServer.service("after-rotation", clusterIP: "10.96.5.5"))
-        #expect(
-            try Self.eventually(["10.96.5.5"], timeout: 8) { try Self.addresses(server, "after-rotation.default.svc.cluster.local") }
-                == ["10.96.5.5"])
-    }
-
     @Test func twelveHundredServicesArriveAcrossPages() throws {
         let directory = try CommandRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -232,48 +126,6 @@ struct KubernetesAPIEndToEndTests {
         #expect(dump.stdout.split(separator: "\n").filter { $0.contains(".svc.cluster.local.\t5\tIN\tA\t10.97.") }.count == 1200)
     }
 
-    /// The safety net: every resource listed again each --relist-interval, with the old state
-    /// served meanwhile.
-    @Test func thePeriodicRelistListsEveryResourceAgain() throws {
-        let api = try FakeAPIServer()
-        defer { api.stop() }
-        let server = try ServerProcess(["--kubeconfig", api.path("kubeconfig"), "--relist-interval", "2s", "--http", "127.0.0.1:0"])
-        defer { server.stop() }
-        _ = try Self.eventually(["10.96.0.10"]) { try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") }
-        let relisted = try Self.eventually(true, timeout: 8) {
-            try api.stats().lists.values.allSatisfy { $0 >= 2 }
-        }
-        #expect(relisted, "\((try? api.stats().lists) ?? [:])")
-        #expect(try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") == ["10.96.0.10"])
-        let http = try #require(OperationsEndToEndTests.httpPort(server))
-        let metrics = HTTPClient.request(port: http, path: "/metrics")?.body ?? ""
-        #expect(metrics.contains("clusterdns_kubernetes_relists_total{resource=\"services\"}"))
-        let refused = try CommandRunner.clusterdns(["serve", "--kubeconfig", api.path("kubeconfig"), "--relist-interval", "0s"])
-        #expect(refused.status == 2)
-        #expect(refused.stderr.contains("--relist-interval must be a positive duration"))
-    }
-
-    @Test func startingWhileTheAPIIsDownAnswersServfailUntilItIsUp() throws {
-        let api = try FakeAPIServer(extra: ["--start-down"])
-        defer { api.stop() }
-        let server = try ServerProcess(["--kubeconfig", api.path("kubeconfig"), "--http", "127.0.0.1:0"])
-        defer { server.stop() }
-        let http = try #require(OperationsEndToEndTests.httpPort(server))
-        // Listening at once; our names are SERVFAIL (never a cacheable NXDOMAIN), /ready says why.
-        #expect(Self.rcode("kube-dns.kube-system.svc.cluster.local", port: server.port) == 2)
-        #expect(Self.rcode("nothing-here.default.svc.cluster.local", port: server.port) == 2)
-        let ready = HTTPClient.request(port: http, path: "/ready")
-        #expect(ready?.status == 503)
-        #expect(ready?.body.contains("waiting for the first complete list of namespaces, services, endpointslices, pods") == true)
-        usleep(1_000_000)
-        #expect(server.process.isRunning)
-        try api.control("/up")
-        let up = try Self.secondsUntil(["10.96.0.10"], timeout: 10) { try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") }
-        #expect(up != nil && up! < 5, "names came \(String(describing: up)) s after the API")
-        #expect(HTTPClient.request(port: http, path: "/ready")?.status == 200)
-        #expect(Self.rcode("nothing-here.default.svc.cluster.local", port: server.port) == 3)
-    }
-
     @Test func inClusterReadsTheServiceAccount() throws {
         let api = try FakeAPIServer()
         defer { api.stop() }
@@ -281,13 +133,9 @@ struct KubernetesAPIEndToEndTests {
         defer { try? FileManager.default.removeItem(at: account) }
         try FileManager.default.copyItem(atPath: api.path("ca.crt"), toPath: account.appendingPathComponent("ca.crt").path)
         try FileManager.default.copyItem(atPath: api.path("token"), toPath: account.appendingPathComponent("token").path)
-        setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1", 1)
-        setenv("KUBERNETES_SERVICE_PORT_HTTPS", "\(api.port)", 1)
-        defer {
-            unsetenv("KUBERNETES_SERVICE_HOST")
-            unsetenv("KUBERNETES_SERVICE_PORT_HTTPS")
-        }
-        let server = try ServerProcess(["--in-cluster", "--service-account-dir", account.path])
+        let server = try ServerProcess(
+            ["--in-cluster", "--service-account-dir", account.path],
+            environment: ["KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT_HTTPS": "\(api.port)"])
         defer { server.stop() }
         #expect(try Self.eventually(["10.96.0.10"]) { try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") } == ["10.96.0.10"])
     }

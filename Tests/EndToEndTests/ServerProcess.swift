@@ -13,10 +13,16 @@ final class ServerProcess {
 
     /// Starts the server with `arguments` (after `serve`), listening on `host` port 0, and waits
     /// (polling, at most `timeout` seconds) for its "listening on" line to learn the port.
-    init(_ arguments: [String], host: String = "127.0.0.1", timeout: TimeInterval = 30) throws {
+    /// `environment` adds to (or overrides) the test runner's environment for the server alone.
+    init(
+        _ arguments: [String], host: String = "127.0.0.1", timeout: TimeInterval = 30, environment: [String: String] = [:]
+    ) throws {
         self.host = host
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandRunner.binary)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let listen = host.contains(":") ? "[\(host)]:0" : "\(host):0"
         let hasListen = arguments.contains("--listen")
         // Hermetic by default: no forwarding unless the test names upstreams.

@@ -24,6 +24,7 @@ A plain-HTTP control port on 127.0.0.1 lets a test change the cluster and misbeh
   GET  /stats                                   lists, watches (with their resourceVersions)
 
 Start: fake_apiserver.py --dir DIR [--port N] [--token T] [--seed FILE.json ...] [--start-down]
+                         [--gone-as-status] [--expire-continue-once] [--bookmark-interval S]
 It writes DIR/ca.crt, DIR/token, DIR/kubeconfig (token), DIR/kubeconfig-tokenfile and
 DIR/kubeconfig-cert (client certificate), then prints "port N control M" and serves until killed.
 """
@@ -60,7 +61,7 @@ def status_body(code, reason, message):
 class Cluster:
     """The objects, the event log and the knobs, behind one condition variable."""
 
-    def __init__(self, tokens, bookmark_interval, gone_as_status):
+    def __init__(self, tokens, bookmark_interval, gone_as_status, expire_continue_once=False):
         self.cond = threading.Condition()
         self.rv = 1000
         self.objects = {name: {} for name in RESOURCES}
@@ -73,6 +74,8 @@ class Cluster:
         self.bookmark_interval = bookmark_interval
         self.gone_as_status = gone_as_status
         self.snapshots = {}  # continue id -> (rv, items)
+        # The next continue token presented is expired (as after a compaction between pages).
+        self.expire_continue_once = expire_continue_once
         self.stats = {"list": {name: 0 for name in RESOURCES}, "watch": {name: 0 for name in RESOURCES},
                       "watch_from": [], "active_watches": 0, "unauthorized": 0}
 
@@ -251,6 +254,9 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                 except (ValueError, TypeError):
                     self.send_json(400, status_body(400, "BadRequest", "invalid continue token"))
                     return
+                if cluster.expire_continue_once:
+                    cluster.expire_continue_once = False
+                    cluster.snapshots.pop(snapshot_id, None)
                 if snapshot_id not in cluster.snapshots:
                     self.send_json(410, status_body(
                         410, "Expired",
@@ -510,11 +516,13 @@ def main():
     parser.add_argument("--bookmark-interval", type=float, default=1.0)
     parser.add_argument("--gone-as-status", action="store_true")
     parser.add_argument("--start-down", action="store_true")
+    parser.add_argument("--expire-continue-once", action="store_true",
+                        help="answer the first continue token presented with 410 Expired")
     args = parser.parse_args()
 
     os.makedirs(args.dir, exist_ok=True)
     make_certificates(args.dir)
-    cluster = Cluster([args.token], args.bookmark_interval, args.gone_as_status)
+    cluster = Cluster([args.token], args.bookmark_interval, args.gone_as_status, args.expire_continue_once)
     cluster.down = args.start_down
     for path in args.seed:
         seed(cluster, path)
