@@ -5,6 +5,7 @@ import Logging
 import Manifests
 import Operations
 import ServiceLifecycle
+import UnixSignals
 import Watcher
 import ZoneCompiler
 
@@ -13,6 +14,7 @@ import ZoneCompiler
 /// rebuilds through the same incremental derive and compile as file changes. Until every resource
 /// is listed once, the snapshot that answers SERVFAIL for our zones stays published and `/ready`
 /// says what is missing; after that, an unreachable API server leaves the last state served.
+/// SIGHUP rebuilds every namespace from the objects held (the full reload files get).
 final class APISourceService: ServiceLifecycle.Service, Sendable {
     private let source: KubernetesSource
     private let objects: ClusterObjectStore
@@ -23,6 +25,7 @@ final class APISourceService: ServiceLifecycle.Service, Sendable {
     private let readiness: Readiness
     private let metrics: ReloadMetrics
     private let pipeline: PipelineBox
+    private let hangups: UnixSignalsSequence
 
     /// The pipeline, owned by the reload loop alone.
     private final class PipelineBox: @unchecked Sendable {
@@ -32,9 +35,10 @@ final class APISourceService: ServiceLifecycle.Service, Sendable {
     }
 
     init(
-        endpoint: APIServerEndpoint, pipeline: ClusterPipeline, relistInterval: Duration, store: SnapshotStore,
-        logger: Logger, schedule: DebounceSchedule, readiness: Readiness, metrics: ReloadMetrics
+        endpoint: APIServerEndpoint, pipeline: ClusterPipeline, relistInterval: Duration, hangups: UnixSignalsSequence,
+        store: SnapshotStore, logger: Logger, schedule: DebounceSchedule, readiness: Readiness, metrics: ReloadMetrics
     ) throws {
+        self.hangups = hangups
         let inbox = ChangeInbox()
         self.inbox = inbox
         self.objects = ClusterObjectStore { paths in inbox.post(ChangeBatch(paths: paths)) }
@@ -56,6 +60,13 @@ final class APISourceService: ServiceLifecycle.Service, Sendable {
             await withTaskCancellationHandler {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await self.source.run() }
+                    let signals = self.hangups
+                    group.addTask {
+                        for await _ in signals {
+                            self.logger.notice("SIGHUP: full rebuild from the objects held")
+                            self.inbox.post(ChangeBatch(forced: true))
+                        }
+                    }
                     await self.reloadLoop()
                     group.cancelAll()
                 }
@@ -95,14 +106,16 @@ final class APISourceService: ServiceLifecycle.Service, Sendable {
                     if self.inbox.isClosed { return }
                 }
             }
-            _ = self.inbox.drain()
-            self.rebuild()
+            let batch = self.inbox.drain()
+            self.rebuild(forced: batch.forced)
         }
     }
 
-    private func rebuild() {
+    private func rebuild(forced: Bool) {
         let (files, changed) = self.objects.take()
-        guard let report = self.pipeline.value.rebuild(files: files, changed: changed) else { return }
+        // Forced: every namespace derived and compiled again, as a full reload of files does.
+        let paths = forced ? changed.union(files.map(\.path)) : changed
+        guard let report = self.pipeline.value.rebuild(files: files, changed: paths, force: forced) else { return }
         self.store.publish(report.snapshot)
         let first = report.generation == 1
         if first {

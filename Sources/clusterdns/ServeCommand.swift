@@ -115,7 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 reload = try APISourceService(
                     endpoint: endpoint, pipeline: ClusterPipeline(root: "", model: model, records: recordOptions),
-                    relistInterval: try self.reloadFlags.relistInterval, store: store, logger: logger,
+                    relistInterval: try self.reloadFlags.relistInterval, hangups: hangups, store: store, logger: logger,
                     schedule: self.reloadFlags.schedule, readiness: readiness, metrics: ReloadMetrics(limits: limits))
             } catch {
                 StandardError.line("error: \(endpoint.server): \(error)")

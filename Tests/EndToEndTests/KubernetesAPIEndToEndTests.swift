@@ -140,6 +140,21 @@ struct KubernetesAPIEndToEndTests {
         #expect(try Self.eventually(["10.96.0.10"]) { try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") } == ["10.96.0.10"])
     }
 
+    /// SIGHUP rebuilds every namespace from the objects held, and the answers stay.
+    @Test func aHangupRebuildsEverything() throws {
+        let api = try FakeAPIServer()
+        defer { api.stop() }
+        let server = try ServerProcess(["--kubeconfig", api.path("kubeconfig")])
+        defer { server.stop() }
+        _ = try Self.eventually(["10.96.0.10"]) { try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") }
+        let before = server.log.components(separatedBy: "published snapshot").count
+        kill(server.process.processIdentifier, SIGHUP)
+        #expect(Self.eventually(true, timeout: 10) { server.log.components(separatedBy: "published snapshot").count > before })
+        #expect(server.log.contains("SIGHUP: full rebuild from the objects held"))
+        #expect(server.process.isRunning)
+        #expect(try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") == ["10.96.0.10"])
+    }
+
     @Test func dumpAndCheckReadTheLiveCluster() throws {
         let api = try FakeAPIServer()
         defer { api.stop() }
