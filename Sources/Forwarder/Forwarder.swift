@@ -89,6 +89,8 @@ package final class Forwarder: @unchecked Sendable {
     private var nextSerial: UInt64 = 0
     private var overloaded = 0
     private var servedStale = 0
+    /// Questions whose stale answer is being refreshed in the background, one timer each.
+    private var staleRefreshes: Set<ForwardQuestion> = []
     private var prefetches = 0
     private var shareEvictions = 0
     private var limitsReached: [ForwarderLimit: Int] = [:]
@@ -209,10 +211,30 @@ package final class Forwarder: @unchecked Sendable {
                 else { return answer }
                 self.servedStale += 1
                 self.cache.refreshFailed(question, now: self.milliseconds)
+                self.refreshInBackground(question, client: client)
                 return stale
             }
         case .miss:
             return self.fetch(question, client: client)
+        }
+    }
+
+    /// Keeps trying to refresh a stale answer without waiting for a client to ask (RFC 8767
+    /// §5): once per `staleRefreshInterval`, while the entry is still inside the stale window.
+    private func refreshInBackground(_ question: ForwardQuestion, client: ClientPrefix) {
+        guard self.staleRefreshes.insert(question).inserted else { return }
+        self.eventLoop.scheduleTask(in: self.configuration.staleRefreshInterval) {
+            self.staleRefreshes.remove(question)
+            guard self.cache.holdsStale(question, now: self.milliseconds) else { return }
+            self.fetch(question, client: client).whenComplete { result in
+                if case .success(let answer) = result,
+                    answer.rcode == ResponseCode.noError.rawValue || answer.rcode == ResponseCode.nameError.rawValue
+                {
+                    return  // stored fresh by the fetch
+                }
+                self.cache.refreshFailed(question, now: self.milliseconds)
+                self.refreshInBackground(question, client: client)
+            }
         }
     }
 

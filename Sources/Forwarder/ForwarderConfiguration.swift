@@ -21,6 +21,9 @@ package struct ForwarderConfiguration: Sendable {
     /// How long past expiry a cached answer may be served when the upstreams fail (RFC 8767);
     /// 0: never (`--serve-stale`).
     package var staleWindow: UInt32 = 0
+    /// After a failed refresh of a stale answer, when it is tried again in the background
+    /// (RFC 8767 §5's failure recheck timer, 30 s).
+    package var staleRefreshInterval: TimeAmount = .seconds(30)
     /// Refresh popular answers before they expire (`--prefetch`).
     package var prefetch = false
     /// UDP payload size we offer upstreams.

@@ -142,6 +142,15 @@ package struct ResponseCache {
         return .fresh(answer, prefetch: prefetch)
     }
 
+    /// Whether `question` has an expired entry still inside the stale window (nothing counted).
+    package func holdsStale(_ question: ForwardQuestion, now: UInt64) -> Bool {
+        guard let slot = self.index[question] else { return false }
+        let entry = self.entries[slot]
+        let elapsed = now >= entry.storedAt ? now - entry.storedAt : 0
+        let lifetime = UInt64(entry.lifetime) * self.ticksPerSecond
+        return elapsed >= lifetime && elapsed < lifetime + UInt64(self.staleWindow) * self.ticksPerSecond
+    }
+
     /// A refresh of `question`'s expired entry failed: for `staleRecheck` seconds, stale data is
     /// served at once.
     package mutating func refreshFailed(_ question: ForwardQuestion, now: UInt64) {
