@@ -342,7 +342,13 @@ package final class Forwarder: @unchecked Sendable {
                     attempt.channel = channel
                     var buffer = channel.allocator.buffer(capacity: query.count)
                     buffer.writeBytes(query)
-                    channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+                    let written = channel.eventLoop.makePromise(of: Void.self)
+                    written.futureResult.whenFailure { error in
+                        // The query never left: this try failed; the upstream is to blame only
+                        // when the kernel says it is unreachable.
+                        self.attemptFailed(attempt, blamingUpstream: UpstreamResponseHandler.meansUnreachable(error))
+                    }
+                    channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: written)
                 case .failure(let error):
                     // No socket (descriptors used up, say): this try failed, the next may not,
                     // and the upstream is not to blame.
@@ -460,6 +466,15 @@ package final class Forwarder: @unchecked Sendable {
             // Every upstream has been tried and none can be reached: fail now.
             self.finish(fetch, with: nil)
         }
+    }
+
+    /// An attempt's socket reported an error that is not about the upstream (no memory for a
+    /// read, say): noted, and the attempt goes on waiting for its reply.
+    func attemptHadSocketError(_ attempt: Attempt, _ error: any Error) {
+        guard let fetch = attempt.fetch, !fetch.finished else { return }
+        self.log.note(
+            "upstream socket error", event: "socket-error",
+            metadata: ["error": "\(error)", "upstream": "\(self.upstreams[attempt.upstream].statistics.address)"])
     }
 
     private func markTryFailed(_ fetch: Fetch) {

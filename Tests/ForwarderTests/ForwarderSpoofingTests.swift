@@ -74,8 +74,8 @@ struct ForwarderSpoofingTests {
             let firstDone = Mutex<ContinuousClock.Instant?>(nil)
             first.whenComplete { _ in firstDone.withLock { $0 = .now } }
             let second = forwarder.resolve(ForwardQuestion(name: DomainName("held-second.example.test.")!, type: .a))
-            let secondDone = Mutex(false)
-            second.whenComplete { _ in secondDone.withLock { $0 = true } }
+            let secondEnded = Mutex<String?>(nil)
+            second.whenComplete { result in secondEnded.withLock { $0 = "\(result) after \(ContinuousClock.now - started)" } }
             #expect(try await Self.eventually { responder.seen.withLock { $0.count } == 2 })
             let port = try #require(
                 responder.seen.withLock { seen in seen.first { $0.name.lowercased.description.hasPrefix("silent") }?.port })
@@ -89,7 +89,8 @@ struct ForwarderSpoofingTests {
             await #expect(throws: ForwarderError.self) { try await first.get() }
             let failedAfter = try #require(firstDone.withLock { $0 }) - started
             #expect(failedAfter < .seconds(30), "failed by the ICMP error, not by the timeout")
-            #expect(!secondDone.withLock { $0 }, "the other query is still waiting for its answer")
+            let secondEnd = secondEnded.withLock { $0 }
+            #expect(secondEnd == nil, "the other query is still waiting for its answer, not \(secondEnd ?? "")")
             responder.release()
             let answer = try await second.get()
             #expect(answer.answer.records.map(\.rdata) == [[192, 0, 2, 1]], "and gets it")
