@@ -35,7 +35,7 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .target(name: "CMMsg"),
         .target(name: "DNSWire", dependencies: ["IPAddressing"], swiftSettings: swiftSettings),
-        // libldns, the independent decoder the tests read every reply with; not in the product.
+        // libldns as the independent decoder the tests read every reply with.
         .target(name: "LDNSTestSupport", dependencies: ["CLDNS"], swiftSettings: swiftSettings),
         .target(name: "IPAddressing", swiftSettings: swiftSettings),
         .target(name: "Manifests", dependencies: ["CYAML", "IPAddressing"], swiftSettings: swiftSettings),
@@ -50,6 +50,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "Watcher", dependencies: ["Manifests"], swiftSettings: swiftSettings),
+        // Zone files (RFC 1035 master files) read with libldns: the one product target that calls it.
+        .target(name: "ZoneFiles", dependencies: ["CLDNS", "Manifests", "DNSWire"], swiftSettings: swiftSettings),
         .target(
             name: "KubernetesAPI",
             dependencies: [
@@ -88,7 +90,7 @@ let package = Package(
             name: "clusterdns",
             dependencies: [
                 "Manifests", "ClusterModel", "DNSWire", "IPAddressing", "ZoneCompiler", "QueryEngine", "DNSServer", "Watcher", "Forwarder",
-                "Operations", "KubernetesAPI",
+                "Operations", "KubernetesAPI", "ZoneFiles",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -109,6 +111,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "clusterdns-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
+        .testTarget(name: "ZoneFilesTests", dependencies: ["ZoneFiles", "Manifests", "DNSWire"], swiftSettings: swiftSettings),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "CLDNS", "LDNSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel", "IPAddressing"], exclude: ["Fixtures"],
@@ -118,6 +121,7 @@ let package = Package(
             name: "QueryEngineTests",
             dependencies: [
                 "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "IPAddressing", "LDNSTestSupport",
+                "ZoneFiles",
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -1,7 +1,7 @@
 extension RData {
     /// The rdata of a record of `type` read back from its uncompressed wire form (what
-    /// `MessageParser` gives), for the types ClusterDNS serves; nil for another type or a
-    /// malformed rdata.
+    /// `MessageParser` gives), for the types ClusterDNS generates and MX; nil for another type or
+    /// a malformed rdata.
     package init?(type: RRType, uncompressed bytes: [UInt8]) {
         func name(at offset: Int) -> (DomainName, Int)? {
             var index = offset
@@ -43,6 +43,9 @@ extension RData {
             self = .soa(
                 mname: mname, rname: rname, serial: u32(afterRname), refresh: u32(afterRname + 4),
                 retry: u32(afterRname + 8), expire: u32(afterRname + 12), minimum: u32(afterRname + 16))
+        case .mx:
+            guard bytes.count > 2, let (exchange, end) = name(at: 2), end == bytes.count else { return nil }
+            self = .mx(preference: u16(0), exchange: exchange)
         default:
             return nil
         }

@@ -1,6 +1,7 @@
 import IPAddressing
 
-/// The data of the record types ClusterDNS serves.
+/// The data of the record types ClusterDNS serves: those it generates, MX (whose exchange gets
+/// additional addresses), and any other type from a zone file as opaque bytes (RFC 3597).
 package enum RData: Sendable, Hashable {
     case a([UInt8])  // 4 octets
     case aaaa([UInt8])  // 16 octets
@@ -12,6 +13,9 @@ package enum RData: Sendable, Hashable {
     case soa(
         mname: DomainName, rname: DomainName, serial: UInt32, refresh: UInt32, retry: UInt32, expire: UInt32,
         minimum: UInt32)
+    case mx(preference: UInt16, exchange: DomainName)
+    /// Any other type, as its uncompressed wire rdata: sent as it is, never compressed (RFC 3597 §4).
+    case opaque(type: RRType, bytes: [UInt8])
 
     package var type: RRType {
         switch self {
@@ -23,6 +27,8 @@ package enum RData: Sendable, Hashable {
         case .txt: return .txt
         case .srv: return .srv
         case .soa: return .soa
+        case .mx: return .mx
+        case .opaque(let type, _): return type
         }
     }
 
@@ -31,6 +37,7 @@ package enum RData: Sendable, Hashable {
         switch self {
         case .ns(let name), .cname(let name), .ptr(let name): return name
         case .srv(_, _, _, let target): return target
+        case .mx(_, let exchange): return exchange
         default: return nil
         }
     }
@@ -50,6 +57,15 @@ package enum RData: Sendable, Hashable {
             return "\(priority) \(weight) \(port) \(target)"
         case .soa(let mname, let rname, let serial, let refresh, let retry, let expire, let minimum):
             return "\(mname) \(rname) \(serial) \(refresh) \(retry) \(expire) \(minimum)"
+        case .mx(let preference, let exchange):
+            return "\(preference) \(exchange)"
+        case .opaque(_, let bytes):
+            // RFC 3597 §5: the generic form, which every zone-file parser reads for any type.
+            let hex = bytes.map { byte in
+                let digits = String(byte, radix: 16)
+                return digits.count == 1 ? "0" + digits : digits
+            }.joined()
+            return bytes.isEmpty ? "\\# 0" : "\\# \(bytes.count) \(hex)"
         }
     }
 

@@ -211,6 +211,11 @@ package struct WireWriter {
             self.writeUInt32(retry)
             self.writeUInt32(expire)
             self.writeUInt32(minimum)
+        case .mx(let preference, let exchange):
+            self.writeUInt16(preference)
+            self.writeName(exchange, lowercase: lowercaseNames)
+        case .opaque(_, let bytes):
+            self.writeBytes(bytes)
         }
     }
 }

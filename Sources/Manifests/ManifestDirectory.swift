@@ -13,11 +13,29 @@ package enum ManifestDirectory {
         package static func < (lhs: Entry, rhs: Entry) -> Bool { lhs.path < rhs.path }
     }
 
-    /// Whether a file name is a manifest: `.yaml`, `.yml` or `.json`, and not hidden, an editor's
-    /// temporary file or backup (`.#x`, `#x#`, `x~`, `.x.swp`), or a ConfigMap's `..data` internals.
+    /// Whether a file name is a manifest: `.yaml`, `.yml` or `.json`, or a zone file (`.zone`),
+    /// and not hidden, an editor's temporary file or backup (`.#x`, `#x#`, `x~`, `.x.swp`), or a
+    /// ConfigMap's `..data` internals.
     package static func isManifestName(_ name: String) -> Bool {
         if name.hasPrefix(".") || name.hasPrefix("#") || name.hasSuffix("~") { return false }
-        return name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json")
+        return name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json") || Self.isZoneFileName(name)
+    }
+
+    /// Whether a file is an RFC 1035 master file to serve as a zone.
+    package static func isZoneFileName(_ name: String) -> Bool { name.hasSuffix(".zone") }
+
+    /// Parses one file's bytes: a zone file with `zoneReader` (refused without one), any other
+    /// with `ManifestParser`.
+    package static func parse(
+        _ bytes: UnsafeRawBufferPointer, path: String, limits: ManifestLimits, zoneReader: ZoneFileReader?
+    ) -> ManifestFile {
+        guard Self.isZoneFileName(path) else { return ManifestParser.parse(bytes, path: path, limits: limits) }
+        guard let zoneReader else {
+            return ManifestFile(
+                path: path, diagnostics: [.error(at: SourceLocation(file: path, line: 1, column: 0), "zone files are not read here")],
+                failedToParse: true)
+        }
+        return zoneReader(bytes, path)
     }
 
     /// Whether a directory is walked: hidden ones (`.git`, ConfigMap `..2024_...` folders) are not.
@@ -111,12 +129,12 @@ package enum ManifestDirectory {
 
     /// Reads and parses one file. A file that cannot be read, or is over the size limit, gives a
     /// failed `ManifestFile` with a diagnostic (the size is checked before reading).
-    package static func load(_ path: String, limits: ManifestLimits = .standard, confinedTo root: String? = nil)
-        -> ManifestFile
-    {
+    package static func load(
+        _ path: String, limits: ManifestLimits = .standard, confinedTo root: String? = nil, zoneReader: ZoneFileReader? = nil
+    ) -> ManifestFile {
         switch Self.read(path, limits: limits, confinedTo: root) {
         case .success(let bytes):
-            return bytes.withUnsafeBytes { ManifestParser.parse($0, path: path, limits: limits) }
+            return bytes.withUnsafeBytes { Self.parse($0, path: path, limits: limits, zoneReader: zoneReader) }
         case .failure(let diagnostic):
             return ManifestFile(path: path, diagnostics: [diagnostic], failedToParse: true)
         }
@@ -174,10 +192,14 @@ package enum ManifestDirectory {
     }
 
     /// Scans and loads every file under `root`, in path order.
-    package static func loadAll(_ root: String, limits: ManifestLimits = .standard) -> [ManifestFile]? {
+    package static func loadAll(_ root: String, limits: ManifestLimits = .standard, zoneReader: ZoneFileReader? = nil)
+        -> [ManifestFile]?
+    {
         guard let entries = Self.scan(root) else { return nil }
         let realRoot = Self.confinement(of: root)
-        return ParallelMap.map(entries.map(\.path)) { Self.load($0, limits: limits, confinedTo: realRoot) }
+        return ParallelMap.map(entries.map(\.path)) {
+            Self.load($0, limits: limits, confinedTo: realRoot, zoneReader: zoneReader)
+        }
     }
 
     /// What reads of the tree at `root` are confined to: the root's canonical path when it is a

@@ -11,11 +11,14 @@ package struct ManifestFile: Sendable, Hashable {
     /// True when the file as a whole could not be read (not YAML, too big...): none of its
     /// objects are known, and a server keeps the file's last good objects.
     package var failedToParse: Bool
+    /// A zone file's records (a `.zone` file that read cleanly); nil for a manifest.
+    package var zone: ZoneFileContent?
 
     package init(
         path: String, objects: [ManifestObject] = [], diagnostics: [ManifestDiagnostic] = [],
-        skippedKinds: [String: Int] = [:], failedToParse: Bool = false
+        skippedKinds: [String: Int] = [:], failedToParse: Bool = false, zone: ZoneFileContent? = nil
     ) {
+        self.zone = zone
         self.path = path
         self.objects = objects
         self.diagnostics = diagnostics

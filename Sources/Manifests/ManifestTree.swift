@@ -71,9 +71,13 @@ package struct ManifestTree: Sendable {
     package private(set) var replacedAt: ContinuousClock.Instant?
     package static let replacementSettle: Duration = .seconds(2)
 
-    package init(root: String, limits: ManifestLimits = .standard) {
+    /// Reads `.zone` files (nil: they are refused with a diagnostic).
+    package let zoneReader: ZoneFileReader?
+
+    package init(root: String, limits: ManifestLimits = .standard, zoneReader: ZoneFileReader? = nil) {
         self.root = ManifestDirectory.normalizedRoot(root)
         self.limits = limits
+        self.zoneReader = zoneReader
     }
 
     /// Every file's result, in path order: the input of the cluster model.
@@ -130,7 +134,10 @@ package struct ManifestTree: Sendable {
         // Reading and parsing are independent per file: done on every core, applied in path order.
         let limits = self.limits
         let confinement = ManifestDirectory.confinement(of: self.root)
-        let outcomes = ParallelMap.map(candidates) { Self.read($0, limits: limits, confinedTo: confinement) }
+        let zoneReader = self.zoneReader
+        let outcomes = ParallelMap.map(candidates) {
+            Self.read($0, limits: limits, confinedTo: confinement, zoneReader: zoneReader)
+        }
         for (candidate, outcome) in zip(candidates, outcomes) {
             let path = candidate.path
             switch outcome {
@@ -159,7 +166,9 @@ package struct ManifestTree: Sendable {
         case parsed(ManifestFile, hash: UInt64)
     }
 
-    private static func read(_ candidate: Candidate, limits: ManifestLimits, confinedTo root: String?) -> ReadOutcome {
+    private static func read(
+        _ candidate: Candidate, limits: ManifestLimits, confinedTo root: String?, zoneReader: ZoneFileReader?
+    ) -> ReadOutcome {
         let path = candidate.path
         switch ManifestDirectory.read(path, limits: limits, confinedTo: root) {
         case .failure(let diagnostic):
@@ -167,7 +176,9 @@ package struct ManifestTree: Sendable {
         case .success(let bytes):
             let hash = Self.hash(bytes)
             if candidate.knownHash == hash { return .unchanged }
-            return .parsed(bytes.withUnsafeBytes { ManifestParser.parse($0, path: path, limits: limits) }, hash: hash)
+            return .parsed(
+                bytes.withUnsafeBytes { ManifestDirectory.parse($0, path: path, limits: limits, zoneReader: zoneReader) },
+                hash: hash)
         }
     }
 
@@ -180,6 +191,7 @@ package struct ManifestTree: Sendable {
                 // A half-written or broken file never blanks what it held.
                 file.objects = existing.file.objects
                 file.skippedKinds = existing.file.skippedKinds
+                file.zone = existing.file.zone
                 changes.keptLastGood.append(path)
             }
             changes.changed.append(path)

@@ -1,4 +1,5 @@
-/// A position in a manifest file: the file's path as the user named it, and a 1-based line and column.
+/// A position in a manifest file: the file's path as the user named it, and a 1-based line and
+/// column (0 where only the line is known, as in a zone file: `FILE:LINE`).
 package struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
     package var file: String
     package var line: Int
@@ -10,7 +11,9 @@ package struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConve
         self.column = column
     }
 
-    package var description: String { "\(self.file):\(self.line):\(self.column)" }
+    package var description: String {
+        self.column > 0 ? "\(self.file):\(self.line):\(self.column)" : "\(self.file):\(self.line)"
+    }
 
     package static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)

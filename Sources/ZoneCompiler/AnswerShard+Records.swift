@@ -54,8 +54,9 @@ extension AnswerShard {
         let start = Int(answer.start)
         message += self.bytes[start..<(start + Int(answer.length))]
         guard let parsed = try? MessageParser.parse(message) else { return [] }
-        return parsed.answer.compactMap { record in
-            RData(type: record.type, uncompressed: record.rdata).map { ResourceRecord(record.owner, ttl: record.ttl, $0) }
+        return parsed.answer.map { record in
+            let rdata = RData(type: record.type, uncompressed: record.rdata) ?? .opaque(type: record.type, bytes: record.rdata)
+            return ResourceRecord(record.owner, ttl: record.ttl, rdata)
         }
     }
 }

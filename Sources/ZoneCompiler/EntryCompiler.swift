@@ -160,11 +160,11 @@ package struct EntryCompiler {
         return (links, nil)
     }
 
-    /// The addresses of SRV and NS targets that are in the snapshot (RFC 2782, RFC 1035 §3.3.11).
+    /// The addresses of SRV, NS and MX targets that are in the snapshot (RFC 2782, RFC 1035 §3.3.9, §3.3.11).
     private func additionalRecords(for records: [ResourceRecord]) -> [ResourceRecord] {
         var result: [ResourceRecord] = []
         var seen: Set<DomainName> = []
-        for record in records where record.type == .srv || record.type == .ns {
+        for record in records where record.type == .srv || record.type == .ns || record.type == .mx {
             guard let target = record.rdata.target, seen.insert(target).inserted,
                 case .exists(let rrsets) = self.rrsets(of: target)
             else { continue }

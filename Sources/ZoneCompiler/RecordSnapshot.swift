@@ -1,6 +1,7 @@
 import ClusterModel
 import DNSWire
 import IPAddressing
+import Manifests
 
 /// Every record ClusterDNS serves, built from a cluster ahead of time: the compiled answers
 /// (queries read them; `dump` and zone transfers read the zones back from them) and the cluster
@@ -51,14 +52,17 @@ package final class RecordSnapshot: Sendable {
             options: options, cluster: empty.cluster, table: empty.table, recordCount: 0, awaitingSource: true)
     }
 
-    /// Generates and compiles the records of `cluster` from scratch.
-    package static func build(_ cluster: Cluster, options: RecordOptions) -> RecordSnapshot {
+    /// Generates and compiles the records of `cluster`, and the zone files' zones, from scratch.
+    package static func build(
+        _ cluster: Cluster, options: RecordOptions, zoneFiles: [(path: String, content: ZoneFileContent)] = []
+    ) -> RecordSnapshot {
         var builder = SnapshotBuilder(options: options)
-        return builder.build(cluster, serial: options.serial)
+        return builder.build(cluster, serial: options.serial, zoneFiles: zoneFiles)
     }
 
     /// The zones, read back from the compiled answers (the records queries get, and nothing
-    /// else): the cluster zone first, then the reverse zones in canonical order of their apexes.
+    /// else): the cluster zone first, then the reverse zones and the zone files' zones in
+    /// canonical order of their apexes.
     /// Each record appears once, with its owner; names that exist without records add nothing.
     package var zones: [Zone] {
         let numbers = self.table.zones.indices.filter { $0 > 0 && !self.table.zones[$0].apex.isEmpty }
@@ -79,6 +83,8 @@ package final class RecordSnapshot: Sendable {
         if number == 0 {
             take(self.table.global)
             self.table.namespaceShards.forEach(take)
+        } else if self.table.zones[number].fileShard >= 0 {
+            take(self.table.fileShards[self.table.zones[number].fileShard])
         } else {
             for shard in self.table.reverseShards where shard.count > 0 { take(shard) }
         }

@@ -3,7 +3,7 @@ import DNSWire
 /// Every compiled name of a snapshot, in shards that a rebuild replaces independently: one per
 /// namespace (`<ns>.svc.<zone>`, `<ns>.pod.<zone>` and below), the reverse zones (apexes
 /// included) spread over hash buckets, and a small global shard (the cluster zone's apex and the
-/// names between it and the namespaces). A query
+/// names between it and the namespaces), and one shard per zone file's zone. A query
 /// finds its shard from its own labels, then probes that shard.
 package struct ShardedAnswerTable: Sendable {
     /// One zone: its apex (lower-cased wire), and its negative answers (built with each
@@ -15,13 +15,18 @@ package struct ShardedAnswerTable: Sendable {
         package var serial: UInt32
         package var nameError: CompiledBlob
         package var noData: CompiledBlob
+        /// A zone from a zone file: its shard in `fileShards`; -1 for the generated zones.
+        package var fileShard: Int
 
-        package init(apex: [UInt8], name: DomainName, serial: UInt32, nameError: CompiledBlob, noData: CompiledBlob) {
+        package init(
+            apex: [UInt8], name: DomainName, serial: UInt32, nameError: CompiledBlob, noData: CompiledBlob, fileShard: Int = -1
+        ) {
             self.apex = apex
             self.name = name
             self.serial = serial
             self.nameError = nameError
             self.noData = noData
+            self.fileShard = fileShard
         }
 
         /// What a zone number no zone holds carries.
@@ -40,12 +45,14 @@ package struct ShardedAnswerTable: Sendable {
     package var namespaceShards: [AnswerShard]
     /// Reverse names by `hash >> (32 - reverseBits)`.
     package var reverseShards: [AnswerShard]
+    /// One shard per zone file's zone (`ZoneEntry.fileShard`).
+    package var fileShards: [AnswerShard]
 
     package static let reverseBits = 12
 
     package init(
         zones: [ZoneEntry], zoneIndex: ZoneIndex, global: AnswerShard, namespaceIndex: NamespaceIndex, namespaceShards: [AnswerShard],
-        reverseShards: [AnswerShard]
+        reverseShards: [AnswerShard], fileShards: [AnswerShard] = []
     ) {
         self.zones = zones
         self.zoneIndex = zoneIndex
@@ -53,6 +60,7 @@ package struct ShardedAnswerTable: Sendable {
         self.namespaceIndex = namespaceIndex
         self.namespaceShards = namespaceShards
         self.reverseShards = reverseShards
+        self.fileShards = fileShards
     }
 
     /// The reverse shard of a name with `hash`.
@@ -79,6 +87,8 @@ package struct ShardedAnswerTable: Sendable {
             guard let shard = self.namespaceIndex.find(UnsafeRawBufferPointer(rebasing: name[range])) else { return nil }
             return self.namespaceShards[shard]
         }
+        let fileShard = self.zones[zone].fileShard
+        if fileShard >= 0 { return self.fileShards[fileShard] }
         // Reverse names, their zones' apexes included, by hash.
         return self.reverseShards[Self.reverseShard(hash)]
     }

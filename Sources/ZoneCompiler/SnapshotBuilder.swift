@@ -75,6 +75,13 @@ package struct SnapshotBuilder: Sendable {
     package private(set) var droppedPointers = 0
     /// By namespace, the names that could not be formed (and were left out).
     private var problems: [String: [String]] = [:]
+    /// The zone files as last given, in path order, and how they lie beside the generated zones.
+    private var zoneFiles: [(path: String, content: ZoneFileContent)] = []
+    private var fileZones = FileZoneSet.empty
+    /// The zone files' zones' numbers, by apex: kept while the apex is served.
+    private var fileZoneNumbers: [DomainName: Int] = [:]
+    /// By index in `fileZones.zones`.
+    private var fileShards: [AnswerShard] = []
     private var built = false
 
     package init(options: RecordOptions) {
@@ -87,9 +94,16 @@ package struct SnapshotBuilder: Sendable {
     /// The snapshot of `cluster` with SOA serial `serial`; only what changed since the last
     /// build is compiled again: the namespaces in `changed` when the caller knows them (as the
     /// incremental model builder does: exactly those that differ), else those that differ from
-    /// the last build's cluster.
-    package mutating func build(_ cluster: Cluster, serial: UInt32, changed: Set<String>? = nil) -> RecordSnapshot {
+    /// the last build's cluster. `zoneFiles` (path order) replaces the zone files when given; the
+    /// zone files' zones are small and compiled again at every build, since their CNAMEs may
+    /// lead into the cluster.
+    package mutating func build(
+        _ cluster: Cluster, serial: UInt32, changed: Set<String>? = nil,
+        zoneFiles: [(path: String, content: ZoneFileContent)]? = nil
+    ) -> RecordSnapshot {
         self.options.serial = serial
+        if let zoneFiles { self.zoneFiles = zoneFiles }
+        self.layOutFileZones()
         let next = cluster.partitionsOfEveryNamespace
         var dirty = changed ?? cluster.namespacesChanged(since: self.cluster)
         // A namespace whose ExternalName services point into a changed namespace (or at names
@@ -199,10 +213,13 @@ package struct SnapshotBuilder: Sendable {
             self.updateReverseShards(changed: touchedNames, appeared: appeared, vanished: vanished)
         }
         self.releaseEmptyZones()
+        self.compileFileZones()
         if self.zoneSetChanged {
-            self.zoneIndex = ZoneIndex(self.zones.enumerated().map { number, zone in
+            var apexes = self.zones.enumerated().map { number, zone in
                 number == 0 ? domain.lowercased.wire : zone.map { $0.apex.lowercased.wire }
-            })
+            }
+            for (apex, number) in self.fileZoneNumbers { apexes[number] = apex.lowercased.wire }
+            self.zoneIndex = ZoneIndex(apexes)
             self.zoneSetChanged = false
         }
         self.built = true
@@ -225,14 +242,7 @@ package struct SnapshotBuilder: Sendable {
 
     /// Gives `block` a zone number: a free one, else the next.
     private mutating func register(_ block: IPNetwork, isCovering: Bool) -> Int? {
-        let number: Int
-        if let free = self.freeNumbers.popLast() {
-            number = free
-        } else {
-            guard self.zones.count <= Self.maximumZones else { return nil }
-            number = self.zones.count
-            self.zones.append(nil)
-        }
+        guard let number = self.allocateNumber() else { return nil }
         let apex = ReverseZones.apex(of: block)
         self.zones[number] = ReverseZone(block: block, apex: apex, apexLabels: apex.labelCount, isCovering: isCovering)
         self.zoneNumbers[block] = number
@@ -242,6 +252,15 @@ package struct SnapshotBuilder: Sendable {
         while self.zoneEntries.count <= number { self.zoneEntries.append(.vacant) }
         self.zoneSetChanged = true
         return number
+    }
+
+    /// A zone number: a free one, else the next; nil when all are taken.
+    private mutating func allocateNumber() -> Int? {
+        if let free = self.freeNumbers.popLast() { return free }
+        guard self.zones.count <= Self.maximumZones else { return nil }
+        self.zones.append(nil)
+        while self.zoneEntries.count < self.zones.count { self.zoneEntries.append(.vacant) }
+        return self.zones.count - 1
     }
 
     /// Gives a zone this build's serial, and its negative answers with it.
@@ -434,6 +453,67 @@ package struct SnapshotBuilder: Sendable {
         }
     }
 
+    // MARK: zone files
+
+    /// Lays the zone files out beside the generated zones (as they stood after the last build),
+    /// numbering their zones: a zone keeps its number while its apex is served.
+    private mutating func layOutFileZones() {
+        guard !self.zoneFiles.isEmpty || !self.fileZoneNumbers.isEmpty else { return }
+        let view = self
+        self.fileZones = FileZoneSet(
+            files: self.zoneFiles, options: self.options, generatedZone: { view.reverseZone(of: $0) != nil })
+        let apexes = Set(self.fileZones.zones.map(\.apex))
+        for (apex, number) in self.fileZoneNumbers where !apexes.contains(apex) {
+            self.fileZoneNumbers[apex] = nil
+            self.zoneEntries[number] = .vacant
+            self.freeNumbers.append(number)
+            self.zoneSetChanged = true
+        }
+        for zone in self.fileZones.zones where self.fileZoneNumbers[zone.apex] == nil {
+            guard let number = self.allocateNumber() else {
+                self.fileZones.leaveOut(zone.apex, "every one of the 65,535 zone numbers is taken")
+                continue
+            }
+            self.fileZoneNumbers[zone.apex] = number
+            self.zoneSetChanged = true
+        }
+        for (index, zone) in self.fileZones.zones.enumerated() {
+            guard let number = self.fileZoneNumbers[zone.apex], let soa = zone.negativeSOA else { continue }
+            self.zoneEntries[number] = ShardedAnswerTable.ZoneEntry(
+                apex: zone.apex.lowercased.wire, name: zone.apex, serial: zone.serial,
+                nameError: EntryCompiler.negative(rcode: .nameError, soa: soa),
+                noData: EntryCompiler.negative(rcode: .noError, soa: soa), fileShard: index)
+        }
+    }
+
+    /// Each zone file's zone compiled into its shard.
+    private mutating func compileFileZones() {
+        let view = self
+        self.fileShards = ParallelMap.map(self.fileZones.zones) { zone in
+            let apex = zone.apex
+            return AnswerShard(
+                entries: EntryCompiler.compile(
+                    records: zone.records, addAncestors: { $0.isSubdomain(of: apex) },
+                    zoneOf: { view.zoneNumber(of: $0) }, lookup: { view.lookup($0) }))
+        }
+    }
+
+    /// The number of the zone that holds `name`, of all we serve; nil outside them.
+    func zoneNumber(of name: DomainName) -> Int? {
+        if name.isSubdomain(of: self.options.domain) { return 0 }
+        if let number = self.reverseZone(of: name) { return number }
+        guard let index = self.fileZones.zone(of: name) else { return nil }
+        return self.fileZoneNumbers[self.fileZones.zones[index].apex]
+    }
+
+    /// What a name in a zone file's zone is; `.outside` for a name in none of them.
+    private func fileZoneLookup(_ name: DomainName) -> NameLookup {
+        guard let index = self.fileZones.zone(of: name), let number = self.fileZoneNumbers[self.fileZones.zones[index].apex]
+        else { return .outside }
+        if let rrsets = self.fileZones.rrsets(of: name, inZone: index) { return .exists(rrsets) }
+        return .missing(zone: number)
+    }
+
     // MARK: lookups across shards
 
     /// What a name of ours is, for CNAME chains that leave their namespace: a namespace being
@@ -452,11 +532,12 @@ package struct SnapshotBuilder: Sendable {
             }
             let kubeDNS = self.cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
             var global = NamespaceRecords(namespace: "")
-            global.records = RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options)
+            global.records =
+                RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options) + self.fileZones.clusterRecords.map(\.record)
             global.emptyNames = self.globalEmptyNames()
             return global.lookup(name)
         }
-        guard let zone = self.reverseZone(of: name) else { return .outside }
+        guard let zone = self.reverseZone(of: name) else { return self.fileZoneLookup(name) }
         if let owner = self.pointers[name] {
             return .exists([(.ptr, RecordGenerator.pointerRecords(name, owner.targets, ttl: self.options.ttl))])
         }
@@ -476,14 +557,15 @@ package struct SnapshotBuilder: Sendable {
     private func assemble(_ cluster: Cluster) -> RecordSnapshot {
         let domain = self.options.domain
         let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
-        let records = RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options)
+        let records =
+            RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options) + self.fileZones.clusterRecords.map(\.record)
         let count =
             self.namespaceRecordCounts.values.reduce(0, +) + self.pointerCount + records.count + 2 * self.reverseZoneCount
+            + self.fileZones.zones.reduce(0) { $0 + $1.records.count }
         let global = EntryCompiler.compile(
             records: records, emptyNames: self.globalEmptyNames(),
             addAncestors: { name in name.isSubdomain(of: domain) && name != domain },
-            zoneOf: { name in name.isSubdomain(of: domain) ? 0 : self.reverseZone(of: name) },
-            lookup: { self.lookup($0) })
+            zoneOf: { self.zoneNumber(of: $0) }, lookup: { self.lookup($0) })
         var zones = self.zoneEntries
         zones[0] = self.zoneEntry(domain, serial: self.options.serial)
         let namespaces = self.namespaceShards.keys.sorted()
@@ -493,8 +575,9 @@ package struct SnapshotBuilder: Sendable {
             })
         let table = ShardedAnswerTable(
             zones: zones, zoneIndex: self.zoneIndex, global: AnswerShard(entries: global), namespaceIndex: index,
-            namespaceShards: namespaces.compactMap { self.namespaceShards[$0] }, reverseShards: self.reverseShards)
-        var problems = self.problems.keys.sorted().flatMap { self.problems[$0] ?? [] }
+            namespaceShards: namespaces.compactMap { self.namespaceShards[$0] }, reverseShards: self.reverseShards,
+            fileShards: self.fileShards)
+        var problems = self.problems.keys.sorted().flatMap { self.problems[$0] ?? [] } + self.fileZones.problems
         if self.droppedPointers > 0 {
             problems.append("\(self.droppedPointers) PTR records left out: every one of the 65,535 reverse zone numbers is taken")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClusterModel
+import DNSWire
 import Manifests
 import ZoneCompiler
 
@@ -31,11 +32,18 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let model = try self.modelFlags.modelOptions()
         // Names the records would need that cannot be formed under --domain: left out by serve.
-        let problems = RecordGenerator.problems(for: derivation.cluster, options: try self.recordFlags.recordOptions(model: model))
+        let recordOptions = try self.recordFlags.recordOptions(model: model)
+        let problems = RecordGenerator.problems(for: derivation.cluster, options: recordOptions)
         for problem in problems { StandardError.line("warning: \(problem)") }
+        // Zone file records that a generated name or zone takes precedence over.
+        let reverseApexes = ReverseZones(covering: recordOptions.reverseCIDRs).coveringBlocks.map(ReverseZones.apex(of:))
+        let fileZones = FileZoneSet(
+            files: FileZoneSet.zoneFiles(in: files), options: recordOptions,
+            generatedZone: { name in reverseApexes.contains { name.isSubdomain(of: $0) } })
+        for problem in fileZones.problems { StandardError.line("warning: \(problem)") }
         print("\(sourceName): \(Self.addressLine(derivation.cluster, model))")
         var summary = derivation.summary
-        summary.warnings += references.count
+        summary.warnings += references.count + fileZones.problems.count
         print("\(sourceName): \(summary.description)")
         if derivation.summary.errors > 0 { throw ExitCode(1) }
     }

@@ -1,6 +1,7 @@
 import ClusterModel
 import Manifests
 import ZoneCompiler
+import ZoneFiles
 
 /// Load → derive → compile, kept between reloads: the per-file parse cache, the allocation table
 /// (so nothing renumbers) and the SOA serial (which grows with every publication).
@@ -30,7 +31,7 @@ struct ClusterPipeline {
     private var preparedPaths: Set<String> = []
 
     init(root: String, model: ModelOptions, records: RecordOptions, limits: ManifestLimits = .standard) {
-        self.tree = ManifestTree(root: root, limits: limits)
+        self.tree = ManifestTree(root: root, limits: limits, zoneReader: ZoneFileParser.reader)
         self.recordOptions = records
         self.builder = SnapshotBuilder(options: records)
         self.clusterBuilder = IncrementalClusterBuilder(options: model)
@@ -85,8 +86,11 @@ struct ClusterPipeline {
             self.recordOptions.serial &+= 1
         }
         self.generation += 1
+        // Zone files go to the compiler whole when one of them changed (they are few and small).
+        let zoneFilesChanged = self.generation == 1 || changed.contains { ManifestDirectory.isZoneFileName($0) }
         let snapshot = self.builder.build(
-            derivation.cluster, serial: self.recordOptions.serial, changed: result.changedNamespaces)
+            derivation.cluster, serial: self.recordOptions.serial, changed: result.changedNamespaces,
+            zoneFiles: zoneFilesChanged ? FileZoneSet.zoneFiles(in: files) : nil)
         let touched = Set(changes.added + changes.changed)
         let newDiagnostics = derivation.diagnostics.filter { touched.contains($0.location.file) }
         let end = clock.now

@@ -8,7 +8,8 @@ import ZoneCompiler
 struct DumpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump",
-        abstract: "Print every record served, as an RFC 1035 zone file (the cluster zone, then the reverse zones)."
+        abstract:
+            "Print every record served, as an RFC 1035 zone file (the cluster zone, then the reverse zones and the zone files' zones)."
     )
 
     @OptionGroup var manifestOptions: ManifestOptions
@@ -41,7 +42,7 @@ struct DumpCommand: AsyncParsableCommand {
         let derivation = ClusterBuilder.derive(files, options: model)
         for diagnostic in derivation.diagnostics { StandardError.line("\(diagnostic)") }
         stage("derive")
-        let snapshot = RecordSnapshot.build(derivation.cluster, options: options)
+        let snapshot = RecordSnapshot.build(derivation.cluster, options: options, zoneFiles: FileZoneSet.zoneFiles(in: files))
         for problem in snapshot.problems { StandardError.line("warning: \(problem)") }
         stage("generate+compile")
         var only: DomainName?

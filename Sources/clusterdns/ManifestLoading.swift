@@ -3,6 +3,7 @@ import ClusterModel
 import KubernetesAPI
 import Logging
 import Manifests
+import ZoneFiles
 
 /// Load + derive, the stages `check`, `dump` and `serve` share, from either source.
 enum ManifestLoading {
@@ -28,7 +29,7 @@ enum ManifestLoading {
             throw ExitCode(2)
         }
         guard let endpoint else {
-            guard let files = ManifestDirectory.loadAll(manifests.root) else {
+            guard let files = ManifestDirectory.loadAll(manifests.root, zoneReader: ZoneFileParser.reader) else {
                 StandardError.line("error: \(MissingRoot(root: manifests.root))")
                 throw ExitCode(2)
             }

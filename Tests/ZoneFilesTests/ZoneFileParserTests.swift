@@ -1,0 +1,88 @@
+import DNSWire
+import Manifests
+import Testing
+import ZoneFiles
+
+@Suite("Zone files read with libldns")
+struct ZoneFileParserTests {
+    static func read(_ text: String, path: String = "zones/internal.zone") -> ManifestFile {
+        Array(text.utf8).withUnsafeBytes { ZoneFileParser.read($0, path: path) }
+    }
+
+    static func owners(_ file: ManifestFile) -> [String] {
+        (file.zone?.records ?? []).map { "\(DomainName(uncheckedWire: $0.owner)) \(RRType(rawValue: $0.type)) \($0.ttl) line \($0.line)" }
+    }
+
+    @Test func directivesRelativeNamesParenthesesAndCommentsWithTheLineEachRecordStartsOn() {
+        let file = Self.read(
+            """
+            $TTL 300
+            ; a comment
+
+            @   IN SOA ns1 hostmaster ( 1 3600 600
+                       86400 60 )   ; the SOA spans two lines
+                IN NS ns1
+            ns1 IN A 10.0.0.53
+            $ORIGIN sub.internal.
+            db 60 IN A 10.0.0.10
+            www IN CNAME db
+
+            """)
+        #expect(file.diagnostics.isEmpty, "\(file.diagnostics)")
+        #expect(!file.failedToParse)
+        #expect(
+            Self.owners(file) == [
+                "internal. SOA 300 line 4", "internal. NS 300 line 6", "ns1.internal. A 300 line 7",
+                "db.sub.internal. A 60 line 9", "www.sub.internal. CNAME 300 line 10",
+            ])
+        #expect(file.zone?.apex == DomainName("internal.")!.wire)
+    }
+
+    @Test func theOriginBeforeAnyDirectiveIsTheFileName() {
+        let file = Self.read("@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n", path: "dir/example.test.zone")
+        #expect(Self.owners(file) == ["example.test. SOA 3600 line 1", "example.test. NS 3600 line 2", "ns.example.test. A 3600 line 3"])
+    }
+
+    @Test(
+        arguments: [
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\n$INCLUDE other.zone\n", 3, "$INCLUDE is not supported"),
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\n\nbad A 10.0.0.300\n", 4, "could not parse the RR's rdata"),
+            ("$TTL 60\nns A 10.0.0.1\n", 1, "no SOA record"),
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ SOA ns h 2 2 3 4 5\n", 3, "a second SOA record"),
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nother.test. A 10.0.0.1\n", 3, "is outside the zone internal."),
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\n*.apps A 10.0.0.1\n", 3, "wildcard *.apps.internal. is not served"),
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nsub NS ns.other.\n", 3, "delegations are not served"),
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nx CNAME y\nx A 10.0.0.1\n", 3, "has a CNAME and other data"),
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nx CNAME y\nx CNAME z\n", 3, "has more than one CNAME"),
+            ("$TTL 60\n@ CH SOA ns h 1 2 3 4 5\n", 2, "only class IN is served"),
+        ])
+    func aFileThatCannotBeServedIsOneErrorWithItsLine(text: String, line: Int, message: String) {
+        let file = Self.read(text)
+        #expect(file.failedToParse)
+        #expect(file.zone == nil)
+        #expect(file.diagnostics.count == 1)
+        let diagnostic = file.diagnostics.first
+        #expect(diagnostic?.severity == .error)
+        #expect(diagnostic?.location.line == line, "\(String(describing: diagnostic))")
+        #expect(diagnostic?.message.contains(message) == true, "\(String(describing: diagnostic))")
+        // FILE:LINE, as compilers and NSD print it.
+        #expect(diagnostic?.description.hasPrefix("zones/internal.zone:\(line): error: ") == true)
+    }
+
+    @Test func duplicatesAreOneRecordAndAnRRsetHasOneTTL() {
+        let file = Self.read("$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 10.0.0.1\nns A 10.0.0.1\nns 30 A 10.0.0.2\n")
+        #expect(!file.failedToParse)
+        // RFC 2181 §5: no duplicates; §5.2: one TTL per RRset, the smaller, with a warning.
+        #expect(Self.owners(file).filter { $0.hasPrefix("ns.internal. A") } == ["ns.internal. A 30 line 4", "ns.internal. A 30 line 6"])
+        #expect(file.diagnostics.map(\.severity) == [.warning])
+        #expect(file.diagnostics.first?.location.line == 6)
+    }
+
+    @Test func typesWithoutAParserOfOursKeepTheirWireData() {
+        let file = Self.read("$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS ns\n@ CAA 0 issue \"ca.example\"\n@ MX 10 mail\n")
+        let caa = file.zone?.records.first { $0.type == 257 }
+        #expect(caa?.rdata == [0, 5] + Array("issue".utf8) + Array("ca.example".utf8))
+        let mx = file.zone?.records.first { $0.type == RRType.mx.rawValue }
+        #expect(mx.flatMap { RData(type: .mx, uncompressed: $0.rdata) } == .mx(preference: 10, exchange: DomainName("mail.internal.")!))
+    }
+}
