@@ -14,19 +14,25 @@ package struct Cluster: Sendable, Hashable {
         self.partitions = partitions
     }
 
-    /// Groups `services` and `pods` by namespace (each sorted by name).
-    package init(namespaces: [String] = [], services: [ClusterService] = [], pods: [ClusterPod] = []) {
+    /// Groups `services`, `pods` and `ingresses` by namespace (each sorted by name).
+    package init(
+        namespaces: [String] = [], services: [ClusterService] = [], pods: [ClusterPod] = [], ingresses: [ClusterIngress] = []
+    ) {
         self.namespaces = namespaces
-        self.partitions = Self.group(services: services, pods: pods)
+        self.partitions = Self.group(services: services, pods: pods, ingresses: ingresses)
     }
 
-    private static func group(services: [ClusterService], pods: [ClusterPod]) -> [String: NamespacePartition] {
+    private static func group(
+        services: [ClusterService], pods: [ClusterPod], ingresses: [ClusterIngress]
+    ) -> [String: NamespacePartition] {
         var partitions: [String: NamespacePartition] = [:]
         for service in services { partitions[service.namespace, default: NamespacePartition()].services.append(service) }
         for pod in pods { partitions[pod.namespace, default: NamespacePartition()].pods.append(pod) }
+        for ingress in ingresses { partitions[ingress.namespace, default: NamespacePartition()].ingresses.append(ingress) }
         for key in partitions.keys {
             partitions[key]?.services.sort { $0.name < $1.name }
             partitions[key]?.pods.sort { $0.name < $1.name }
+            partitions[key]?.ingresses.sort { $0.name < $1.name }
         }
         return partitions
     }
@@ -34,13 +40,18 @@ package struct Cluster: Sendable, Hashable {
     /// Every service, sorted by namespace, then name (made on demand: not for hot paths).
     package var services: [ClusterService] {
         get { self.partitions.keys.sorted().flatMap { self.partitions[$0]?.services ?? [] } }
-        set { self.partitions = Self.group(services: newValue, pods: self.pods) }
+        set { self.partitions = Self.group(services: newValue, pods: self.pods, ingresses: self.ingresses) }
     }
 
     /// Every pod, sorted by namespace, then name (made on demand: not for hot paths).
     package var pods: [ClusterPod] {
         get { self.partitions.keys.sorted().flatMap { self.partitions[$0]?.pods ?? [] } }
-        set { self.partitions = Self.group(services: self.services, pods: newValue) }
+        set { self.partitions = Self.group(services: self.services, pods: newValue, ingresses: self.ingresses) }
+    }
+
+    /// Every ingress, sorted by namespace, then name (made on demand: not for hot paths).
+    package var ingresses: [ClusterIngress] {
+        self.partitions.keys.sorted().flatMap { self.partitions[$0]?.ingresses ?? [] }
     }
 
     package func service(namespace: String, name: String) -> ClusterService? {

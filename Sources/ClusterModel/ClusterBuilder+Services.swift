@@ -30,6 +30,11 @@ extension ClusterBuilder {
                 namespace: service.metadata.namespace, name: service.metadata.name, type: service.type,
                 isHeadless: service.isHeadless, externalName: service.externalName, selector: service.selector,
                 publishesNotReadyAddresses: service.publishesNotReadyAddresses)
+            for address in service.loadBalancer.compactMap({ $0.ip.flatMap(IPAddress.init) }) + service.externalIPs.compactMap(IPAddress.init)
+            where !cluster.externalAddresses.contains(address) {
+                cluster.externalAddresses.append(address)
+            }
+            cluster.externalHostnames = service.loadBalancer.compactMap(\.hostname)
             cluster.ports = service.ports.map {
                 ClusterServicePort(
                     name: $0.name, protocol: $0.protocol, port: $0.port, targetPort: $0.effectiveTargetPort,

@@ -71,6 +71,7 @@ package struct ClusterBuilder {
         var workloads: [Workload] = []
         var slices: [EndpointSlice] = []
         var endpointsObjects: [Endpoints] = []
+        var ingresses: [ClusterIngress] = []
         for object in objects {
             self.summary.objectsByKind[object.kind, default: 0] += 1
             switch object.body {
@@ -80,6 +81,13 @@ package struct ClusterBuilder {
             case .workload(let workload): workloads.append(workload)
             case .endpointSlice(let slice): slices.append(slice)
             case .endpoints(let endpoints): endpointsObjects.append(endpoints)
+            case .ingress(let ingress):
+                ingresses.append(
+                    ClusterIngress(
+                        namespace: ingress.metadata.namespace, name: ingress.metadata.name,
+                        hosts: ingress.hosts.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 },
+                        addresses: ingress.loadBalancer.compactMap { $0.ip.flatMap(IPAddress.init) },
+                        hostnames: ingress.loadBalancer.compactMap(\.hostname)))
             }
             if object.kind.isNamespaced { namespaces.insert(object.metadata.namespace) }
         }
@@ -98,6 +106,6 @@ package struct ClusterBuilder {
         clusterServices.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         return Cluster(
             namespaces: namespaces.sorted(), services: clusterServices,
-            pods: clusterPods.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) })
+            pods: clusterPods.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }, ingresses: ingresses)
     }
 }

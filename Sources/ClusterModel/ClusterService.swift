@@ -19,6 +19,11 @@ package struct ClusterService: Sendable, Hashable {
     package var endpoints: [ClusterEndpoint]
     /// `publishNotReadyAddresses`, or the tolerate-unready-endpoints annotation.
     package var publishesNotReadyAddresses: Bool
+    /// Where the service is reached from outside the cluster: its load balancer's addresses
+    /// (`status.loadBalancer.ingress[].ip`), then `spec.externalIPs`, without repeats.
+    package var externalAddresses: [IPAddress] = []
+    /// Its load balancer's names (`status.loadBalancer.ingress[].hostname`).
+    package var externalHostnames: [String] = []
 
     package init(
         namespace: String, name: String, type: ServiceType = .clusterIP, clusterIPs: [IPAddress] = [],

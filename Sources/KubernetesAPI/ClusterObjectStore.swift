@@ -16,8 +16,11 @@ package final class ClusterObjectStore: Sendable {
     private let state = Mutex(State())
     /// Told the virtual files each change touched (the reload loop's inbox).
     private let changes: @Sendable (Set<String>) -> Void
+    /// The resources it holds, each of which must be listed before the cluster is complete.
+    package let resources: [APIResource]
 
-    package init(changes: @escaping @Sendable (Set<String>) -> Void = { _ in }) {
+    package init(resources: [APIResource] = APIResource.core, changes: @escaping @Sendable (Set<String>) -> Void = { _ in }) {
+        self.resources = resources
         self.changes = changes
     }
 
@@ -76,7 +79,7 @@ package final class ClusterObjectStore: Sendable {
 
     /// The resources not yet listed completely, in a fixed order.
     package var unsynced: [APIResource] {
-        self.state.withLock { state in APIResource.allCases.filter { !state.synced.contains($0) } }
+        self.state.withLock { state in self.resources.filter { !state.synced.contains($0) } }
     }
 
     /// Every virtual file in path order, and the paths changed since the last take.

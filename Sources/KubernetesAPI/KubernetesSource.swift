@@ -11,10 +11,13 @@ package final class KubernetesSource: Sendable {
     private let logger: Logger
     private let metrics = SourceMetrics()
     private let activity = SourceActivity()
+    /// What is listed and watched (the store's resources).
+    private let resources: [APIResource]
 
     package init(endpoint: APIServerEndpoint, store: ClusterObjectStore, relistInterval: Duration, logger: Logger) throws {
         self.client = try APIClient(endpoint: endpoint)
         self.store = store
+        self.resources = store.resources
         self.relistInterval = relistInterval
         self.logger = logger
     }
@@ -23,9 +26,9 @@ package final class KubernetesSource: Sendable {
 
     /// Lists and watches until cancelled, then closes the connections.
     package func run() async {
-        for resource in APIResource.allCases { self.metrics.synced(resource, false) }
+        for resource in self.resources { self.metrics.synced(resource, false) }
         await withTaskGroup(of: Void.self) { group in
-            for resource in APIResource.allCases {
+            for resource in self.resources {
                 let reflector = self.reflector(resource)
                 group.addTask { await reflector.run() }
             }
@@ -50,7 +53,7 @@ package final class KubernetesSource: Sendable {
     /// Lists every resource once (for `dump` and `check`): the virtual files, in path order.
     package func listOnce() async throws -> [ManifestFile] {
         do {
-            for resource in APIResource.allCases {
+            for resource in self.resources {
                 _ = try await self.reflector(resource).list()
             }
         } catch {

@@ -23,6 +23,8 @@ extension DocumentDecoder {
             body = self.decodeEndpointSlice(metadata, document).map { .endpointSlice($0) }
         case .deployment, .replicaSet, .statefulSet:
             body = self.decodeWorkload(kind, metadata, spec: spec, document: document).map { .workload($0) }
+        case .ingress:
+            body = self.decodeIngress(metadata, spec: spec, document: document).map { .ingress($0) }
         }
         guard let body, self.errorCount == errorsBefore else { return nil }
         return ManifestObject(body, location: self.location(document), nameLocation: self.location(nameNode))

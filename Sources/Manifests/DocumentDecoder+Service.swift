@@ -32,6 +32,15 @@ extension DocumentDecoder {
         }
         service.publishNotReadyAddresses =
             self.boolean(spec["publishNotReadyAddresses"], "spec.publishNotReadyAddresses") ?? false
+        for (index, item) in self.list(spec["externalIPs"], "spec.externalIPs").enumerated() {
+            guard let text = self.string(item, "spec.externalIPs[\(index)]") else { continue }
+            guard IPAddress(text) != nil else {
+                self.error(item, "spec.externalIPs[\(index)] must be an IP address, got \"\(text)\"")
+                continue
+            }
+            service.externalIPs.append(text)
+        }
+        service.loadBalancer = self.decodeLoadBalancerStatus(document)
 
         switch service.type {
         case .externalName:

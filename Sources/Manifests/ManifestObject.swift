@@ -8,6 +8,7 @@ package struct ManifestObject: Sendable, Hashable {
         case endpoints(Endpoints)
         case endpointSlice(EndpointSlice)
         case workload(Workload)
+        case ingress(Ingress)
     }
 
     package var body: Body
@@ -30,6 +31,7 @@ package struct ManifestObject: Sendable, Hashable {
         case .endpoints(let endpoints): return endpoints.metadata
         case .endpointSlice(let slice): return slice.metadata
         case .workload(let workload): return workload.metadata
+        case .ingress(let ingress): return ingress.metadata
         }
     }
 
@@ -41,6 +43,7 @@ package struct ManifestObject: Sendable, Hashable {
         case .endpoints: return .endpoints
         case .endpointSlice: return .endpointSlice
         case .workload(let workload): return workload.kind
+        case .ingress: return .ingress
         }
     }
 

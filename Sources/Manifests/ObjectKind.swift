@@ -8,6 +8,7 @@ package enum ObjectKind: String, Sendable, Hashable, Comparable, CaseIterable {
     case deployment = "Deployment"
     case replicaSet = "ReplicaSet"
     case statefulSet = "StatefulSet"
+    case ingress = "Ingress"
 
     /// The apiVersion a manifest of this kind must declare.
     package var apiVersion: String {
@@ -15,6 +16,7 @@ package enum ObjectKind: String, Sendable, Hashable, Comparable, CaseIterable {
         case .namespace, .service, .pod, .endpoints: return "v1"
         case .endpointSlice: return "discovery.k8s.io/v1"
         case .deployment, .replicaSet, .statefulSet: return "apps/v1"
+        case .ingress: return "networking.k8s.io/v1"
         }
     }
 

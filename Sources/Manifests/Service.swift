@@ -20,6 +20,10 @@ package struct Service: Sendable, Hashable {
     package var selector: [String: String]?
     package var externalName: String?
     package var publishNotReadyAddresses: Bool
+    /// `spec.externalIPs`: addresses outside the cluster that route to the service.
+    package var externalIPs: [String] = []
+    /// `status.loadBalancer.ingress`, for a LoadBalancer service its cloud has provisioned.
+    package var loadBalancer: [LoadBalancerIngress] = []
 
     package init(
         metadata: ObjectMeta, type: ServiceType = .clusterIP, clusterIPs: [String] = [],

@@ -25,10 +25,12 @@ package struct FileZoneSet: Sendable {
 
     private init() {}
 
-    /// Lays out `files` (path order) for a cluster zone `domain`; `generatedZone` says whether a
-    /// name lies in a zone ClusterDNS generates other than the cluster zone (the reverse zones).
+    /// Lays out `files` (path order) for a cluster zone `domain`, after the `external` zones
+    /// (`--external-zone`, made from the cluster: they come first); `generatedZone` says whether
+    /// a name lies in a zone ClusterDNS generates other than the cluster zone (the reverse zones).
     package init(
-        files: [(path: String, content: ZoneFileContent)], options: RecordOptions, generatedZone: (DomainName) -> Bool
+        files: [(path: String, content: ZoneFileContent)], external: [FileZone] = [], options: RecordOptions,
+        generatedZone: (DomainName) -> Bool
     ) {
         let domain = options.domain
         let generated: Set<DomainName> = [
@@ -37,6 +39,10 @@ package struct FileZoneSet: Sendable {
         ]
         let clusterSubtrees = [options.names.fixed([ClusterNames.serviceMarker]), options.names.fixed([ClusterNames.podMarker])]
         var apexes: [DomainName: String] = [:]
+        for zone in external where !generatedZone(zone.apex) {
+            apexes[zone.apex] = zone.path
+            self.zones.append(zone)
+        }
         for (path, content) in files {
             let apex = DomainName(uncheckedWire: content.apex)
             let records = content.records.map(Self.record)

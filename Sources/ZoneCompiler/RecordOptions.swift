@@ -16,6 +16,8 @@ package struct RecordOptions: Sendable, Hashable {
     package var reverseCIDRs: [IPNetwork]
     /// `--autopath`: snapshots index pods by address, for the server to walk a pod's search list.
     package var autopath = false
+    /// `--external-zone`: zones answering Services' external addresses and Ingress hosts.
+    package var externalZones: [DomainName] = []
 
     package init(
         domain: DomainName = DomainName("cluster.local.") ?? .root, ttl: UInt32 = 5, serial: UInt32 = 1,

@@ -82,6 +82,9 @@ package struct SnapshotBuilder: Sendable {
     private var fileZoneNumbers: [DomainName: Int] = [:]
     /// By index in `fileZones.zones`.
     private var fileShards: [AnswerShard] = []
+    /// What each namespace puts in the `--external-zone` zones, and its Ingress hosts outside them.
+    private var externalEntries: [String: [ExternalZoneEntry]] = [:]
+    private var externalOutside: [String: [String]] = [:]
     private var built = false
 
     package init(options: RecordOptions) {
@@ -103,7 +106,6 @@ package struct SnapshotBuilder: Sendable {
     ) -> RecordSnapshot {
         self.options.serial = serial
         if let zoneFiles { self.zoneFiles = zoneFiles }
-        self.layOutFileZones()
         let next = cluster.partitionsOfEveryNamespace
         var dirty = changed ?? cluster.namespacesChanged(since: self.cluster)
         // A namespace whose ExternalName services point into a changed namespace (or at names
@@ -125,6 +127,16 @@ package struct SnapshotBuilder: Sendable {
             }
         }
         if !self.built { dirty.formUnion(next.keys) }
+        if !self.options.externalZones.isEmpty {
+            for namespace in dirty {
+                let made = next[namespace].map {
+                    ExternalZones.entries(namespace: namespace, $0, zones: self.options.externalZones)
+                } ?? (entries: [], outside: [])
+                self.externalEntries[namespace] = made.entries.isEmpty ? nil : made.entries
+                self.externalOutside[namespace] = made.outside.isEmpty ? nil : made.outside
+            }
+        }
+        self.layOutFileZones(cluster)
 
         self.cluster = cluster
         var changedOwners: Set<DomainName> = []
@@ -457,11 +469,19 @@ package struct SnapshotBuilder: Sendable {
 
     /// Lays the zone files out beside the generated zones (as they stood after the last build),
     /// numbering their zones: a zone keeps its number while its apex is served.
-    private mutating func layOutFileZones() {
-        guard !self.zoneFiles.isEmpty || !self.fileZoneNumbers.isEmpty else { return }
+    private mutating func layOutFileZones(_ cluster: Cluster) {
+        guard !self.zoneFiles.isEmpty || !self.fileZoneNumbers.isEmpty || !self.options.externalZones.isEmpty else { return }
+        // The external zones' name server: the kube-dns Service's external addresses when it has
+        // them, else its cluster IPs (as the cluster zone's), else --dns-ip.
+        let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")
+        let nameServers = kubeDNS.map { $0.externalAddresses.isEmpty ? $0.clusterIPs : $0.externalAddresses } ?? []
+        let external = ExternalZones.zones(
+            self.externalEntries.keys.sorted().flatMap { self.externalEntries[$0] ?? [] }, zones: self.options.externalZones,
+            nameServerAddresses: nameServers.isEmpty ? [self.options.dnsIP] : nameServers, options: self.options)
         let view = self
         self.fileZones = FileZoneSet(
-            files: self.zoneFiles, options: self.options, generatedZone: { view.reverseZone(of: $0) != nil })
+            files: self.zoneFiles, external: external, options: self.options,
+            generatedZone: { view.reverseZone(of: $0) != nil })
         let apexes = Set(self.fileZones.zones.map(\.apex))
         for (apex, number) in self.fileZoneNumbers where !apexes.contains(apex) {
             self.fileZoneNumbers[apex] = nil
@@ -578,6 +598,7 @@ package struct SnapshotBuilder: Sendable {
             namespaceShards: namespaces.compactMap { self.namespaceShards[$0] }, reverseShards: self.reverseShards,
             fileShards: self.fileShards)
         var problems = self.problems.keys.sorted().flatMap { self.problems[$0] ?? [] } + self.fileZones.problems
+        problems += self.externalOutside.keys.sorted().flatMap { self.externalOutside[$0] ?? [] }
         if self.droppedPointers > 0 {
             problems.append("\(self.droppedPointers) PTR records left out: every one of the 65,535 reverse zone numbers is taken")
         }

@@ -36,12 +36,13 @@ final class APISourceService: ServiceLifecycle.Service, Sendable {
 
     init(
         endpoint: APIServerEndpoint, pipeline: ClusterPipeline, relistInterval: Duration, hangups: UnixSignalsSequence,
-        store: SnapshotStore, logger: Logger, schedule: DebounceSchedule, readiness: Readiness, metrics: ReloadMetrics
+        store: SnapshotStore, logger: Logger, schedule: DebounceSchedule, readiness: Readiness, metrics: ReloadMetrics,
+        resources: [APIResource] = APIResource.core
     ) throws {
         self.hangups = hangups
         let inbox = ChangeInbox()
         self.inbox = inbox
-        self.objects = ClusterObjectStore { paths in inbox.post(ChangeBatch(paths: paths)) }
+        self.objects = ClusterObjectStore(resources: resources) { paths in inbox.post(ChangeBatch(paths: paths)) }
         self.source = try KubernetesSource(
             endpoint: endpoint, store: self.objects, relistInterval: relistInterval,
             logger: Logger(label: "clusterdns.kubernetes"))

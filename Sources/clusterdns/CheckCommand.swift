@@ -23,7 +23,9 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var recordFlags: RecordFlags
 
     func run() async throws {
-        let (files, sourceName) = try await ManifestLoading.files(self.manifestOptions, self.sourceFlags)
+        let externalZones = try self.recordFlags.recordOptions(model: try self.modelFlags.modelOptions()).externalZones
+        let (files, sourceName) = try await ManifestLoading.files(
+            self.manifestOptions, self.sourceFlags, ingresses: !externalZones.isEmpty)
         let derivation = ClusterBuilder.derive(files, options: try self.modelFlags.modelOptions())
         // An API server lists every Pod: an endpoint naming one that is not there is worth saying.
         let references = self.sourceFlags.isAPI ? PodReferenceCheck.unknownPods(in: files) : []
@@ -41,9 +43,16 @@ struct CheckCommand: AsyncParsableCommand {
             files: FileZoneSet.zoneFiles(in: files), options: recordOptions,
             generatedZone: { name in reverseApexes.contains { name.isSubdomain(of: $0) } })
         for problem in fileZones.problems { StandardError.line("warning: \(problem)") }
+        // Ingress hosts no --external-zone holds: not served, worth a warning, never an error.
+        let outside = derivation.cluster.partitions.keys.sorted().flatMap { namespace in
+            derivation.cluster.partitions[namespace].map {
+                ExternalZones.entries(namespace: namespace, $0, zones: recordOptions.externalZones).outside
+            } ?? []
+        }
+        for problem in outside { StandardError.line("warning: \(problem)") }
         print("\(sourceName): \(Self.addressLine(derivation.cluster, model))")
         var summary = derivation.summary
-        summary.warnings += references.count + fileZones.problems.count
+        summary.warnings += references.count + fileZones.problems.count + outside.count
         print("\(sourceName): \(summary.description)")
         if derivation.summary.errors > 0 { throw ExitCode(1) }
     }

@@ -37,7 +37,9 @@ struct DumpCommand: AsyncParsableCommand {
         }
         let model = try self.modelFlags.modelOptions()
         let options = try self.recordFlags.recordOptions(model: model, serial: self.serial)
-        let files = try await ManifestLoading.files(self.manifestOptions, self.sourceFlags).files
+        let files = try await ManifestLoading.files(
+            self.manifestOptions, self.sourceFlags, ingresses: !options.externalZones.isEmpty
+        ).files
         stage("load")
         let derivation = ClusterBuilder.derive(files, options: model)
         for diagnostic in derivation.diagnostics { StandardError.line("\(diagnostic)") }

@@ -16,7 +16,7 @@ enum ManifestLoading {
     /// Every file of the source the flags name: the manifest tree, or one list of each resource
     /// from the API server (as virtual files). Also how the source is named in output. Errors
     /// reading the source are printed and exit 2.
-    static func files(_ manifests: ManifestOptions, _ source: ClusterSourceFlags) async throws -> (
+    static func files(_ manifests: ManifestOptions, _ source: ClusterSourceFlags, ingresses: Bool = false) async throws -> (
         files: [ManifestFile], name: String
     ) {
         let endpoint: APIServerEndpoint?
@@ -39,7 +39,8 @@ enum ManifestLoading {
             var logger = Logger(label: "clusterdns.kubernetes")
             logger.logLevel = .critical
             let once = try KubernetesSource(
-                endpoint: endpoint, store: ClusterObjectStore(), relistInterval: .seconds(3600), logger: logger)
+                endpoint: endpoint, store: ClusterObjectStore(resources: APIResource.read(ingresses: ingresses)),
+                relistInterval: .seconds(3600), logger: logger)
             return (try await once.listOnce(), endpoint.server)
         } catch {
             StandardError.line("error: \(endpoint.server): \(error)")

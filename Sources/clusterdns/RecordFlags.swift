@@ -5,7 +5,7 @@ import IPAddressing
 import Manifests
 import ZoneCompiler
 
-/// How records are made: `--domain`, `--ttl`, `--pods`, `--dns-ip`.
+/// How records are made: `--domain`, `--ttl`, `--pods`, `--dns-ip`, `--external-zone`.
 struct RecordFlags: ParsableArguments {
     @Option(help: ArgumentHelp("The cluster domain.", valueName: "DOMAIN"))
     var domain: String = "cluster.local"
@@ -24,6 +24,13 @@ struct RecordFlags: ParsableArguments {
         help: ArgumentHelp(
             "Address of ns.dns.<domain> when the manifests hold no kube-system/kube-dns Service.", valueName: "IP"))
     var dnsIP: String = "10.96.0.10"
+
+    @Option(
+        name: .customLong("external-zone"),
+        help: ArgumentHelp(
+            "A zone answering <svc>.<ns>.<zone> with Services' load balancer and external IPs, and Ingress hosts inside it with their load balancer's (repeatable).",
+            valueName: "ZONE"))
+    var externalZones: [String] = []
 
     func validate() throws {
         _ = try self.recordOptions(model: ModelOptions())
@@ -48,8 +55,30 @@ struct RecordFlags: ParsableArguments {
         guard let dnsIP = IPAddress(self.dnsIP) else {
             throw ValidationError("--dns-ip must be an IP address, got \"\(self.dnsIP)\"")
         }
-        return RecordOptions(
+        var options = RecordOptions(
             domain: domain, ttl: self.ttl, serial: serial, pods: mode, dnsIP: dnsIP,
             reverseCIDRs: model.allocationCIDRs)
+        options.externalZones = try self.externalZones.map { try Self.externalZone($0, domain: domain) }
+        if let repeated = options.externalZones.first(where: { zone in options.externalZones.filter { $0 == zone }.count > 1 }) {
+            throw ValidationError("--external-zone \(repeated) is given twice")
+        }
+        return options
+    }
+
+    /// One `--external-zone`: a domain name outside the cluster zone and the reverse trees.
+    private static func externalZone(_ text: String, domain: DomainName) throws -> DomainName {
+        let absolute = text.hasSuffix(".") ? text : text + "."
+        guard let zone = DomainName(absolute), !zone.isRoot,
+            zone.labelBytes.allSatisfy({ NameRules.dns1123LabelProblem(String(decoding: $0, as: UTF8.self)) == nil })
+        else {
+            throw ValidationError("--external-zone must be a domain name such as example.org, got \"\(text)\"")
+        }
+        guard !zone.isSubdomain(of: domain) else {
+            throw ValidationError("--external-zone \(text) lies in the cluster zone \(domain)")
+        }
+        for tree in ["in-addr.arpa.", "ip6.arpa."] where DomainName(tree).map({ zone.isSubdomain(of: $0) }) == true {
+            throw ValidationError("--external-zone \(text) lies in \(tree), where the reverse zones are")
+        }
+        return zone
     }
 }

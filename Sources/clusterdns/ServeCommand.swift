@@ -116,7 +116,8 @@ struct ServeCommand: AsyncParsableCommand {
                 reload = try APISourceService(
                     endpoint: endpoint, pipeline: ClusterPipeline(root: "", model: model, records: recordOptions),
                     relistInterval: try self.reloadFlags.relistInterval, hangups: hangups, store: store, logger: logger,
-                    schedule: self.reloadFlags.schedule, readiness: readiness, metrics: ReloadMetrics(limits: limits))
+                    schedule: self.reloadFlags.schedule, readiness: readiness, metrics: ReloadMetrics(limits: limits),
+                    resources: APIResource.read(ingresses: !recordOptions.externalZones.isEmpty))
             } catch {
                 StandardError.line("error: \(endpoint.server): \(error)")
                 throw ExitCode(2)

@@ -187,6 +187,31 @@ struct KubernetesAPIEndToEndTests {
         #expect(both.status == 2)
     }
 
+    /// With `--external-zone`, Ingresses are listed and watched too, and Services' load balancer
+    /// status arrives like any other field; kubectl reads the Ingresses from the test double.
+    @Test func externalZonesFollowIngressesAndLoadBalancersFromTheAPI() throws {
+        let api = try FakeAPIServer()
+        defer { api.stop() }
+        let server = try ServerProcess(["--kubeconfig", api.path("kubeconfig"), "--external-zone", "example.org"])
+        defer { server.stop() }
+        _ = try Self.eventually(["10.96.0.10"]) { try Self.addresses(server, "kube-dns.kube-system.svc.cluster.local") }
+        try api.apply(
+            "ingresses",
+            [
+                "metadata": ["name": "shop", "namespace": "default"],
+                "spec": ["rules": [["host": "shop.example.org"]]],
+                "status": ["loadBalancer": ["ingress": [["ip": "203.0.113.20"]]]],
+            ])
+        #expect(try Self.eventually(["203.0.113.20"]) { try Self.addresses(server, "shop.example.org") } == ["203.0.113.20"])
+        var web = FakeAPIServer.service("web", clusterIP: "10.96.7.7")
+        web["status"] = ["loadBalancer": ["ingress": [["ip": "203.0.113.10"]]]]
+        try api.apply("services", web)
+        #expect(try Self.eventually(["203.0.113.10"]) { try Self.addresses(server, "web.default.example.org") } == ["203.0.113.10"])
+        let kubectl = try CommandRunner.run(
+            "/usr/bin/kubectl", ["--kubeconfig", api.path("kubeconfig"), "get", "ingresses", "-A", "-o", "name"], timeout: 60)
+        #expect(kubectl.stdout.contains("ingress.networking.k8s.io/shop"), "\(kubectl.stderr)")
+    }
+
     /// The test double answers a real client (kubectl) as the API server does: discovery, lists
     /// in chunks with continue, single objects, and a watch from a resourceVersion.
     @Test func theTestAPIServerSatisfiesKubectl() throws {

@@ -5,7 +5,7 @@ import Testing
 @Suite("clusterdns serve, queried with dig", .serialized)
 struct ServeEndToEndTests {
     /// Every RRset of the dump, asked of the server over UDP and TCP, must come back as dumped.
-    @Test(arguments: ["example", "headless", "manual-endpoints", "external-name", "multi-port", "statefulset", "dual-stack", "ipv6-only", "zone-files"])
+    @Test(arguments: ["example", "headless", "manual-endpoints", "external-name", "multi-port", "statefulset", "dual-stack", "ipv6-only", "zone-files", "external-zones"])
     func everyDumpedRRsetIsServed(scenario: String) throws {
         let arguments = GoldenDumpTests.dumpArguments(scenario)
         let dump = try CommandRunner.clusterdns(arguments)

@@ -2,8 +2,8 @@
 """A test double of the Kubernetes API server, for the end-to-end tests of the API source.
 
 It serves, over TLS with its own CA, what `clusterdns --kubeconfig` and `kubectl` read:
-  - discovery (/version, /api, /api/v1, /apis, /apis/discovery.k8s.io/v1) for kubectl;
-  - LIST of namespaces, services, endpointslices and pods, cluster-wide or per namespace, with
+  - discovery (/version, /api, /api/v1, /apis, /apis/discovery.k8s.io/v1, /apis/networking.k8s.io/v1) for kubectl;
+  - LIST of namespaces, services, endpointslices, pods and ingresses, cluster-wide or per namespace, with
     limit/continue paging over a snapshot taken at the first page (items carry no kind/apiVersion,
     the list carries metadata.resourceVersion and continue), and GET of one object;
   - WATCH from a resourceVersion: ADDED/MODIFIED/DELETED frames (objects with kind/apiVersion),
@@ -50,6 +50,8 @@ RESOURCES = {
     "endpointslices": {"kind": "EndpointSlice", "apiVersion": "discovery.k8s.io/v1", "group": "discovery.k8s.io",
                        "namespaced": True},
     "pods": {"kind": "Pod", "apiVersion": "v1", "group": "", "namespaced": True},
+    "ingresses": {"kind": "Ingress", "apiVersion": "networking.k8s.io/v1", "group": "networking.k8s.io",
+                  "namespaced": True},
 }
 
 
@@ -205,11 +207,11 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         parts = path.strip("/").split("/")
         if parts[:2] == ["api", "v1"]:
             rest = parts[2:]
-        elif parts[:3] == ["apis", "discovery.k8s.io", "v1"]:
+        elif parts[:3] in (["apis", "discovery.k8s.io", "v1"], ["apis", "networking.k8s.io", "v1"]):
             rest = parts[3:]
         else:
             return None
-        group = "" if parts[0] == "api" else "discovery.k8s.io"
+        group = "" if parts[0] == "api" else parts[1]
         namespace = None
         if len(rest) >= 3 and rest[0] == "namespaces" and rest[2] in RESOURCES:
             namespace, rest = rest[1], rest[2:]
@@ -225,10 +227,11 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                 {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]})
         elif path == "/apis":
             self.send_json(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": [{
-                "name": "discovery.k8s.io", "versions": [{"groupVersion": "discovery.k8s.io/v1", "version": "v1"}],
-                "preferredVersion": {"groupVersion": "discovery.k8s.io/v1", "version": "v1"}}]})
-        elif path in ("/api/v1", "/apis/discovery.k8s.io/v1"):
-            group = "" if path == "/api/v1" else "discovery.k8s.io"
+                "name": group, "versions": [{"groupVersion": group + "/v1", "version": "v1"}],
+                "preferredVersion": {"groupVersion": group + "/v1", "version": "v1"}}
+                for group in ("discovery.k8s.io", "networking.k8s.io")]})
+        elif path in ("/api/v1", "/apis/discovery.k8s.io/v1", "/apis/networking.k8s.io/v1"):
+            group = "" if path == "/api/v1" else path.split("/")[2]
             resources = []
             for name, meta in RESOURCES.items():
                 if meta["group"] != group:
@@ -237,7 +240,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                                   "kind": meta["kind"], "verbs": ["get", "list", "watch"],
                                   "shortNames": {"services": ["svc"], "namespaces": ["ns"], "pods": ["po"]}.get(name, [])})
             self.send_json(200, {"kind": "APIResourceList", "apiVersion": "v1",
-                                 "groupVersion": "v1" if group == "" else "discovery.k8s.io/v1", "resources": resources})
+                                 "groupVersion": "v1" if group == "" else group + "/v1", "resources": resources})
         else:
             return False
         return True

@@ -154,8 +154,8 @@ struct ManifestParserTests {
             kind: ConfigMap
             metadata: {name: c}
             ---
-            apiVersion: networking.k8s.io/v1
-            kind: Ingress
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
             metadata: {name: i}
             ---
             apiVersion: v1
@@ -164,7 +164,7 @@ struct ManifestParserTests {
             """)
         #expect(file.objects.isEmpty)
         #expect(file.diagnostics.isEmpty)
-        #expect(file.skippedKinds == ["ConfigMap": 2, "Ingress": 1])
+        #expect(file.skippedKinds == ["ConfigMap": 2, "HorizontalPodAutoscaler": 1])
     }
 
     @Test func aBadDocumentDoesNotStopTheRestOfTheFile() {
