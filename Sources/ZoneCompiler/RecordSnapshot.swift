@@ -22,11 +22,14 @@ package final class RecordSnapshot: Sendable {
     /// With `--autopath`: the namespace of each pod address (pods on their node's network and
     /// finished pods left out, since their address says nothing of who asks).
     package let podNamespaces: [IPAddress: String]
+    /// The zone files' and external zones' layout: where each of their records came from.
+    package let fileZones: FileZoneSet
 
     package init(
         options: RecordOptions, cluster: Cluster, table: ShardedAnswerTable, recordCount: Int, problems: [String] = [],
-        awaitingSource: Bool = false
+        awaitingSource: Bool = false, fileZones: FileZoneSet = .empty
     ) {
+        self.fileZones = fileZones
         self.options = options
         self.cluster = cluster
         self.table = table

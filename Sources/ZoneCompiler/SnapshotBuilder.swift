@@ -602,6 +602,8 @@ package struct SnapshotBuilder: Sendable {
         if self.droppedPointers > 0 {
             problems.append("\(self.droppedPointers) PTR records left out: every one of the 65,535 reverse zone numbers is taken")
         }
-        return RecordSnapshot(options: self.options, cluster: cluster, table: table, recordCount: count, problems: problems)
+        return RecordSnapshot(
+            options: self.options, cluster: cluster, table: table, recordCount: count, problems: problems,
+            fileZones: self.fileZones)
     }
 }
