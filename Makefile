@@ -57,6 +57,10 @@ golden: build
 	  $(BIN) dump "$$scenario/manifests" --serial 1 $$(cat "$$scenario/flags" 2>/dev/null) > "$$scenario/expected.zone" || exit 1; \
 	  echo "wrote $$scenario/expected.zone"; \
 	done
+	@while read -r command; do \
+	  echo "$$ clusterdns $$command"; $(BIN) $$command; echo "(exit $$?)"; echo; \
+	done < Tests/ExplainGolden/commands > Tests/ExplainGolden/expected.txt
+	@echo "wrote Tests/ExplainGolden/expected.txt"
 
 # What the benchmarks add: the peers, the load generator, and Debian's matplotlib for the charts
 # (bench/charts.py runs under /usr/bin/python3, the interpreter that package serves).

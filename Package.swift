@@ -50,6 +50,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "Watcher", dependencies: ["Manifests"], swiftSettings: swiftSettings),
+        // `explain`: answers traced back to the lines that made them.
+        .target(
+            name: "Explain", dependencies: ["ClusterModel", "Manifests", "ZoneCompiler", "QueryEngine", "DNSWire", "IPAddressing"],
+            swiftSettings: swiftSettings),
         // Zone files (RFC 1035 master files) read with libldns: the one product target that calls it.
         .target(name: "ZoneFiles", dependencies: ["CLDNS", "Manifests", "DNSWire"], swiftSettings: swiftSettings),
         .target(
@@ -90,7 +94,7 @@ let package = Package(
             name: "clusterdns",
             dependencies: [
                 "Manifests", "ClusterModel", "DNSWire", "IPAddressing", "ZoneCompiler", "QueryEngine", "DNSServer", "Watcher", "Forwarder",
-                "Operations", "KubernetesAPI", "ZoneFiles",
+                "Operations", "KubernetesAPI", "ZoneFiles", "Explain",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),

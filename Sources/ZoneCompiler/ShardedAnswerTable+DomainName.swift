@@ -15,4 +15,26 @@ extension ShardedAnswerTable {
             labelStarts.withUnsafeBufferPointer { self.zone(containing: bytes, labelStarts: $0) }
         }
     }
+
+    /// The RRsets `name` owns, read back from the compiled answers (empty for a name that exists
+    /// without data); nil when the name does not exist in our zones. Off the query path.
+    package func rrsets(of name: DomainName) -> [(type: RRType, records: [ResourceRecord])]? {
+        let lowered = name.lowercased.wire
+        var labelStarts: [UInt8] = []
+        var index = 0
+        while index < lowered.count, lowered[index] != 0 {
+            labelStarts.append(UInt8(truncatingIfNeeded: index))
+            index += 1 + Int(lowered[index])
+        }
+        let hash = NameHash.hash(lowered)
+        return lowered.withUnsafeBytes { bytes -> [(type: RRType, records: [ResourceRecord])]? in
+            labelStarts.withUnsafeBufferPointer { starts in
+                guard let zone = self.zone(containing: bytes, labelStarts: starts),
+                    let shard = self.shard(for: bytes, hash: hash, zone: zone, labelStarts: starts),
+                    let entry = shard.find(bytes, hash: hash)
+                else { return nil }
+                return shard.rrsets(at: entry)
+            }
+        }
+    }
 }

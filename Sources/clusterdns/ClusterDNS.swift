@@ -8,6 +8,6 @@ struct ClusterDNS: AsyncParsableCommand {
         commandName: "clusterdns",
         abstract: "Cluster DNS for Kubernetes-style service discovery, served from plain manifests.",
         version: Self.version,
-        subcommands: [ServeCommand.self, DumpCommand.self, CheckCommand.self]
+        subcommands: [ServeCommand.self, DumpCommand.self, CheckCommand.self, ExplainCommand.self]
     )
 }

@@ -52,4 +52,16 @@ struct ReadmeTests {
             #expect(printed == example.output, "\(example.command)")
         }
     }
+
+    @Test func explainCommandsPrintWhatTheReadmeShows() throws {
+        let examples = Self.examples(prefix: "clusterdns explain")
+        #expect(examples.count == 2)
+        for example in examples {
+            let arguments = example.command.split(separator: " ").dropFirst().map(String.init)
+            let output = try CommandRunner.clusterdns(arguments)
+            // `examples` reads a four-space indent as an indented block's: the same for both.
+            let printed = output.stdout.split(separator: "\n").map { $0.hasPrefix("    ") ? String($0.dropFirst(4)) : String($0) }
+            #expect(printed == example.output, "\(example.command)")
+        }
+    }
 }
