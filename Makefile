@@ -51,7 +51,7 @@ check: build
 clean:
 	rm -rf .build
 
-## golden: rewrite Tests/Scenarios/*/expected.zone from the current dump (review the diff!)
+## golden: rewrite Tests/Scenarios/*/expected.zone and Tests/ExplainGolden/expected.txt (review the diff!)
 golden: build
 	@for scenario in Tests/Scenarios/*/; do \
 	  $(BIN) dump "$$scenario/manifests" --serial 1 $$(cat "$$scenario/flags" 2>/dev/null) > "$$scenario/expected.zone" || exit 1; \
@@ -105,7 +105,7 @@ bench-compare:
 ## test replays them forever)
 FUZZ_SECONDS ?= 60
 FUZZ_TSAN_SECONDS ?= 15
-FUZZ_TARGETS := query tcp-frames tcp-pipeline manifest upstream-reply forwarder-cache
+FUZZ_TARGETS := query tcp-frames tcp-pipeline manifest upstream-reply forwarder-cache zone-file
 FUZZ_FLAGS := --product clusterdns-fuzz -Xswiftc -DFUZZING -Xswiftc -parse-as-library
 fuzz: deps
 	$(SWIFT) build --scratch-path .build-fuzz $(FUZZ_FLAGS) -Xswiftc -sanitize=fuzzer,address

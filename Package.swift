@@ -110,6 +110,7 @@ let package = Package(
             name: "FuzzTargets",
             dependencies: [
                 "DNSServer", "QueryEngine", "ZoneCompiler", "ClusterModel", "Manifests", "DNSWire", "IPAddressing", "Forwarder",
+                "ZoneFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -7,6 +7,7 @@ import NIOCore
 import NIOEmbedded
 import QueryEngine
 import ZoneCompiler
+import ZoneFiles
 
 /// The code paths that take bytes from strangers, each with the checks that must hold whatever
 /// the bytes: no crash, no hang, and replies that are well-formed DNS. Run by the libFuzzer
@@ -20,6 +21,7 @@ package enum FuzzTargets {
         "manifest": Self.manifest,
         "upstream-reply": Self.upstreamReply,
         "forwarder-cache": Self.forwarderCache,
+        "zone-file": Self.zoneFile,
     ]
 
     /// A snapshot with every kind of record, built once.
@@ -247,6 +249,39 @@ package enum FuzzTargets {
             options.reverseCIDRs = IPNetwork("10.96.0.0/24").map { [$0] } ?? []
             let snapshot = RecordSnapshot.build(derivation.cluster, options: options)
             _ = snapshot.zoneText()
+        }
+    }
+
+    /// A zone file: read with libldns, checked, laid out beside the cluster, compiled, printed
+    /// back, and asked for its apex and a name below it.
+    @Sendable
+    package static func zoneFile(_ bytes: [UInt8]) {
+        for path in ["fuzz/example.test.zone", "fuzz/cluster.local.zone"] {
+            let file = bytes.withUnsafeBytes { ZoneFileParser.read($0, path: path) }
+            for diagnostic in file.diagnostics where diagnostic.location.line < 1 {
+                fatalError("a diagnostic without a line: \(diagnostic)")
+            }
+            guard let zone = file.zone else {
+                if !file.failedToParse || file.diagnostics.isEmpty { fatalError("a file neither served nor refused") }
+                continue
+            }
+            var options = RecordOptions()
+            options.reverseCIDRs = IPNetwork("10.96.0.0/24").map { [$0] } ?? []
+            let snapshot = RecordSnapshot.build(Self.snapshot.cluster, options: options, zoneFiles: [(path, zone)])
+            _ = snapshot.zoneText()
+            let apex = DomainName(uncheckedWire: zone.apex)
+            for name in [apex, ExternalZones.name(["www"], under: apex) ?? apex] {
+                for type in [RRType.a, .soa, .mx, .any] {
+                    let query = QueryBuilder.query(name, type, id: 77)
+                    let reply = query.withUnsafeBytes { input in
+                        withUnsafeTemporaryAllocation(byteCount: QueryResponder.maximumMessageSize, alignment: 8) { out in
+                            let outcome = QueryResponder.respond(to: input, over: .tcp, using: snapshot, into: out)
+                            return Array(UnsafeRawBufferPointer(rebasing: out[0..<outcome.action.writtenLength]))
+                        }
+                    }
+                    if !reply.isEmpty { Self.check(reply, limit: 65535, id: 77) }
+                }
+            }
         }
     }
 

@@ -101,7 +101,7 @@ package enum ExternalZones {
     }
 
     /// `labels` put in front of `name`; nil when the result is not a valid name.
-    static func name(_ labels: [String], under name: DomainName) -> DomainName? {
+    package static func name(_ labels: [String], under name: DomainName) -> DomainName? {
         var wire: [UInt8] = []
         for label in labels {
             let bytes = Array(label.utf8)

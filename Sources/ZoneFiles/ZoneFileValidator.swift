@@ -40,6 +40,9 @@ package enum ZoneFileValidator {
             if [RRType.rrsig, .nsec, .nsec3, RRType(rawValue: 48), RRType(rawValue: 51)].contains(type) {
                 return failed(record.line, "\(type) records are DNSSEC data; zones are served unsigned")
             }
+            if let problem = Self.rdataProblem(record) {
+                return failed(record.line, "\(owner) \(type): \(problem)")
+            }
             // RFC 2181 §5: an RRset holds no duplicates.
             guard seen.insert(record.identity).inserted else { continue }
             // RFC 2181 §5.2: one TTL per RRset; a differing one is lowered to the smallest.
@@ -79,5 +82,28 @@ package enum ZoneFileValidator {
             return record
         }
         return ManifestFile(path: path, diagnostics: warnings, zone: ZoneFileContent(apex: apex.wire, records: kept))
+    }
+
+    /// Types whose data may be empty (RFC 1035 §3.3.10 NULL, RFC 3123 APL).
+    static let mayBeEmpty: Set<UInt16> = [10, 42]
+
+    /// Why a record's data cannot be served, if it cannot: libldns accepts some records without
+    /// data, and a record must read back from the wire as every client reads it.
+    static func rdataProblem(_ record: ZoneFileRecord) -> String? {
+        if record.rdata.isEmpty, !Self.mayBeEmpty.contains(record.type) { return "the record has no data" }
+        let type = RRType(rawValue: record.type)
+        if [RRType.a, .aaaa, .ns, .cname, .ptr, .txt, .srv, .soa, .mx].contains(type),
+            RData(type: type, uncompressed: record.rdata) == nil
+        {
+            return "the record's data is malformed"
+        }
+        // One answer record in a message: what a resolver would parse.
+        var message: [UInt8] = [0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0] + record.owner
+        message += [UInt8(record.type >> 8), UInt8(record.type & 0xFF), 0, 1, 0, 0, 0, 0]
+        message += [UInt8(record.rdata.count >> 8), UInt8(record.rdata.count & 0xFF)] + record.rdata
+        guard record.rdata.count <= 65535, (try? MessageParser.parse(message)) != nil else {
+            return "the record's data is malformed"
+        }
+        return nil
     }
 }

@@ -55,6 +55,10 @@ struct ZoneFileParserTests {
             ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nx CNAME y\nx A 10.0.0.1\n", 3, "has a CNAME and other data"),
             ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nx CNAME y\nx CNAME z\n", 3, "has more than one CNAME"),
             ("$TTL 60\n@ CH SOA ns h 1 2 3 4 5\n", 2, "only class IN is served"),
+            // RFC 3597's generic form lets any type be written with any data: it must still read back.
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS \\# 0\n", 3, "NS: the record has no data"),
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nx MX \\# 3 000a00\n", 3, "MX: the record's data is malformed"),
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nx TYPE14 \\# 2 0102\n", 3, "TYPE14: the record's data is malformed"),
         ])
     func aFileThatCannotBeServedIsOneErrorWithItsLine(text: String, line: Int, message: String) {
         let file = Self.read(text)
