@@ -1,4 +1,5 @@
 import CLDNS
+import DNSWire
 import Glibc
 import Manifests
 
@@ -73,6 +74,11 @@ package enum ZoneFileParser {
                 defer { ldns_rr_free(record) }
                 guard ldns_rr_get_class(record) == LDNS_RR_CLASS_IN else {
                     return .failure(Failure(line: start, message: "only class IN is served"))
+                }
+                // RFC 3597's `\# 0` gives any type empty data; a type with required fields refuses it.
+                let type = UInt16(ldns_rr_get_type(record).rawValue)
+                if let descriptor = ldns_rr_descript(type), ldns_rr_rd_count(record) < ldns_rr_descriptor_minimum(descriptor) {
+                    return .failure(Failure(line: start, message: "\(RRType(rawValue: type)): the record has no data"))
                 }
                 ldns_buffer_clear(buffer)
                 guard ldns_rr_rdata2buffer_wire(buffer, record) == LDNS_STATUS_OK else {

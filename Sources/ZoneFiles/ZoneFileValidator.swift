@@ -84,13 +84,9 @@ package enum ZoneFileValidator {
         return ManifestFile(path: path, diagnostics: warnings, zone: ZoneFileContent(apex: apex.wire, records: kept))
     }
 
-    /// Types whose data may be empty (RFC 1035 §3.3.10 NULL, RFC 3123 APL).
-    static let mayBeEmpty: Set<UInt16> = [10, 42]
-
     /// Why a record's data cannot be served, if it cannot: libldns accepts some records without
     /// data, and a record must read back from the wire as every client reads it.
     static func rdataProblem(_ record: ZoneFileRecord) -> String? {
-        if record.rdata.isEmpty, !Self.mayBeEmpty.contains(record.type) { return "the record has no data" }
         let type = RRType(rawValue: record.type)
         if [RRType.a, .aaaa, .ns, .cname, .ptr, .txt, .srv, .soa, .mx].contains(type),
             RData(type: type, uncompressed: record.rdata) == nil
