@@ -49,8 +49,9 @@ package final class DNSListeners: Sendable {
                 // [::] beside 0.0.0.0 must be IPv6-only, or the two would fight over the port.
                 let v6only = address.isIPv6 && hasWildcardV4
                 // Port 0 (tests): UDP takes the port TCP got. That port can be taken for UDP by
-                // another socket (a resolver's random source port): then both go and another
-                // port is tried, a few times.
+                // another socket (a resolver's random source port), or held by another server's
+                // SO_REUSEPORT sockets, which ours would silently join (the kernel would then
+                // spread queries over both servers): then both go and another port is tried.
                 var attempt = 0
                 while true {
                     attempt += 1
@@ -63,6 +64,9 @@ package final class DNSListeners: Sendable {
                         tcp.counters?.relabel(server: "dns://\(resolved)")
                     }
                     do {
+                        if address.port == 0, !MMsgUDPListener.isUnbound(resolved, v6only: v6only) {
+                            throw BindError(address: resolved, transport: "udp", underlying: IOError(errnoCode: EADDRINUSE, reason: "bind"))
+                        }
                         udpListeners.append(try MMsgUDPListener.bind(resolved, workers: configuration.udpWorkers, v6only: v6only))
                     } catch {
                         if address.port == 0, attempt < 10 {

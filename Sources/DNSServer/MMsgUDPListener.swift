@@ -49,6 +49,21 @@ package final class MMsgUDPListener: Sendable {
         return MMsgUDPListener(descriptors: descriptors, address: address)
     }
 
+    /// Whether no UDP socket is bound to `address`: a socket without SO_REUSEADDR or
+    /// SO_REUSEPORT can bind it only then (sockets with those flags would share it silently).
+    static func isUnbound(_ address: ListenAddress, v6only: Bool) -> Bool {
+        guard let target = try? address.socketAddress() else { return false }
+        let family = address.isIPv6 ? AF_INET6 : AF_INET
+        let descriptor = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        if address.isIPv6 {
+            var flag: Int32 = v6only ? 1 : 0
+            setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &flag, socklen_t(MemoryLayout<Int32>.size))
+        }
+        return target.withSockAddr { pointer, length in Glibc.bind(descriptor, pointer, socklen_t(length)) } == 0
+    }
+
     private static func makeSocket(_ address: ListenAddress, v6only: Bool) throws -> Int32 {
         let target = try address.socketAddress()
         let family = address.isIPv6 ? AF_INET6 : AF_INET

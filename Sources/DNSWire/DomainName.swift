@@ -94,6 +94,9 @@ package struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertib
 
     package var isRoot: Bool { self.wire.count == 1 }
 
+    /// Whether the first label is `*` (RFC 4592 §2.1.1: a wildcard domain name).
+    package var isWildcard: Bool { self.wire.count > 2 && self.wire[0] == 1 && self.wire[1] == UInt8(ascii: "*") }
+
     /// The name without its leftmost label; the root's parent is the root.
     package var parent: DomainName {
         guard !self.isRoot else { return self }

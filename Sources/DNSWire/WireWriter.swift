@@ -29,9 +29,22 @@ package struct WireWriter {
         fileprivate var suffixes: Int
     }
 
+    /// With `questionOnly`: the one name written as a pointer (to offset 12).
+    private var questionName: [UInt8]?
+
     package init(compression: Bool, base: Int = 0) {
         self.compression = compression
         self.base = base
+    }
+
+    /// A writer whose output fits behind any question: every name is written in full except
+    /// `question` itself, which points at offset 12. What a wildcard's answers are compiled with
+    /// (RFC 4592 §3.4.3): the owner becomes whatever name was asked, and no pointer depends on
+    /// where the question ends.
+    package init(questionOnly question: DomainName) {
+        self.compression = false
+        self.base = 0
+        self.questionName = Self.lowered(question.wire)
     }
 
     package var count: Int { self.bytes.count }
@@ -101,6 +114,10 @@ package struct WireWriter {
     package mutating func writeName(_ name: DomainName, compress: Bool = true, lowercase: Bool = false) {
         let wire = lowercase ? Self.lowered(name.wire) : name.wire
         guard self.compression else {
+            if let question = self.questionName, compress, Self.lowered(wire) == question {
+                self.writeUInt16(0xC00C)
+                return
+            }
             self.bytes += wire
             return
         }

@@ -18,6 +18,13 @@ extension NameExplainer {
             if let position = zone.records.firstIndex(where: { Self.same($0, record) }) {
                 return "\(zone.path):\(zone.lines[position])"
             }
+            // Synthesized from a wildcard (RFC 4592): the wildcard record of the same data.
+            if let position = zone.records.firstIndex(where: { candidate in
+                candidate.owner.isWildcard && owner.isSubdomain(of: candidate.owner.parent) && candidate.type == record.type
+                    && candidate.rdata == record.rdata
+            }) {
+                return "\(zone.path):\(zone.lines[position]), the wildcard \(zone.records[position].owner)"
+            }
             return zone.path
         }
         if owner.isSubdomain(of: self.options.domain) { return self.clusterOrigin(record) }

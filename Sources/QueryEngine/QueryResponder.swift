@@ -98,7 +98,13 @@ package enum QueryResponder {
             let length = Self.writeRefused(parsed, query, output, settings, transport)
             return .outOfZone(refusedLength: length, request: Self.request(parsed, query, name, transport))
         }
-        guard let shard, let entry else {
+        var match = shard.flatMap { shard in entry.map { (shard, $0) } }
+        if match == nil, let shard, table.zones[zoneIndex].fileShard >= 0,
+            let wildcard = Self.wildcardEntry(name, labelStarts, in: shard, apexLength: table.zones[zoneIndex].apex.count)
+        {
+            match = (shard, wildcard)
+        }
+        guard let (shard, entry) = match else {
             if snapshot.options.pods == .insecure, zoneIndex == 0,
                 let length = Self.insecurePodAnswer(parsed, query, snapshot, settings, output, name, labelStarts, transport)
             {
@@ -129,6 +135,31 @@ package enum QueryResponder {
                 request: Self.request(parsed, query, name, transport))
         }
         return .reply(length: length)
+    }
+
+    /// For a name a zone file's zone does not hold: the entry of the wildcard at its closest
+    /// encloser, the longest ancestor that exists (RFC 4592 §3.3.1), if there is one. Its
+    /// answers were compiled to go behind any question (`WireWriter(questionOnly:)`).
+    static func wildcardEntry(
+        _ name: UnsafeRawBufferPointer, _ labelStarts: UnsafeBufferPointer<UInt8>, in shard: AnswerShard, apexLength: Int
+    ) -> Int? {
+        guard labelStarts.count > 1 else { return nil }
+        for index in 1..<labelStarts.count {
+            let offset = Int(labelStarts[index])
+            guard name.count - offset >= apexLength else { return nil }
+            let encloser = UnsafeRawBufferPointer(rebasing: name[offset...])
+            guard shard.find(encloser, hash: NameHash.hash(encloser)) != nil else { continue }
+            guard encloser.count + 2 <= 255, let source = encloser.baseAddress else { return nil }
+            return withUnsafeTemporaryAllocation(byteCount: encloser.count + 2, alignment: 1) { buffer -> Int? in
+                guard let base = buffer.baseAddress else { return nil }
+                buffer[0] = 1
+                buffer[1] = UInt8(ascii: "*")
+                (base + 2).copyMemory(from: source, byteCount: encloser.count)
+                let wildcard = UnsafeRawBufferPointer(buffer)
+                return shard.find(wildcard, hash: NameHash.hash(wildcard))
+            }
+        }
+        return nil
     }
 
     /// The question of `query` as a `ClientRequest`, or nil when it is not a query we answer.

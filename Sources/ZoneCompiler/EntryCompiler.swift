@@ -186,8 +186,9 @@ package struct EntryCompiler {
         authority: [ResourceRecord] = []
     ) -> CompiledBlob {
         let questionEnd = 12 + qname.wire.count + 4
-        let budget = 65535 - questionEnd - Self.answeringReserve
-        var writer = WireWriter(compression: true, base: questionEnd)
+        // A wildcard's answers go behind questions of any length (RFC 4592): the longest.
+        let budget = 65535 - (qname.isWildcard ? 12 + 255 + 4 : questionEnd) - Self.answeringReserve
+        var writer = qname.isWildcard ? WireWriter(questionOnly: qname) : WireWriter(compression: true, base: questionEnd)
         writer.registerName(qname, at: 12)
         var cuts: [CutPoint] = []
         var counts: (UInt16, UInt16, UInt16) = (0, 0, 0)

@@ -51,7 +51,9 @@ package struct FileZoneSet: Sendable {
             if apex.isSubdomain(of: domain) {
                 for (index, record) in records.enumerated() {
                     if record.type == .soa || (record.type == .ns && record.owner == apex) { continue }
-                    if generated.contains(record.owner) {
+                    if record.owner.isWildcard {
+                        leaveOut(index, "\(record.owner) \(record.type) left out: a wildcard in the cluster zone would answer for names the cluster owns")
+                    } else if generated.contains(record.owner) {
                         leaveOut(index, "\(record.owner) \(record.type) left out: the cluster zone generates \(record.owner)")
                     } else if clusterSubtrees.contains(where: { record.owner.isSubdomain(of: $0) }) {
                         leaveOut(index, "\(record.owner) \(record.type) left out: names under \(clusterSubtrees[0]) and \(clusterSubtrees[1]) are the cluster's")
@@ -111,9 +113,20 @@ package struct FileZoneSet: Sendable {
         return best
     }
 
-    /// What `name` is in zone `index`: its RRsets (empty: it exists without data), or nil.
+    /// What `name` is in zone `index`: its RRsets (empty: it exists without data), those a
+    /// wildcard gives it (RFC 4592 §3.3.1: `*.` the closest encloser, its records owned by
+    /// `name`), or nil.
     package func rrsets(of name: DomainName, inZone index: Int) -> [(type: RRType, records: [ResourceRecord])]? {
-        self.names[index][name]
+        if let rrsets = self.names[index][name] { return rrsets }
+        let apex = self.zones[index].apex
+        var encloser = name
+        while encloser != apex, !encloser.isRoot {
+            encloser = encloser.parent
+            guard self.names[index][encloser] != nil else { continue }
+            guard let wildcard = encloser.prepending("*"), let rrsets = self.names[index][wildcard] else { return nil }
+            return rrsets.map { set in (set.type, set.records.map { ResourceRecord(name, ttl: $0.ttl, $0.rdata) }) }
+        }
+        return nil
     }
 
     /// Every name of a zone, with its RRsets; the names between an owner and the apex exist too

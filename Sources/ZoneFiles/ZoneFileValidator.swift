@@ -28,8 +28,8 @@ package enum ZoneFileValidator {
             guard owner.isSubdomain(of: apex) else {
                 return failed(record.line, "\(owner) is outside the zone \(apex)")
             }
-            if owner.wire.first == 1, owner.wire.count > 1, owner.wire[1] == UInt8(ascii: "*") {
-                return failed(record.line, "wildcard \(owner) is not served (RFC 4592 matching is not supported)")
+            if owner.isWildcard, type == .soa || type == .ns {
+                return failed(record.line, "\(type) at the wildcard \(owner) (RFC 4592 §4.2 and §4.3)")
             }
             if type == .ns, owner != apex {
                 return failed(record.line, "NS records at \(owner) delegate it; delegations are not served, only the apex's NS")

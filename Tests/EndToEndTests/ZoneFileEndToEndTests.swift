@@ -13,6 +13,7 @@ struct ZoneFileEndToEndTests {
         db   IN A   10.0.0.10
         www  IN CNAME db
         app  IN CNAME service-clusterip.dev.svc.cluster.local.
+        *.apps IN A 10.0.0.20
 
         """
 
@@ -32,6 +33,8 @@ struct ZoneFileEndToEndTests {
                 "app.corp.internal. 300 IN CNAME service-clusterip.dev.svc.cluster.local.",
                 "service-clusterip.dev.svc.cluster.local. 5 IN A 10.97.97.97",
             ])
+        // A wildcard answers any name below its parent that the zone does not hold (RFC 4592).
+        #expect(try server.records("shop.apps.corp.internal", "A") == ["shop.apps.corp.internal. 300 IN A 10.0.0.20"])
         // NXDOMAIN with the file's SOA, its TTL the smaller of TTL and MINIMUM (RFC 2308 §3).
         let missing = try server.dig(["+norec", "nothing.corp.internal", "A"])
         #expect(missing.contains("status: NXDOMAIN") && missing.contains("flags: qr aa;"), "\(missing)")
@@ -43,7 +46,7 @@ struct ZoneFileEndToEndTests {
         let transfer = try server.dig(["+noall", "+answer", "corp.internal", "AXFR"])
         let lines = normalizedRecords(transfer)
         #expect(lines.filter { $0.contains(" SOA ") }.count == 2)
-        #expect(lines.count == 7, "\(transfer)")
+        #expect(lines.count == 8, "\(transfer)")
 
         // A change is served; a broken edit keeps the last good records, and says where.
         try WatchEndToEndTests.write(Self.zone.replacingOccurrences(of: "10.0.0.10", with: "10.0.0.11"), to: file)
@@ -53,7 +56,7 @@ struct ZoneFileEndToEndTests {
             } == ["db.corp.internal. 300 IN A 10.0.0.11"])
         try WatchEndToEndTests.write(
             Self.zone.replacingOccurrences(of: "10.0.0.10", with: "10.0.0.11") + "broken IN A 10.0.0.300\n", to: file)
-        #expect(WatchEndToEndTests.eventually(true) { server.log.contains("corp.internal.zone:8: error: ") }, "\(server.log)")
+        #expect(WatchEndToEndTests.eventually(true) { server.log.contains("corp.internal.zone:9: error: ") }, "\(server.log)")
         #expect(try server.records("db.corp.internal", "A") == ["db.corp.internal. 300 IN A 10.0.0.11"])
         #expect(try server.records("ns1.corp.internal", "A") == ["ns1.corp.internal. 300 IN A 10.0.0.53"])
 

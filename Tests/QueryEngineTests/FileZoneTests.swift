@@ -24,6 +24,10 @@ struct FileZoneTests {
         mail IN MX  10 db
         a.b.deep IN A 10.0.0.11
         caa  IN CAA 0 issue "ca.example"
+        *.apps IN A 10.0.0.20
+        *.apps IN MX 10 db
+        exists.apps IN TXT "here"
+        alias IN CNAME web.apps
 
         """
 
@@ -78,6 +82,21 @@ struct FileZoneTests {
                 [], []
             ),
             ("caa.internal.", RRType(rawValue: 257), 0, ["caa.internal. 300 CAA 0 issue \"ca.example\""], [], []),
+            // RFC 4592: a name the zone does not hold, below an existing name with a wildcard child,
+            // gets the wildcard's records owned by the name asked (at any depth below it).
+            ("web.apps.internal.", .a, 0, ["web.apps.internal. 300 A 10.0.0.20"], [], []),
+            ("a.very.long.name.below.apps.internal.", .a, 0, ["a.very.long.name.below.apps.internal. 300 A 10.0.0.20"], [], []),
+            (
+                "x.apps.internal.", .mx, 0, ["x.apps.internal. 300 MX 10 db.internal."], [],
+                ["db.internal. 300 A 10.0.0.10", "db.internal. 300 AAAA fd00::10"]
+            ),
+            ("web.apps.internal.", .txt, 0, [], ["internal. 60 SOA ns1.internal. hostmaster.internal. 42 3600 600 86400 60"], []),
+            // A name that exists is not covered (§2.2.1), nor is what lies below it (§3.3.1).
+            ("exists.apps.internal.", .a, 0, [], ["internal. 60 SOA ns1.internal. hostmaster.internal. 42 3600 600 86400 60"], []),
+            ("below.exists.apps.internal.", .a, 3, [], ["internal. 60 SOA ns1.internal. hostmaster.internal. 42 3600 600 86400 60"], []),
+            ("*.apps.internal.", .a, 0, ["*.apps.internal. 300 A 10.0.0.20"], [], []),
+            // A chain into a name only the wildcard gives is followed too.
+            ("alias.internal.", .a, 0, ["alias.internal. 300 CNAME web.apps.internal.", "web.apps.internal. 300 A 10.0.0.20"], [], []),
             // From the cluster into a zone file: the chain is followed inside the snapshot.
             (
                 "to-file.dev.svc.cluster.local.", .a, 0,
@@ -114,7 +133,7 @@ struct FileZoneTests {
         let zone = try #require(Self.snapshot.zones.first { $0.apex == name("internal.") })
         let sorted = zone.sortedRecords.map(\.description)
         #expect(sorted.first == "internal.\t300\tIN\tSOA\tns1.internal. hostmaster.internal. 42 3600 600 86400 60")
-        #expect(sorted.count == 10)
+        #expect(sorted.count == 14)
         #expect(Self.snapshot.zones.first?.records.contains { $0.owner == name("db.cluster.local.") } == true)
     }
 

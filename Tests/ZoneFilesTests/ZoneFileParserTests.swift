@@ -50,7 +50,7 @@ struct ZoneFileParserTests {
             ("$TTL 60\nns A 10.0.0.1\n", 1, "no SOA record"),
             ("$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ SOA ns h 2 2 3 4 5\n", 3, "a second SOA record"),
             ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nother.test. A 10.0.0.1\n", 3, "is outside the zone internal."),
-            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\n*.apps A 10.0.0.1\n", 3, "wildcard *.apps.internal. is not served"),
+            ("$TTL 60\n@ SOA ns h 1 2 3 4 5\n*.apps A 10.0.0.1\n*.apps NS ns.other.\n", 4, "NS at the wildcard *.apps.internal."),
             ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nsub NS ns.other.\n", 3, "delegations are not served"),
             ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nx CNAME y\nx A 10.0.0.1\n", 3, "has a CNAME and other data"),
             ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nx CNAME y\nx CNAME z\n", 3, "has more than one CNAME"),
