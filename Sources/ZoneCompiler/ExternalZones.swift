@@ -102,15 +102,7 @@ package enum ExternalZones {
 
     /// `labels` put in front of `name`; nil when the result is not a valid name.
     package static func name(_ labels: [String], under name: DomainName) -> DomainName? {
-        var wire: [UInt8] = []
-        for label in labels {
-            let bytes = Array(label.utf8)
-            guard !bytes.isEmpty, bytes.count <= 63 else { return nil }
-            wire.append(UInt8(bytes.count))
-            wire += bytes
-        }
-        wire += name.wire
-        return wire.count <= 255 ? DomainName(uncheckedWire: wire) : nil
+        labels.reversed().reduce(Optional(name)) { result, label in result?.prepending(label) }
     }
 
     private static func unique(_ addresses: [IPAddress]) -> [IPAddress] {

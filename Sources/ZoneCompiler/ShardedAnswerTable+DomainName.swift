@@ -5,12 +5,7 @@ extension ShardedAnswerTable {
     /// than the query parser's lower-cased buffer.
     package func zone(containing name: DomainName) -> Int? {
         let lowered = name.lowercased.wire
-        var labelStarts: [UInt8] = []
-        var index = 0
-        while index < lowered.count, lowered[index] != 0 {
-            labelStarts.append(UInt8(truncatingIfNeeded: index))
-            index += 1 + Int(lowered[index])
-        }
+        let labelStarts = Self.labelStarts(lowered)
         return lowered.withUnsafeBytes { bytes in
             labelStarts.withUnsafeBufferPointer { self.zone(containing: bytes, labelStarts: $0) }
         }
@@ -20,12 +15,7 @@ extension ShardedAnswerTable {
     /// without data); nil when the name does not exist in our zones. Off the query path.
     package func rrsets(of name: DomainName) -> [(type: RRType, records: [ResourceRecord])]? {
         let lowered = name.lowercased.wire
-        var labelStarts: [UInt8] = []
-        var index = 0
-        while index < lowered.count, lowered[index] != 0 {
-            labelStarts.append(UInt8(truncatingIfNeeded: index))
-            index += 1 + Int(lowered[index])
-        }
+        let labelStarts = Self.labelStarts(lowered)
         let hash = NameHash.hash(lowered)
         return lowered.withUnsafeBytes { bytes -> [(type: RRType, records: [ResourceRecord])]? in
             labelStarts.withUnsafeBufferPointer { starts in
@@ -36,5 +26,16 @@ extension ShardedAnswerTable {
                 return shard.rrsets(at: entry)
             }
         }
+    }
+
+    /// Where each label of a wire name starts, as the query parser gives them.
+    private static func labelStarts(_ wire: [UInt8]) -> [UInt8] {
+        var starts: [UInt8] = []
+        var index = 0
+        while index < wire.count, wire[index] != 0 {
+            starts.append(UInt8(truncatingIfNeeded: index))
+            index += 1 + Int(wire[index])
+        }
+        return starts
     }
 }

@@ -50,8 +50,8 @@ final class FakeUpstream: @unchecked Sendable {
     }
 
     let port: Int
-    private let udp: Int32
-    private let tcp: Int32
+    private var udp: Int32 = -1
+    private var tcp: Int32 = -1
     private let lock = NSLock()
     private var received: [Query] = []
     private var stopping = false
@@ -60,19 +60,24 @@ final class FakeUpstream: @unchecked Sendable {
 
     init(answer: @escaping @Sendable (Query) -> [UInt8]?) throws {
         self.answer = answer
-        self.udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        self.tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(self.tcp, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var port = 0
+        // A socket binds once: each try gets new ones (a port free for UDP may be taken for TCP).
         for _ in 0..<20 {
+            let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var one: Int32 = 1
+            setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
             port = NSDServer.freePort()
-            if Self.bind(self.udp, port: port), Self.bind(self.tcp, port: port) { break }
+            if Self.bind(udp, port: port), Self.bind(tcp, port: port), listen(tcp, 128) == 0 {
+                self.udp = udp
+                self.tcp = tcp
+                break
+            }
+            close(udp)
+            close(tcp)
             port = 0
         }
-        guard port != 0, listen(self.tcp, 128) == 0 else {
-            close(self.udp)
-            close(self.tcp)
+        guard port != 0 else {
             throw ServerProcess.StartFailure(description: "fake upstream: no free port")
         }
         self.port = port
