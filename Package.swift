@@ -116,6 +116,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "clusterdns-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
+        .testTarget(name: "ExplainTests", dependencies: ["Explain", "DNSWire", "IPAddressing"], swiftSettings: swiftSettings),
         .testTarget(name: "ZoneFilesTests", dependencies: ["ZoneFiles", "Manifests", "DNSWire"], swiftSettings: swiftSettings),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "CLDNS", "LDNSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,10 +1,13 @@
 /// The names nearest to a misspelled one, for "did you mean" sentences.
 enum ClosestNames {
-    /// Up to `count` of `candidates` nearest to `name` by edit distance (ties by name), those
-    /// within half the name's length.
+    /// Up to `count` of `candidates` nearest to `name` by edit distance (ties by name): those
+    /// within a third of the longer name's length plus one, and that keep something of the
+    /// shorter (`db` is not offered for `web`).
     static func to(_ name: String, among candidates: [String], count: Int = 3) -> [String] {
-        let limit = max(2, name.count / 2)
-        return candidates.map { ($0, Self.distance(name, $0)) }.filter { $0.1 <= limit }
+        candidates.map { ($0, Self.distance(name, $0)) }
+            .filter { candidate, distance in
+                distance <= max(name.count, candidate.count) / 3 + 1 && distance < min(name.count, candidate.count)
+            }
             .sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(count).map(\.0)
     }
 

@@ -2,7 +2,9 @@ import ArgumentParser
 
 /// Where the manifests are: `--manifests DIR`, or the directory as the one argument.
 struct ManifestOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The manifest directory (or file) to read.", valueName: "DIR"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The manifest directory (or file) to read: YAML or JSON manifests, and .zone master files.", valueName: "DIR"))
     var manifests: String?
 
     @Argument(help: ArgumentHelp("The manifest directory, instead of --manifests.", valueName: "DIR"))
