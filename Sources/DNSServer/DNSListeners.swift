@@ -65,7 +65,7 @@ package final class DNSListeners: Sendable {
                     }
                     do {
                         if address.port == 0, !MMsgUDPListener.isUnbound(resolved, v6only: v6only) {
-                            throw BindError(address: resolved, transport: "udp", underlying: IOError(errnoCode: EADDRINUSE, reason: "bind"))
+                            throw IOError(errnoCode: EADDRINUSE, reason: "bind")
                         }
                         udpListeners.append(try MMsgUDPListener.bind(resolved, workers: configuration.udpWorkers, v6only: v6only))
                     } catch {

@@ -95,9 +95,6 @@ package enum RData: Sendable, Hashable {
 
     /// RFC 5952 text of 16 address bytes.
     static func ipv6Text(_ bytes: [UInt8]) -> String {
-        guard bytes.count == 16 else { return "" }
-        let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return IPAddress(ipv6: high, low).description
+        RData.aaaa(bytes).address?.description ?? ""
     }
 }

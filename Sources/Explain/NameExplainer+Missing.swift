@@ -19,7 +19,7 @@ extension NameExplainer {
         }
         let domain = self.options.domain
         guard name.isSubdomain(of: domain) else {
-            if let address = Self.address(fromReverse: name) {
+            if let address = IPAddress.parsing(reverseName: name.description) {
                 return ["no Service, endpoint or Pod in the cluster has the address \(address)"]
             }
             return ["\(name) does not exist in its zone"]

@@ -28,7 +28,7 @@ extension NameExplainer {
             return zone.path
         }
         if owner.isSubdomain(of: self.options.domain) { return self.clusterOrigin(record) }
-        if let address = Self.address(fromReverse: owner), case .ptr(let target) = record.rdata {
+        if let address = IPAddress.parsing(reverseName: owner.description), case .ptr(let target) = record.rdata {
             // A PTR comes from what gives its target that address.
             let forward = ResourceRecord(target, ttl: record.ttl, address.family == .ipv4 ? .a(address.bytes) : .aaaa(address.bytes))
             if owner.labelCount == (address.family == .ipv4 ? 6 : 34) {
@@ -147,25 +147,5 @@ extension NameExplainer {
             }
         }
         return sources.isEmpty ? "generated" : sources.joined(separator: "; ")
-    }
-
-    /// The address a reverse name spells (`4.3.2.1.in-addr.arpa.`, or 32 nibbles under `ip6.arpa.`).
-    static func address(fromReverse name: DomainName) -> IPAddress? {
-        let labels = name.lowercased.labelBytes.map { String(decoding: $0, as: UTF8.self) }
-        if labels.count == 6, labels.suffix(2) == ["in-addr", "arpa"] {
-            return IPAddress(labels.prefix(4).reversed().joined(separator: "."))
-        }
-        if labels.count == 34, labels.suffix(2) == ["ip6", "arpa"] {
-            let nibbles = labels.prefix(32).reversed().joined()
-            var groups: [String] = []
-            var index = nibbles.startIndex
-            while index < nibbles.endIndex {
-                let next = nibbles.index(index, offsetBy: 4)
-                groups.append(String(nibbles[index..<next]))
-                index = next
-            }
-            return IPAddress(groups.joined(separator: ":"))
-        }
-        return nil
     }
 }

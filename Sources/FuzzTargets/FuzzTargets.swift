@@ -240,9 +240,7 @@ package enum FuzzTargets {
     package static func manifest(_ bytes: [UInt8]) {
         for path in ["fuzz.yaml", "fuzz.json"] {
             let file = bytes.withUnsafeBytes { ManifestParser.parse($0, path: path) }
-            for diagnostic in file.diagnostics where diagnostic.location.line < 1 {
-                fatalError("a diagnostic without a line: \(diagnostic)")
-            }
+            Self.checkLines(file)
             let derivation = ClusterBuilder.derive([file])
             // One small reverse zone keeps each run fast; the records are what is under test.
             var options = RecordOptions()
@@ -252,15 +250,20 @@ package enum FuzzTargets {
         }
     }
 
+    /// Every diagnostic names a line: operators are told where, whatever the bytes.
+    static func checkLines(_ file: ManifestFile) {
+        for diagnostic in file.diagnostics where diagnostic.location.line < 1 {
+            fatalError("a diagnostic without a line: \(diagnostic)")
+        }
+    }
+
     /// A zone file: read with libldns, checked, laid out beside the cluster, compiled, printed
     /// back, and asked for its apex and a name below it.
     @Sendable
     package static func zoneFile(_ bytes: [UInt8]) {
         for path in ["fuzz/example.test.zone", "fuzz/cluster.local.zone"] {
             let file = bytes.withUnsafeBytes { ZoneFileParser.read($0, path: path) }
-            for diagnostic in file.diagnostics where diagnostic.location.line < 1 {
-                fatalError("a diagnostic without a line: \(diagnostic)")
-            }
+            Self.checkLines(file)
             guard let zone = file.zone else {
                 if !file.failedToParse || file.diagnostics.isEmpty { fatalError("a file neither served nor refused") }
                 continue

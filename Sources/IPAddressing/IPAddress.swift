@@ -120,6 +120,23 @@ package struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertibl
         }
     }
 
+    /// The address a reverse name spells (`reverseName`, with or without the trailing dot, any
+    /// letter case); nil for any other name. A static function, not an initializer: `IPAddress.init`
+    /// passed as a `(String) -> IPAddress?` must keep meaning the address parser.
+    package static func parsing(reverseName name: String) -> IPAddress? {
+        var labels = name.lowercased().split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if labels.last == "" { labels.removeLast() }
+        if labels.count == 6, labels.suffix(2) == ["in-addr", "arpa"] {
+            return IPAddress(labels.prefix(4).reversed().joined(separator: "."))
+        } else if labels.count == 34, labels.suffix(2) == ["ip6", "arpa"], labels.prefix(32).allSatisfy({ $0.count == 1 }) {
+            let nibbles = Array(labels.prefix(32).reversed().joined())
+            let groups = stride(from: 0, to: 32, by: 4).map { String(nibbles[$0..<($0 + 4)]) }
+            return IPAddress(groups.joined(separator: ":"))
+        } else {
+            return nil
+        }
+    }
+
     /// Adds `offset` to the address, wrapping within its family.
     package func advanced(by offset: UInt64) -> IPAddress {
         switch self.family {

@@ -32,7 +32,7 @@ struct ExplainHelpersTests {
             ("example.com.", nil),
         ])
     func addressFromReverseName(name: String, address: String?) {
-        let parsed = NameExplainer.address(fromReverse: DomainName(name)!)
+        let parsed = IPAddress.parsing(reverseName: name)
         #expect(parsed == address.flatMap { IPAddress($0) })
     }
 }
