@@ -34,13 +34,15 @@ let package = Package(
         // glibc's malloc_trim: memory freed after a relist goes back to the system.
         .systemLibrary(name: "CMalloc"),
         .target(name: "CMMsg"),
+        // Rebuilds give their core up to the answering threads at checkpoints.
+        .target(name: "CoreSharing", swiftSettings: swiftSettings),
         .target(name: "DNSWire", dependencies: ["IPAddressing"], swiftSettings: swiftSettings),
         // libldns as the independent decoder the tests read every reply with.
         .target(name: "LDNSTestSupport", dependencies: ["CLDNS"], swiftSettings: swiftSettings),
         .target(name: "IPAddressing", swiftSettings: swiftSettings),
-        .target(name: "Manifests", dependencies: ["CYAML", "IPAddressing"], swiftSettings: swiftSettings),
-        .target(name: "ClusterModel", dependencies: ["Manifests", "IPAddressing"], swiftSettings: swiftSettings),
-        .target(name: "ZoneCompiler", dependencies: ["ClusterModel", "DNSWire", "IPAddressing"], swiftSettings: swiftSettings),
+        .target(name: "Manifests", dependencies: ["CYAML", "IPAddressing", "CoreSharing"], swiftSettings: swiftSettings),
+        .target(name: "ClusterModel", dependencies: ["Manifests", "IPAddressing", "CoreSharing"], swiftSettings: swiftSettings),
+        .target(name: "ZoneCompiler", dependencies: ["ClusterModel", "DNSWire", "IPAddressing", "CoreSharing"], swiftSettings: swiftSettings),
         .target(name: "QueryEngine", dependencies: ["ZoneCompiler", "DNSWire"], swiftSettings: swiftSettings),
         .target(
             name: "Forwarder",
@@ -94,7 +96,7 @@ let package = Package(
             name: "clusterdns",
             dependencies: [
                 "Manifests", "ClusterModel", "DNSWire", "IPAddressing", "ZoneCompiler", "QueryEngine", "DNSServer", "Watcher", "Forwarder",
-                "Operations", "KubernetesAPI", "ZoneFiles", "Explain",
+                "Operations", "KubernetesAPI", "ZoneFiles", "Explain", "CoreSharing",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -120,7 +122,7 @@ let package = Package(
         .testTarget(name: "ZoneFilesTests", dependencies: ["ZoneFiles", "Manifests", "DNSWire"], swiftSettings: swiftSettings),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire", "CLDNS", "LDNSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel", "IPAddressing"], exclude: ["Fixtures"],
+            name: "ManifestsTests", dependencies: ["Manifests", "ClusterModel", "IPAddressing", "CoreSharing"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "Manifests", "IPAddressing"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,4 +1,5 @@
 import Manifests
+import CoreSharing
 
 /// What the control plane would have made of the manifests: namespaces, services with their
 /// addresses and endpoints, and pods — kept per namespace, so that a rebuild replaces only the
@@ -29,7 +30,9 @@ package struct Cluster: Sendable, Hashable {
         for service in services { partitions[service.namespace, default: NamespacePartition()].services.append(service) }
         for pod in pods { partitions[pod.namespace, default: NamespacePartition()].pods.append(pod) }
         for ingress in ingresses { partitions[ingress.namespace, default: NamespacePartition()].ingresses.append(ingress) }
+        CoreSharing.checkpoint()
         for key in partitions.keys {
+            CoreSharing.checkpoint()
             partitions[key]?.services.sort { $0.name < $1.name }
             partitions[key]?.pods.sort { $0.name < $1.name }
             partitions[key]?.ingresses.sort { $0.name < $1.name }

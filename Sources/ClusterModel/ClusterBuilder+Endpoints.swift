@@ -1,5 +1,6 @@
 import IPAddressing
 import Manifests
+import CoreSharing
 
 extension ClusterBuilder {
     /// Fills in each service's endpoints. EndpointSlices labelled with the service's name win;
@@ -19,6 +20,7 @@ extension ClusterBuilder {
         for pod in pods { podsByNamespace[pod.namespace, default: []].append(pod) }
 
         for index in services.indices {
+            CoreSharing.checkpoint()
             let service = services[index]
             guard service.type != .externalName else { continue }
             let key = "\(service.namespace)/\(service.name)"

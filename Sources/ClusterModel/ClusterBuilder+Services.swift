@@ -1,5 +1,6 @@
 import IPAddressing
 import Manifests
+import CoreSharing
 
 extension ClusterBuilder {
     /// A service that passed the cluster-wide checks, waiting for its allocations.
@@ -19,6 +20,7 @@ extension ClusterBuilder {
         var pending: [PendingService] = []
 
         for (service, object) in services {
+            CoreSharing.checkpoint()
             let subject = object.identity.description
             let location = service.clusterIPLocation ?? object.location
             var errors: [ManifestDiagnostic] = []

@@ -1,5 +1,6 @@
 import IPAddressing
 import Manifests
+import CoreSharing
 
 /// Derives the `Cluster` from parsed manifest files, as the control plane would: cross-object
 /// validation (duplicates, address and node-port conflicts), allocation, workload pods and
@@ -103,7 +104,9 @@ package struct ClusterBuilder {
             let type = service.isHeadless ? "headless" : service.type.rawValue
             self.summary.servicesByType[type, default: 0] += 1
         }
+        CoreSharing.checkpoint()
         clusterServices.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        CoreSharing.checkpoint()
         return Cluster(
             namespaces: namespaces.sorted(), services: clusterServices,
             pods: clusterPods.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }, ingresses: ingresses)

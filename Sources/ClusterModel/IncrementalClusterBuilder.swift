@@ -1,5 +1,6 @@
 import IPAddressing
 import Manifests
+import CoreSharing
 
 /// Derives the cluster again after some files changed, redoing only the namespaces those files
 /// touch (before or after the change): their objects are derived as a cluster of their own, with
@@ -45,12 +46,16 @@ package struct IncrementalClusterBuilder: Sendable {
         guard self.built else { return self.full(files, namespacesOfFile: newNamespacesOfFile) }
 
         var dirty: Set<String> = []
+        // The set of namespaces changes only when a changed file's namespaces do.
+        let namespacesMoved = changed.contains { self.namespacesOfFile[$0] != newNamespacesOfFile[$0] }
         for path in changed {
             dirty.formUnion(self.namespacesOfFile[path] ?? [])
             dirty.formUnion(newNamespacesOfFile[path] ?? [])
             self.namespacesOfFile[path] = newNamespacesOfFile[path]
         }
+        CoreSharing.checkpoint()
         let fileDiagnostics = files.flatMap(\.diagnostics)
+        CoreSharing.checkpoint()
         guard !dirty.isEmpty else {
             return Result(derivation: self.derivation(fileDiagnostics), changedNamespaces: [])
         }
@@ -69,11 +74,18 @@ package struct IncrementalClusterBuilder: Sendable {
             partial = self.derivePart(files, dirty: dirty)
         }
         let previous = self.cluster
+        CoreSharing.checkpoint()
         self.forget(dirty)
         self.absorb(partial, namespaces: dirty)
-        var namespaces: Set<String> = []
-        for set in self.namespacesOfFile.values { namespaces.formUnion(set) }
-        self.cluster.namespaces = namespaces.sorted()
+        if namespacesMoved {
+            var namespaces: Set<String> = []
+            for set in self.namespacesOfFile.values {
+                CoreSharing.checkpoint()
+                namespaces.formUnion(set)
+            }
+            CoreSharing.checkpoint()
+            self.cluster.namespaces = namespaces.sorted()
+        }
         var derivation = self.derivation(fileDiagnostics)
         derivation.synthesisCapReached = partial.synthesisCapReached
         // Derived again is not changed: a file re-read to the same objects changes nothing.
@@ -84,6 +96,7 @@ package struct IncrementalClusterBuilder: Sendable {
     private func derivePart(_ files: [ManifestFile], dirty: Set<String>) -> ClusterDerivation {
         // The dirty namespaces' objects, in file order, as files of their own.
         let subset = files.compactMap { file -> ManifestFile? in
+            CoreSharing.checkpoint()
             guard let namespaces = self.namespacesOfFile[file.path], !namespaces.isDisjoint(with: dirty) else { return nil }
             return ManifestFile(path: file.path, objects: file.objects.filter { dirty.contains(Self.namespace(of: $0)) })
         }
@@ -99,6 +112,7 @@ package struct IncrementalClusterBuilder: Sendable {
         let podOwners = self.podIPOwner
         var synthesizedElsewhere = 0
         for (namespace, partition) in self.cluster.partitions where !dirty.contains(namespace) {
+            CoreSharing.checkpoint()
             synthesizedElsewhere += partition.pods.lazy.filter { $0.synthesizedFor != nil }.count
         }
         let reserved = ReservedResources(
@@ -116,6 +130,7 @@ package struct IncrementalClusterBuilder: Sendable {
         for file in files {
             guard let namespaces = self.namespacesOfFile[file.path], !namespaces.isDisjoint(with: dirty) else { continue }
             for object in file.objects where dirty.contains(Self.namespace(of: object)) {
+                CoreSharing.checkpoint()
                 guard case .service(let service) = object.body else { continue }
                 for address in service.clusterIPs.compactMap({ IPAddress($0) }) {
                     guard let holder = self.serviceIPOwner[address], !dirty.contains(holder),
@@ -160,6 +175,7 @@ package struct IncrementalClusterBuilder: Sendable {
     /// Drops what the namespaces held.
     private mutating func forget(_ namespaces: Set<String>) {
         for namespace in namespaces {
+            CoreSharing.checkpoint()
             for service in self.cluster.partitions[namespace]?.services ?? [] {
                 for address in service.clusterIPs where self.serviceIPOwner[address] == namespace {
                     self.serviceIPOwner[address] = nil
@@ -182,6 +198,7 @@ package struct IncrementalClusterBuilder: Sendable {
         for namespace in namespaces {
             guard let partition = derivation.cluster.partitions[namespace] else { continue }
             self.cluster.partitions[namespace] = partition
+            CoreSharing.checkpoint()
             for service in partition.services {
                 for address in service.clusterIPs { self.serviceIPOwner[address] = namespace }
                 for port in service.ports { if let nodePort = port.nodePort { self.nodePortOwner[nodePort] = namespace } }

@@ -1,4 +1,5 @@
 import Glibc
+import CoreSharing
 
 /// The manifest tree on disk: which files belong to it, and reading them. The thin I/O edge of
 /// the loader; parsing itself is `ManifestParser`, pure.
@@ -63,7 +64,9 @@ package enum ManifestDirectory {
         var entries: [Entry] = []
         var visited: Set<[UInt64]> = []
         Self.walk(root, into: &entries, visited: &visited, depth: 0, realRoot: Self.realPath(root))
+        CoreSharing.checkpoint()
         entries.sort()
+        CoreSharing.checkpoint()
         return entries
     }
 
@@ -91,6 +94,7 @@ package enum ManifestDirectory {
         // every change); symlinks and file systems that do not fill it in are stat'ed.
         var children: [(name: String, type: UInt8)] = []
         while let entry = readdir(handle) {
+            CoreSharing.checkpoint()
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
@@ -99,6 +103,7 @@ package enum ManifestDirectory {
         }
         children.sort { $0.name < $1.name }
         for (name, type) in children {
+            CoreSharing.checkpoint()
             var isDirectory = type == UInt8(DT_DIR)
             var isFile = type == UInt8(DT_REG)
             if !isDirectory && !isFile {

@@ -1,3 +1,5 @@
+import CoreSharing
+
 /// Turns the bytes of one manifest file into a `ManifestFile`: YAML (multi-document) or JSON,
 /// `List` objects unpacked, each document decoded and validated as the API server would.
 /// Pure: no file system access, so a reload can redo exactly one file.
@@ -24,6 +26,7 @@ package enum ManifestParser {
                 .error(at: SourceLocation(file: path, line: failure.line, column: failure.column), failure.message))
         case .success(let documents):
             for document in documents {
+                CoreSharing.checkpoint()
                 Self.decode(document, into: &file, listContext: nil)
             }
         }
@@ -91,6 +94,7 @@ package enum ManifestParser {
             let itemKind = kind == "List" ? "" : String(kind.dropLast(4))
             let context = ListContext(apiVersion: apiVersion, itemKind: itemKind)
             for item in items {
+                CoreSharing.checkpoint()
                 Self.decode(item, into: &file, listContext: itemKind.isEmpty ? nil : context)
             }
             return

@@ -1,4 +1,5 @@
 import Glibc
+import CoreSharing
 
 /// The manifest tree as last read: every file's parse result, kept per file so that a change
 /// re-reads only the files that changed. A file that no longer parses keeps serving its last good
@@ -82,7 +83,10 @@ package struct ManifestTree: Sendable {
 
     /// Every file's result, in path order: the input of the cluster model.
     package var files: [ManifestFile] {
-        self.sortedPaths.compactMap { self.entries[$0]?.file }
+        self.sortedPaths.compactMap { path in
+            CoreSharing.checkpoint()
+            return self.entries[path]?.file
+        }
     }
 
     /// Rescans the tree. With `named`, only those files are read again (files a watcher saw
@@ -113,6 +117,7 @@ package struct ManifestTree: Sendable {
             self.replacedAt = nil
         }
         let present = Set(scanned.map(\.path))
+        CoreSharing.checkpoint()
         for path in self.entries.keys where !present.contains(path) && self.replacedAt == nil && applyingRemovals {
             self.entries.removeValue(forKey: path)
             let index = Self.position(of: path, in: self.sortedPaths)
@@ -121,6 +126,7 @@ package struct ManifestTree: Sendable {
         }
         var candidates: [Candidate] = []
         for entry in scanned {
+            CoreSharing.checkpoint()
             let path = entry.path
             if !rereadAll, let named, !named.contains(path) { continue }
             let fingerprint = FileFingerprint.of(path)
@@ -226,7 +232,10 @@ package struct ManifestTree: Sendable {
     /// FNV-1a, 64 bits, of a file's bytes.
     static func hash(_ bytes: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for (index, byte) in bytes.enumerated() {
+            if index & 0x3fff == 0 { CoreSharing.checkpoint() }
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
         return hash
     }
 }

@@ -1,4 +1,5 @@
 import CYAML
+import CoreSharing
 
 /// Parses a YAML stream (one or more documents) into `ManifestNode` trees with libyaml's event
 /// API. Events map straight onto nodes: no tag-resolution pass and no intermediate tree.
@@ -42,7 +43,10 @@ package enum YAMLDocumentParser {
             .failure(Failure(line: line, column: column, message: message))
         }
 
+        var events = 0
         while true {
+            events &+= 1
+            if events & 255 == 0 { CoreSharing.checkpoint() }
             guard yaml_parser_parse(&parser, &event) == 1 else {
                 return .failure(Self.failure(of: &parser, in: bytes))
             }

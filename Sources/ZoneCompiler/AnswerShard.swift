@@ -1,4 +1,5 @@
 import DNSWire
+import CoreSharing
 
 /// A set of compiled names in flat arrays: an open-addressing hash table over a byte arena of
 /// lower-cased wire names, and the answers' bytes in one arena. Answering is a hash probe, a
@@ -75,6 +76,7 @@ package final class AnswerShard: Sendable {
             return Int32(answers.count - 1)
         }
         for entry in entries {
+            CoreSharing.checkpoint()
             var name = NameEntry(
                 offset: UInt32(nameBytes.count), length: UInt16(entry.name.count), zone: UInt16(entry.zone),
                 hash: NameHash.hash(entry.name), typesStart: UInt32(typeKeys.count), typesCount: 0, other: -1, any: -1)

@@ -1,3 +1,5 @@
+import CoreSharing
+
 /// Byte strings (lower-cased wire names or labels) to small numbers: a flat open-addressing
 /// table over one byte arena, so that a lookup on the query path allocates nothing.
 package struct ByteKeyTable: Sendable {
@@ -7,6 +9,7 @@ package struct ByteKeyTable: Sendable {
 
     package init(_ keys: [(key: [UInt8], value: Int)]) {
         for (key, value) in keys {
+            CoreSharing.checkpoint()
             self.entries.append((UInt32(self.bytes.count), UInt16(key.count), NameHash.hash(key), Int32(value)))
             self.bytes += key
         }

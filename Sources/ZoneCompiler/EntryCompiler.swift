@@ -1,4 +1,5 @@
 import DNSWire
+import CoreSharing
 
 /// Compiles the records of one unit (a namespace, the zone apexes, some reverse names) into
 /// `CompiledEntry` values: for every name and type, the wire-form sections of the response,
@@ -53,6 +54,7 @@ package struct EntryCompiler {
         records: [ResourceRecord], emptyNames: [DomainName], addAncestors: (DomainName) -> Bool
     ) -> [CompiledEntry] {
         for record in records {
+            CoreSharing.checkpoint()
             if let position = self.index[record.owner] {
                 self.owners[position].add(record)
             } else {
@@ -77,6 +79,7 @@ package struct EntryCompiler {
             }
         }
         for position in self.owners.indices {
+            CoreSharing.checkpoint()
             self.owners[position].rrsets.sort { $0.type < $1.type }
             // PTR RRsets come ranked (a Service's own name first, `PointerTarget`); the rest in
             // canonical order.
@@ -85,7 +88,10 @@ package struct EntryCompiler {
                 self.owners[position].rrsets[set].records = Zone.canonicallySorted(self.owners[position].rrsets[set].records)
             }
         }
-        return self.owners.map { self.entry($0) }
+        return self.owners.map { owner in
+            CoreSharing.checkpoint()
+            return self.entry(owner)
+        }
     }
 
     private func rrsets(of name: DomainName) -> NameLookup {

@@ -2,6 +2,7 @@ import ClusterModel
 import DNSWire
 import IPAddressing
 import Manifests
+import CoreSharing
 
 /// One namespace's records, generated once per change of the namespace: what its shard is
 /// compiled from, what other namespaces' CNAME chains into it see while it is being compiled,
@@ -41,6 +42,7 @@ package struct NamespaceRecords: Sendable {
                 "Namespace \(namespace): \(namespace).svc.\(options.domain) would be longer than 255 octets (RFC 1035 §2.3.4); its names are left out")
         }
         for service in partition.services {
+            CoreSharing.checkpoint()
             let unit = RecordGenerator.serviceRecords(service, options: options)
             self.records += unit.records
             self.emptyNames += unit.emptyNames
@@ -48,6 +50,7 @@ package struct NamespaceRecords: Sendable {
             for (address, target) in unit.pointers { self.pointers.insert(Pointer(address: address, target: target)) }
         }
         for pod in partition.pods {
+            CoreSharing.checkpoint()
             self.records += RecordGenerator.podRecords(pod, options: options, problems: &self.problems)
         }
         self.chainTargets = Self.chainTargets(partition, names: names)

@@ -2,6 +2,7 @@ import ClusterModel
 import DNSWire
 import IPAddressing
 import Manifests
+import CoreSharing
 
 /// Builds snapshots, and rebuilds them incrementally: only namespaces whose services or pods
 /// changed are compiled again (one shard each), only the reverse names whose PTR records changed
@@ -37,6 +38,9 @@ package struct SnapshotBuilder: Sendable {
     /// The cluster of the last build: what a build without a stated change is compared with.
     private var cluster = Cluster()
     private var namespaceShards: [String: AnswerShard] = [:]
+    /// The keys of `namespaceShards` in order (the answer table's shard order), kept as shards come
+    /// and go: sorting a thousand names at every build held the core for a few hundred µs.
+    private var shardOrder: [String] = []
     private var namespaceRecordCounts: [String: Int] = [:]
     /// Each namespace's PTR contributions as last compiled (what the next change is diffed with).
     private var namespacePointers: [String: Set<NamespaceRecords.Pointer>] = [:]
@@ -178,9 +182,10 @@ package struct SnapshotBuilder: Sendable {
         }
         self.inProgress = [:]
         for (index, namespace) in order.enumerated() {
+            CoreSharing.checkpoint()
             let before = self.namespacePointers[namespace] ?? []
             let after = compiled[index]?.pointers ?? []
-            self.namespaceShards[namespace] = compiled[index]?.shard
+            self.placeShard(compiled[index]?.shard, of: namespace)
             self.namespaceRecordCounts[namespace] = compiled[index]?.recordCount
             self.chainTargets[namespace] = compiled[index]?.chainTargets
             self.problems[namespace] = compiled[index].flatMap { $0.problems.isEmpty ? nil : $0.problems }
@@ -224,8 +229,10 @@ package struct SnapshotBuilder: Sendable {
             }
             self.updateReverseShards(changed: touchedNames, appeared: appeared, vanished: vanished)
         }
+        CoreSharing.checkpoint()
         self.releaseEmptyZones()
         self.compileFileZones()
+        CoreSharing.checkpoint()
         if self.zoneSetChanged {
             var apexes = self.zones.enumerated().map { number, zone in
                 number == 0 ? domain.lowercased.wire : zone.map { $0.apex.lowercased.wire }
@@ -235,10 +242,25 @@ package struct SnapshotBuilder: Sendable {
             self.zoneSetChanged = false
         }
         self.built = true
+        CoreSharing.checkpoint()
         return self.assemble(cluster)
     }
 
     // MARK: namespaces
+
+    /// Sets (or, for nil, removes) the shard of `namespace`, keeping `shardOrder` sorted.
+    private mutating func placeShard(_ shard: AnswerShard?, of namespace: String) {
+        let had = self.namespaceShards[namespace] != nil
+        self.namespaceShards[namespace] = shard
+        guard had != (shard != nil) else { return }
+        var low = 0
+        var high = self.shardOrder.count
+        while low < high {
+            let middle = (low + high) / 2
+            if self.shardOrder[middle] < namespace { low = middle + 1 } else { high = middle }
+        }
+        if shard != nil { self.shardOrder.insert(namespace, at: low) } else { self.shardOrder.remove(at: low) }
+    }
 
     /// One namespace's shard, compiled from its records; reads the builder's state, changes nothing.
     func compile(_ namespace: NamespaceRecords) -> AnswerShard {
@@ -582,21 +604,26 @@ package struct SnapshotBuilder: Sendable {
         let count =
             self.namespaceRecordCounts.values.reduce(0, +) + self.pointerCount + records.count + 2 * self.reverseZoneCount
             + self.fileZones.zones.reduce(0) { $0 + $1.records.count }
+        CoreSharing.checkpoint()
         let global = EntryCompiler.compile(
             records: records, emptyNames: self.globalEmptyNames(),
             addAncestors: { name in name.isSubdomain(of: domain) && name != domain },
             zoneOf: { self.zoneNumber(of: $0) }, lookup: { self.lookup($0) })
+        CoreSharing.checkpoint()
         var zones = self.zoneEntries
         zones[0] = self.zoneEntry(domain, serial: self.options.serial)
-        let namespaces = self.namespaceShards.keys.sorted()
+        let namespaces = self.shardOrder
         let index = NamespaceIndex(
             namespaces.enumerated().map { position, namespace in
-                ([UInt8(namespace.utf8.count)] + Array(namespace.utf8), position)
+                CoreSharing.checkpoint()
+                return ([UInt8(namespace.utf8.count)] + Array(namespace.utf8), position)
             })
+        CoreSharing.checkpoint()
         let table = ShardedAnswerTable(
             zones: zones, zoneIndex: self.zoneIndex, global: AnswerShard(entries: global), namespaceIndex: index,
             namespaceShards: namespaces.compactMap { self.namespaceShards[$0] }, reverseShards: self.reverseShards,
             fileShards: self.fileShards)
+        CoreSharing.checkpoint()
         var problems = self.problems.keys.sorted().flatMap { self.problems[$0] ?? [] } + self.fileZones.problems
         problems += self.externalOutside.keys.sorted().flatMap { self.externalOutside[$0] ?? [] }
         if self.droppedPointers > 0 {

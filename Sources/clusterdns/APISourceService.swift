@@ -8,6 +8,7 @@ import ServiceLifecycle
 import UnixSignals
 import Watcher
 import ZoneCompiler
+import CoreSharing
 
 /// Keeps the served snapshot in step with an API server: the reflectors fill the object store,
 /// each change names its virtual files in the inbox, and the loop here debounces them into
@@ -108,7 +109,12 @@ final class APISourceService: ServiceLifecycle.Service, Sendable {
                 }
             }
             let batch = self.inbox.drain()
-            self.rebuild(forced: batch.forced)
+            // The first snapshot is built at full speed; later ones share the core.
+            if self.pipeline.value.generation == 0 {
+                self.rebuild(forced: batch.forced)
+            } else {
+                CoreSharing.yielding { self.rebuild(forced: batch.forced) }
+            }
         }
     }
 

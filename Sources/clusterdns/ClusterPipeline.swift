@@ -2,6 +2,7 @@ import ClusterModel
 import Manifests
 import ZoneCompiler
 import ZoneFiles
+import CoreSharing
 
 /// Load → derive → compile, kept between reloads: the per-file parse cache, the allocation table
 /// (so nothing renumbers) and the SOA serial (which grows with every publication).
@@ -58,6 +59,7 @@ struct ClusterPipeline {
         changes.merge(self.tree.refresh(named: named, rereadAll: rereadAll, alreadyRead: self.preparedPaths))
         self.preparedPaths = []
         guard !changes.isEmpty || force || self.generation == 0 else { return nil }
+        CoreSharing.checkpoint()
         return self.build(self.tree.files, changes: changes, start: start, refreshed: clock.now)
     }
 
@@ -81,6 +83,7 @@ struct ClusterPipeline {
         let result = self.clusterBuilder.derive(files, changed: changed)
         let derivation = result.derivation
         let derived = clock.now
+        CoreSharing.checkpoint()
         if self.generation > 0 {
             // RFC 1982 serial arithmetic: one more, wrapping.
             self.recordOptions.serial &+= 1
@@ -91,6 +94,7 @@ struct ClusterPipeline {
         let snapshot = self.builder.build(
             derivation.cluster, serial: self.recordOptions.serial, changed: result.changedNamespaces,
             zoneFiles: zoneFilesChanged ? FileZoneSet.zoneFiles(in: files) : nil)
+        CoreSharing.checkpoint()
         let touched = Set(changes.added + changes.changed)
         let newDiagnostics = derivation.diagnostics.filter { touched.contains($0.location.file) }
         let end = clock.now

@@ -7,6 +7,7 @@ import ServiceLifecycle
 import UnixSignals
 import Watcher
 import ZoneCompiler
+import CoreSharing
 
 /// Keeps the served snapshot in step with the manifest tree: inotify events (debounced), a
 /// periodic full rescan as the safety net, and SIGHUP for a forced full reload. Each rebuild
@@ -157,7 +158,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                     if !pending.rereadAll {
                         let fresh = pending.paths.subtracting(prepared)
                         if !fresh.isEmpty {
-                            self.pipeline.value.prepare(named: fresh)
+                            CoreSharing.yielding { self.pipeline.value.prepare(named: fresh) }
                             prepared.formUnion(fresh)
                             continue debounce  // reading took time: decide again
                         }
@@ -167,7 +168,8 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                 if self.inbox.isClosed { return }
             }
             let batch = self.inbox.drain()
-            self.rebuild(batch)
+            // The first snapshot is built at full speed; later ones share the core.
+            CoreSharing.yielding { self.rebuild(batch) }
         }
     }
 
@@ -178,7 +180,9 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
             self.settleRescanDue.yield(.now + ManifestTree.replacementSettle)
         }
         guard let report = rebuilt else { return }
+        CoreSharing.checkpoint()
         self.store.publish(report.snapshot)
+        CoreSharing.checkpoint()
         // A reload fails when a changed file could not be used: it broke, or holds rejected objects.
         // /ready names where (file and line) but never what: a diagnostic can quote the file's
         // content, and the probe endpoint is reachable by more people than the log is.
@@ -189,7 +193,9 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         } else {
             failedAt = report.newDiagnostics.first(where: \.isError).map { "\($0.location.file):\($0.location.line)" }
         }
+        CoreSharing.checkpoint()
         self.metrics.published(report, success: failedAt == nil)
+        CoreSharing.checkpoint()
         self.readiness.reloadResult(failedAt: failedAt)
         for diagnostic in report.newDiagnostics {
             self.logger.log(
@@ -200,11 +206,13 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
             self.logger.warning("file failed to parse; serving its last good objects", metadata: ["file": "\(path)"])
         }
         // Names that cannot be formed: logged when they first appear, not at every reload.
+        CoreSharing.checkpoint()
         let problems = Set(report.snapshot.problems)
         for problem in report.snapshot.problems where !self.pipeline.loggedProblems.contains(problem) {
             self.logger.warning("name left out", metadata: ["problem": "\(problem)"])
         }
         self.pipeline.loggedProblems = problems
+        CoreSharing.checkpoint()
         let errors = report.derivation.diagnostics.filter(\.isError).count
         self.logger.notice(
             "published snapshot",
