@@ -139,7 +139,9 @@ package final class InotifyWatcher: Sendable {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             guard count > 0 else { continue }
             let batch = buffer.withUnsafeBytes { self.parse(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            self.inbox.post(batch)
+            // Events that name nothing to read (a file just created, still being written) do not
+            // start the debounce window: it starts with the event that completes the file.
+            if !batch.paths.isEmpty || batch.rereadAll { self.inbox.post(batch) }
         }
     }
 
@@ -197,6 +199,11 @@ package final class InotifyWatcher: Sendable {
                     for file in ManifestDirectory.scan(path) ?? [] { batch.paths.insert(file.path) }
                 }
                 batch.paths.insert(path)  // a removed directory: the rescan drops its files
+                continue
+            }
+            if mask & UInt32(IN_CLOSE_WRITE) != 0, !ManifestDirectory.isManifestName(name) {
+                // A regular file the tree never reads (an editor's or a tool's temporary file, to
+                // be renamed into place: that rename is the event that counts).
                 continue
             }
             if mask & UInt32(IN_CREATE) != 0 {
