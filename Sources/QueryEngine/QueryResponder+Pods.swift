@@ -16,7 +16,7 @@ extension QueryResponder {
         let firstLength = Int(name[0])
         guard firstLength > 0, labelStarts.count == snapshot.table.zones[0].name.labelCount + 3,
             let (range, isPod) = ClusterNames.namespaceLabel(
-                in: name, labelStarts: labelStarts, apexLength: snapshot.table.zones[0].apex.count),
+                in: name, labelStarts: labelStarts, apexLength: snapshot.table.zones[0].apexLength),
             isPod, range.lowerBound == firstLength + 1,
             snapshot.table.namespaceIndex.find(UnsafeRawBufferPointer(rebasing: name[range])) != nil,
             let address = ClusterNames.podAddress(dashed: name[1...firstLength])

@@ -84,7 +84,7 @@ package enum QueryResponder {
         }
         if parsed.qtype == RRType.axfr.rawValue || parsed.qtype == RRType.ixfr.rawValue {
             // Zone transfers only over TCP, only of a zone's apex (RFC 5936 §4.2).
-            guard transport == .tcp, let zoneIndex, table.zones[zoneIndex].apex.count == name.count, entry != nil
+            guard transport == .tcp, let zoneIndex, table.zones[zoneIndex].apexLength == name.count, entry != nil
             else {
                 return .reply(length: Self.writeRefused(parsed, query, output, settings, transport))
             }
@@ -100,7 +100,7 @@ package enum QueryResponder {
         }
         var match = shard.flatMap { shard in entry.map { (shard, $0) } }
         if match == nil, let shard, table.zones[zoneIndex].fileShard >= 0,
-            let wildcard = Self.wildcardEntry(name, labelStarts, in: shard, apexLength: table.zones[zoneIndex].apex.count)
+            let wildcard = Self.wildcardEntry(name, labelStarts, in: shard, apexLength: table.zones[zoneIndex].apexLength)
         {
             match = (shard, wildcard)
         }

@@ -68,7 +68,7 @@ package final class RecordSnapshot: Sendable {
     /// canonical order of their apexes.
     /// Each record appears once, with its owner; names that exist without records add nothing.
     package var zones: [Zone] {
-        let numbers = self.table.zones.indices.filter { $0 > 0 && !self.table.zones[$0].apex.isEmpty }
+        let numbers = self.table.zones.indices.filter { $0 > 0 && self.table.zones[$0].apexLength > 0 }
         let reverse = numbers.compactMap { self.zone(number: $0) }.sorted { $0.apex < $1.apex }
         return [self.zone(number: 0)].compactMap { $0 } + reverse
     }
@@ -76,7 +76,7 @@ package final class RecordSnapshot: Sendable {
     /// One zone, read back from the compiled answers: what a transfer of it sends. nil for a
     /// number no zone holds.
     package func zone(number: Int) -> Zone? {
-        guard number < self.table.zones.count, !self.table.zones[number].apex.isEmpty else { return nil }
+        guard number < self.table.zones.count, self.table.zones[number].apexLength > 0 else { return nil }
         var zone = Zone(apex: number == 0 ? self.options.domain : self.table.zones[number].name)
         func take(_ shard: AnswerShard) {
             for index in 0..<shard.count where shard.zone(at: index) == number {

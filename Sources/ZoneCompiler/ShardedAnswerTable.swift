@@ -8,26 +8,48 @@ import DNSWire
 package struct ShardedAnswerTable: Sendable {
     /// One zone: its apex (lower-cased wire), and its negative answers (built with each
     /// snapshot, so their SOA carries the current serial).
+    /// One zone's apex and negative answers. What the query path reads for every question (the
+    /// apex's length, the zone file's shard) is held inline; the rest sits in one shared box, so
+    /// that copying the zone list (a build changes a few of thousands of zones) costs one retain
+    /// per zone instead of one per array in it.
     package struct ZoneEntry: Sendable {
-        package var apex: [UInt8]
-        package var name: DomainName
-        /// The serial in the zone's SOA.
-        package var serial: UInt32
-        package var nameError: CompiledBlob
-        package var noData: CompiledBlob
+        /// The apex's length in wire form (0 for a vacant number).
+        package let apexLength: Int
         /// A zone from a zone file: its shard in `fileShards`; -1 for the generated zones.
-        package var fileShard: Int
+        package let fileShard: Int
+        private let content: Content
+
+        private final class Content: Sendable {
+            let apex: [UInt8]
+            let name: DomainName
+            let serial: UInt32
+            let nameError: CompiledBlob
+            let noData: CompiledBlob
+
+            init(apex: [UInt8], name: DomainName, serial: UInt32, nameError: CompiledBlob, noData: CompiledBlob) {
+                self.apex = apex
+                self.name = name
+                self.serial = serial
+                self.nameError = nameError
+                self.noData = noData
+            }
+        }
 
         package init(
             apex: [UInt8], name: DomainName, serial: UInt32, nameError: CompiledBlob, noData: CompiledBlob, fileShard: Int = -1
         ) {
-            self.apex = apex
-            self.name = name
-            self.serial = serial
-            self.nameError = nameError
-            self.noData = noData
+            self.apexLength = apex.count
             self.fileShard = fileShard
+            self.content = Content(apex: apex, name: name, serial: serial, nameError: nameError, noData: noData)
         }
+
+        /// The apex, lower-cased wire form.
+        package var apex: [UInt8] { self.content.apex }
+        package var name: DomainName { self.content.name }
+        /// The serial in the zone's SOA.
+        package var serial: UInt32 { self.content.serial }
+        package var nameError: CompiledBlob { self.content.nameError }
+        package var noData: CompiledBlob { self.content.noData }
 
         /// What a zone number no zone holds carries.
         package static let vacant = ZoneEntry(
@@ -79,7 +101,7 @@ package struct ShardedAnswerTable: Sendable {
     package func shard(
         for name: UnsafeRawBufferPointer, hash: UInt32, zone: Int, labelStarts: UnsafeBufferPointer<UInt8>
     ) -> AnswerShard? {
-        let apexLength = self.zones[zone].apex.count
+        let apexLength = self.zones[zone].apexLength
         if zone == 0 {
             // `<...>.<ns>.svc.<zone>` and `<...>.<ns>.pod.<zone>`: the namespace's shard.
             guard let (range, _) = ClusterNames.namespaceLabel(in: name, labelStarts: labelStarts, apexLength: apexLength)
