@@ -59,8 +59,8 @@ def control(port, path, body=None):
 
 def start(binary, arguments, port):
     process = subprocess.Popen(
-        ["taskset", "-c", run.SERVER_CORE, binary, "serve", *arguments, "--listen", f"127.0.0.1:{port}",
-         "--http", "none", "--upstream", "none", "--log-level", "warning", "--udp-workers", "1"],
+        run.on_server_core([binary, "serve", *arguments, "--listen", f"127.0.0.1:{port}",
+                            "--http", "none", "--upstream", "none", "--log-level", "warning", "--udp-workers", "1"]),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return run.Server("ClusterDNS", process, port)
 

@@ -48,6 +48,48 @@ CLIENT_CORE = "0"
 BASELINE = "ClusterDNS baseline"
 
 
+# Every server runs in a cpuset that holds only SERVER_CORE, not just under taskset: Knot pins each
+# UDP worker to a CPU itself (worker i to CPU i), which put its only worker on the client's core,
+# beside dnsperf, where replies wake the client without a cross-core wake-up. With the cpuset that
+# pinning fails and Knot stays where the others are. cgroup v1 (the cpuset hierarchy) or v2.
+CPUSET_NAME = "clusterdns-bench-server"
+
+
+def server_cpuset_tasks():
+    """The file that puts a process into the server cpuset, made on first use; None when this
+    machine offers no writable cpuset (then taskset alone pins, and the report says so)."""
+    if hasattr(server_cpuset_tasks, "cached"):
+        return server_cpuset_tasks.cached
+    tasks = None
+    candidates = [("/sys/fs/cgroup/cpuset", "tasks"), ("/sys/fs/cgroup", "cgroup.procs")]
+    for root, entry in candidates:
+        group = os.path.join(root, CPUSET_NAME)
+        try:
+            if entry == "cgroup.procs":
+                with open(os.path.join(root, "cgroup.subtree_control"), "w") as handle:
+                    handle.write("+cpuset")
+            os.makedirs(group, exist_ok=True)
+            with open(os.path.join(group, "cpuset.cpus"), "w") as handle:
+                handle.write(SERVER_CORE)
+            with open(os.path.join(group, "cpuset.mems"), "w") as handle:
+                handle.write("0")
+            tasks = os.path.join(group, entry)
+            break
+        except OSError:
+            continue
+    server_cpuset_tasks.cached = tasks
+    return tasks
+
+
+def on_server_core(command):
+    """`command` under taskset on the server core, inside the server cpuset when there is one."""
+    pinned = ["taskset", "-c", SERVER_CORE, *command]
+    tasks = server_cpuset_tasks()
+    if tasks is None:
+        return pinned
+    return ["sh", "-c", f'echo $$ > {tasks} && exec "$@"', "sh", *pinned]
+
+
 def log(message):
     print(message, file=sys.stderr, flush=True)
 
@@ -259,10 +301,11 @@ class Server:
 
 def start_clusterdns(manifests, port, flags=(), binary=BIN, kind="ClusterDNS"):
     process = subprocess.Popen(
-        ["taskset", "-c", SERVER_CORE, binary, "serve", "--manifests", manifests, "--listen", f"127.0.0.1:{port}",
-         "--http", "none", "--upstream", "none", "--log-level", "warning",
-         # One UDP thread, as NSD's server-count 1 and Knot's udp-workers 1: all three on one core.
-         "--udp-workers", "1", *flags],
+        on_server_core([
+            binary, "serve", "--manifests", manifests, "--listen", f"127.0.0.1:{port}",
+            "--http", "none", "--upstream", "none", "--log-level", "warning",
+            # One UDP thread, as NSD's server-count 1 and Knot's udp-workers 1: all three on one core.
+            "--udp-workers", "1", *flags]),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return Server(kind, process, port)
 
@@ -279,7 +322,7 @@ def start_nsd(zones, port, workdir):
         config += ["zone:", f"  name: {apex}", f"  zonefile: {path}"]
     with open(os.path.join(workdir, "nsd.conf"), "w") as handle:
         handle.write("\n".join(config) + "\n")
-    process = subprocess.Popen(["setsid", "taskset", "-c", SERVER_CORE, "nsd", "-d", "-c", f"{workdir}/nsd.conf"],
+    process = subprocess.Popen(["setsid", *on_server_core(["nsd", "-d", "-c", f"{workdir}/nsd.conf"])],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return Server("NSD", process, port)
 
@@ -295,7 +338,7 @@ def start_knot(zones, port, workdir):
         config += [f"  - domain: {apex}", f"    file: {path}"]
     with open(os.path.join(workdir, "knot.conf"), "w") as handle:
         handle.write("\n".join(config) + "\n")
-    process = subprocess.Popen(["setsid", "taskset", "-c", SERVER_CORE, "knotd", "-c", f"{workdir}/knot.conf"],
+    process = subprocess.Popen(["setsid", *on_server_core(["knotd", "-c", f"{workdir}/knot.conf"])],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return Server("Knot", process, port)
 
@@ -448,6 +491,12 @@ def main():
                   f"--rounds {args.rounds}{baseline_note}`")
     # Every figure of the run, per "size layout", as bench/charts.py draws them.
     data = {"machine": report[0], "command": report[1], "configurations": {}}
+    if server_cpuset_tasks() is None:
+        report.append("No writable cpuset here: servers are pinned by taskset alone, and Knot's UDP worker pins "
+                      "itself to core 0, beside dnsperf (its CPU per query is then not comparable).")
+    else:
+        report.append(f"Each server runs in a cpuset of core {SERVER_CORE} alone (Knot pins its UDP worker to core 0 "
+                      "otherwise, beside dnsperf).")
     # ClusterDNS's own figures per (size, layout), for the scattered/covered ratios.
     own = {}
     # The baseline's figures, keyed alike, for the this build / baseline ratios.
