@@ -51,6 +51,32 @@ struct InotifyWatcherTests {
         #expect(eventually(inbox) { $0.paths.contains(file) }.paths.contains(file))
     }
 
+    /// An editor's or a tool's temporary file (created, written, closed, then renamed into place)
+    /// is no change of its own: the debounce window starts with the rename, not with the create.
+    @Test func aTemporaryFileStartsNoDebounceWindow() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inbox = ChangeInbox()
+        let watcher = InotifyWatcher(root: root.path, inbox: inbox)
+        try watcher.start()
+        defer { watcher.stop() }
+
+        let temporary = root.appendingPathComponent("web.yaml.tmp").path
+        let file = root.appendingPathComponent("web.yaml").path
+        try "x: 1\n".write(toFile: temporary, atomically: false, encoding: .utf8)
+        let beforeRename = ContinuousClock.now
+        #expect(rename(temporary, file) == 0)
+        // Events arrive in order: once the rename is in, the temporary file's create and close were seen.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !inbox.pending.paths.contains(file), ContinuousClock.now < deadline { usleep(2_000) }
+        let pending = inbox.pending
+        #expect(pending.paths.contains(file))
+        #expect(!pending.rereadAll)
+        let firstEvent = try #require(inbox.pendingTimes.first)
+        #expect(firstEvent >= beforeRename, "the window started before the rename, with the temporary file")
+    }
+
     @Test func configMapStyleSymlinkSwapAsksForAFullReread() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
