@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "DNSServer",
             dependencies: [
-                "QueryEngine", "ZoneCompiler", "DNSWire", "IPAddressing", "Manifests", "Forwarder", "CMMsg",
+                "QueryEngine", "ZoneCompiler", "DNSWire", "IPAddressing", "Manifests", "Forwarder", "CMMsg", "CoreSharing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

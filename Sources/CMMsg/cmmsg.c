@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 
 /// Room for one packet-info control message of either family.
@@ -17,6 +18,12 @@ int cmmsg_enable_local_addresses(int fd, int family) {
         return 0;
     }
     return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+}
+
+int cmmsg_has_pending(int fd) {
+    int size = 0;
+    // FIONREAD on a UDP socket: the size of the first queued datagram, 0 when none.
+    return ioctl(fd, FIONREAD, &size) == 0 && size > 0;
 }
 
 static void read_local_address(struct msghdr *header, cmmsg_local_address *local) {

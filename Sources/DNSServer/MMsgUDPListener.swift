@@ -1,4 +1,5 @@
 import CMMsg
+import CoreSharing
 import Foundation
 import Glibc
 import Logging
@@ -19,6 +20,8 @@ package final class MMsgUDPListener: Sendable {
     /// the host only accepts a reply from that one.
     private let answersFromAddressAsked: Bool
     private let running = Atomic<Bool>(true)
+    /// This listener's registration with `CoreSharing` while it serves.
+    private let queueToken = Mutex<Int?>(nil)
     /// Threads started (none until `start`).
     private let threads = Atomic<Int>(0)
     /// Threads that ended, and who waits for the last one.
@@ -118,6 +121,15 @@ package final class MMsgUDPListener: Sendable {
             thread.name = "clusterdns-udp"
             thread.start()
         }
+        let token = CoreSharing.addQueryQueue { [self] in self.hasWaitingQueries }
+        self.queueToken.withLock { $0 = token }
+    }
+
+    /// Whether a datagram waits in one of the sockets: a worker woken and not yet run (a
+    /// rebuild on its core gives the core up then, `CoreSharing`).
+    package var hasWaitingQueries: Bool {
+        guard self.running.load(ordering: .relaxed) else { return false }
+        return self.descriptors.contains { cmmsg_has_pending($0) == 1 }
     }
 
     /// Stops receiving: each thread, blocked in recvmmsg, is woken by shutting its socket's
@@ -138,6 +150,7 @@ package final class MMsgUDPListener: Sendable {
 
     /// Closes the sockets; the forwarder must write no more to them (`ForwardingPath.stop`).
     package func closeSockets() {
+        if let token = self.queueToken.withLock({ $0.take() }) { CoreSharing.removeQueryQueue(token) }
         for descriptor in self.descriptors { close(descriptor) }
     }
 

@@ -15,7 +15,7 @@ package struct DebounceSchedule: Sendable, Hashable {
     package var window: Duration
     package var maximumDelay: Duration
 
-    package init(window: Duration = .milliseconds(20), maximumDelay: Duration = .milliseconds(200)) {
+    package init(window: Duration = .milliseconds(10), maximumDelay: Duration = .milliseconds(200)) {
         self.window = window
         self.maximumDelay = maximumDelay
     }

@@ -7,7 +7,9 @@ struct ReloadFlags: ParsableArguments {
     @Option(
         name: .customLong("debounce"),
         help: ArgumentHelp("Milliseconds of quiet after a change before rebuilding.", valueName: "MS"))
-    var debounceMilliseconds: Int = 20
+    // 10 ms still makes one rebuild of a tool's burst of writes (events microseconds apart), and a
+    // rebuild that a burst splits in two costs a few milliseconds each.
+    var debounceMilliseconds: Int = 10
 
     @Option(
         name: .customLong("debounce-max"),

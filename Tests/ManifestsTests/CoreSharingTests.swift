@@ -1,4 +1,5 @@
 import CoreSharing
+import Synchronization
 import Testing
 
 /// Checkpoints yield only inside `yielding(_:)`, however it is left; nested rebuild stages keep it
@@ -21,5 +22,28 @@ import Testing
         #expect(!CoreSharing.isActive)
         #expect(throws: Stop.self) { try CoreSharing.yielding { throw Stop() } }
         #expect(!CoreSharing.isActive)
+    }
+
+    /// A registered listener is asked whether queries wait at each due checkpoint of a rebuild,
+    /// and no more once removed.
+    @Test func dueCheckpointsAskTheRegisteredQueues() {
+        let asked = Atomic<Int>(0)
+        let token = CoreSharing.addQueryQueue {
+            asked.add(1, ordering: .relaxed)
+            return false
+        }
+        let clock = ContinuousClock()
+        func spin() {
+            CoreSharing.yielding {
+                let end = clock.now + .milliseconds(2)
+                while clock.now < end { CoreSharing.checkpoint() }
+            }
+        }
+        spin()
+        #expect(asked.load(ordering: .relaxed) > 0)
+        CoreSharing.removeQueryQueue(token)
+        let before = asked.load(ordering: .relaxed)
+        spin()
+        #expect(asked.load(ordering: .relaxed) == before)
     }
 }

@@ -25,6 +25,10 @@ typedef struct {
 /// IPV6_RECVPKTINFO on an IPv6 socket). Returns 0, or -1 with errno set.
 int cmmsg_enable_local_addresses(int fd, int family);
 
+/// Whether a datagram waits in the socket's receive queue (1) or not (0): its worker, blocked in
+/// recvmmsg, has been woken and not yet run.
+int cmmsg_has_pending(int fd);
+
 /// Receives up to `count` datagrams into `buffers` (each `buffer_size` bytes), their lengths
 /// into `lengths` and senders into `addresses`; with `locals` (else NULL), the address each was
 /// sent to. Blocks until at least one arrives. Returns the number received, 0 when interrupted
