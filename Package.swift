@@ -96,7 +96,7 @@ let package = Package(
             name: "clusterdns",
             dependencies: [
                 "Manifests", "ClusterModel", "DNSWire", "IPAddressing", "ZoneCompiler", "QueryEngine", "DNSServer", "Watcher", "Forwarder",
-                "Operations", "KubernetesAPI", "ZoneFiles", "Explain", "CoreSharing",
+                "Operations", "KubernetesAPI", "ZoneFiles", "Explain", "CoreSharing", "CMalloc",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),

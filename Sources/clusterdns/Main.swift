@@ -8,6 +8,7 @@ import Glibc
 @main
 enum Main {
     static func main() async {
+        MallocArenas.limitToCores()
         do {
             var command = try ClusterDNS.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
