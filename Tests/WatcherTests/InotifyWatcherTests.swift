@@ -16,7 +16,8 @@ struct InotifyWatcherTests {
         return collected
     }
 
-    @Test func finishedWritesRenamesAndNewDirectoriesAreReported() throws {
+    /// A fresh directory under watch, removed after `body`.
+    private func watching(_ body: (_ root: URL, _ inbox: ChangeInbox, _ watcher: InotifyWatcher) throws -> Void) throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
@@ -24,70 +25,64 @@ struct InotifyWatcherTests {
         let watcher = InotifyWatcher(root: root.path, inbox: inbox)
         try watcher.start()
         defer { watcher.stop() }
+        try body(root, inbox, watcher)
+    }
 
-        let file = root.appendingPathComponent("a.yaml").path
-        try "x: 1\n".write(toFile: file, atomically: false, encoding: .utf8)
-        #expect(eventually(inbox) { $0.paths.contains(file) }.paths.contains(file))
+    @Test func finishedWritesRenamesAndNewDirectoriesAreReported() throws {
+        try self.watching { root, inbox, watcher in
+            let file = root.appendingPathComponent("a.yaml").path
+            try "x: 1\n".write(toFile: file, atomically: false, encoding: .utf8)
+            #expect(eventually(inbox) { $0.paths.contains(file) }.paths.contains(file))
 
-        // Save by rename: the final name is reported.
-        let temporary = root.appendingPathComponent(".a.yaml.tmp").path
-        try "x: 2\n".write(toFile: temporary, atomically: false, encoding: .utf8)
-        _ = inbox.drain()
-        #expect(rename(temporary, file) == 0)
-        #expect(eventually(inbox) { $0.paths.contains(file) }.paths.contains(file))
+            // Save by rename: the final name is reported.
+            let temporary = root.appendingPathComponent(".a.yaml.tmp").path
+            try "x: 2\n".write(toFile: temporary, atomically: false, encoding: .utf8)
+            _ = inbox.drain()
+            #expect(rename(temporary, file) == 0)
+            #expect(eventually(inbox) { $0.paths.contains(file) }.paths.contains(file))
 
-        // A new subdirectory is watched, and files in it are reported.
-        let subdirectory = root.appendingPathComponent("new/deeper")
-        try FileManager.default.createDirectory(at: subdirectory, withIntermediateDirectories: true)
-        usleep(50_000)
-        let nested = subdirectory.appendingPathComponent("b.yaml").path
-        try "y: 1\n".write(toFile: nested, atomically: false, encoding: .utf8)
-        #expect(eventually(inbox) { $0.paths.contains(nested) }.paths.contains(nested))
-        #expect(watcher.watchedDirectoryCount == 3)
+            // A new subdirectory is watched, and files in it are reported.
+            let subdirectory = root.appendingPathComponent("new/deeper")
+            try FileManager.default.createDirectory(at: subdirectory, withIntermediateDirectories: true)
+            usleep(50_000)
+            let nested = subdirectory.appendingPathComponent("b.yaml").path
+            try "y: 1\n".write(toFile: nested, atomically: false, encoding: .utf8)
+            #expect(eventually(inbox) { $0.paths.contains(nested) }.paths.contains(nested))
+            #expect(watcher.watchedDirectoryCount == 3)
 
-        // Deletion is reported.
-        _ = inbox.drain()
-        try FileManager.default.removeItem(atPath: file)
-        #expect(eventually(inbox) { $0.paths.contains(file) }.paths.contains(file))
+            // Deletion is reported.
+            _ = inbox.drain()
+            try FileManager.default.removeItem(atPath: file)
+            #expect(eventually(inbox) { $0.paths.contains(file) }.paths.contains(file))
+        }
     }
 
     /// An editor's or a tool's temporary file (created, written, closed, then renamed into place)
     /// is no change of its own: the debounce window starts with the rename, not with the create.
     @Test func aTemporaryFileStartsNoDebounceWindow() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        let inbox = ChangeInbox()
-        let watcher = InotifyWatcher(root: root.path, inbox: inbox)
-        try watcher.start()
-        defer { watcher.stop() }
-
-        let temporary = root.appendingPathComponent("web.yaml.tmp").path
-        let file = root.appendingPathComponent("web.yaml").path
-        try "x: 1\n".write(toFile: temporary, atomically: false, encoding: .utf8)
-        let beforeRename = ContinuousClock.now
-        #expect(rename(temporary, file) == 0)
-        // Events arrive in order: once the rename is in, the temporary file's create and close were seen.
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !inbox.pending.paths.contains(file), ContinuousClock.now < deadline { usleep(2_000) }
-        let pending = inbox.pending
-        #expect(pending.paths.contains(file))
-        #expect(!pending.rereadAll)
-        let firstEvent = try #require(inbox.pendingTimes.first)
-        #expect(firstEvent >= beforeRename, "the window started before the rename, with the temporary file")
+        try self.watching { root, inbox, _ in
+            let temporary = root.appendingPathComponent("web.yaml.tmp").path
+            let file = root.appendingPathComponent("web.yaml").path
+            try "x: 1\n".write(toFile: temporary, atomically: false, encoding: .utf8)
+            let beforeRename = ContinuousClock.now
+            #expect(rename(temporary, file) == 0)
+            // Events arrive in order: once the rename is in, the temporary file's create and close were seen.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while !inbox.pending.paths.contains(file), ContinuousClock.now < deadline { usleep(2_000) }
+            let pending = inbox.pending
+            #expect(pending.paths.contains(file))
+            #expect(!pending.rereadAll)
+            let firstEvent = try #require(inbox.pendingTimes.first)
+            #expect(firstEvent >= beforeRename, "the window started before the rename, with the temporary file")
+        }
     }
 
     @Test func configMapStyleSymlinkSwapAsksForAFullReread() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        let inbox = ChangeInbox()
-        let watcher = InotifyWatcher(root: root.path, inbox: inbox)
-        try watcher.start()
-        defer { watcher.stop() }
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("..v2"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("..data_tmp").path, withDestinationPath: "..v2")
-        #expect(rename(root.appendingPathComponent("..data_tmp").path, root.appendingPathComponent("..data").path) == 0)
-        #expect(eventually(inbox) { $0.rereadAll }.rereadAll)
+        try self.watching { root, inbox, _ in
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("..v2"), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("..data_tmp").path, withDestinationPath: "..v2")
+            #expect(rename(root.appendingPathComponent("..data_tmp").path, root.appendingPathComponent("..data").path) == 0)
+            #expect(eventually(inbox) { $0.rereadAll }.rereadAll)
+        }
     }
 }
