@@ -51,13 +51,7 @@ package struct VirtualFile: Sendable, Equatable {
 
     /// Where an object called `name` is, or would go (binary search by name).
     private func position(of name: String) -> Int {
-        var low = 0
-        var high = self.file.objects.count
-        while low < high {
-            let middle = (low + high) / 2
-            if self.file.objects[middle].metadata.name < name { low = middle + 1 } else { high = middle }
-        }
-        return low
+        self.file.objects.partitioningIndex { $0.metadata.name >= name }
     }
 
     private static func flatten(_ rejected: [String: [ManifestDiagnostic]]) -> [ManifestDiagnostic] {

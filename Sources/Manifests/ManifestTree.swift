@@ -7,8 +7,6 @@ import CoreSharing
 package struct ManifestTree: Sendable {
     /// One file's state.
     package struct Entry: Sendable {
-        /// What the cluster uses from this file: its last good objects, its current diagnostics.
-        package var file: ManifestFile
         package var fingerprint: FileFingerprint?
         package var contentHash: UInt64
     }
@@ -59,7 +57,8 @@ package struct ManifestTree: Sendable {
     package let root: String
     package let limits: ManifestLimits
     package private(set) var entries: [String: Entry] = [:]
-    /// The keys of `entries`, in order, and their files beside them: `files` is read at every
+    /// The keys of `entries`, in order, and each one's file at the same position: what the cluster
+    /// uses from it (its last good objects, its current diagnostics). `files` is read at every
     /// rebuild, and sorting a thousand paths (then gathering their files) each time was a tenth of
     /// a one-file reload's CPU at L.
     private var sortedPaths: [String] = []
@@ -117,7 +116,7 @@ package struct ManifestTree: Sendable {
         CoreSharing.checkpoint()
         for path in self.entries.keys where !present.contains(path) && self.replacedAt == nil && applyingRemovals {
             self.entries.removeValue(forKey: path)
-            let index = Self.position(of: path, in: self.sortedPaths)
+            let index = self.sortedPaths.partitioningIndex { $0 >= path }
             if index < self.sortedPaths.count, self.sortedPaths[index] == path {
                 self.sortedPaths.remove(at: index)
                 self.sortedFiles.remove(at: index)
@@ -192,34 +191,24 @@ package struct ManifestTree: Sendable {
         _ path: String, with parsed: ManifestFile, fingerprint: FileFingerprint?, hash: UInt64, changes: inout Changes
     ) {
         var file = parsed
-        if let existing = self.entries[path] {
+        let index = self.sortedPaths.partitioningIndex { $0 >= path }
+        if self.entries[path] != nil {
             if parsed.failedToParse {
                 // A half-written or broken file never blanks what it held.
-                file.objects = existing.file.objects
-                file.skippedKinds = existing.file.skippedKinds
-                file.zone = existing.file.zone
+                let existing = self.sortedFiles[index]
+                file.objects = existing.objects
+                file.skippedKinds = existing.skippedKinds
+                file.zone = existing.zone
                 changes.keptLastGood.append(path)
             }
             changes.changed.append(path)
-            self.sortedFiles[Self.position(of: path, in: self.sortedPaths)] = file
+            self.sortedFiles[index] = file
         } else {
             changes.added.append(path)
-            let index = Self.position(of: path, in: self.sortedPaths)
             self.sortedPaths.insert(path, at: index)
             self.sortedFiles.insert(file, at: index)
         }
-        self.entries[path] = Entry(file: file, fingerprint: fingerprint, contentHash: hash)
-    }
-
-    /// Where `path` is, or would go, in `sorted` (binary search).
-    private static func position(of path: String, in sorted: [String]) -> Int {
-        var low = 0
-        var high = sorted.count
-        while low < high {
-            let middle = (low + high) / 2
-            if sorted[middle] < path { low = middle + 1 } else { high = middle }
-        }
-        return low
+        self.entries[path] = Entry(fingerprint: fingerprint, contentHash: hash)
     }
 
     /// A directory's device and inode: a root removed and made again is another directory.

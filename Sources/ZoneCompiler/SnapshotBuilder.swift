@@ -253,13 +253,8 @@ package struct SnapshotBuilder: Sendable {
         let had = self.namespaceShards[namespace] != nil
         self.namespaceShards[namespace] = shard
         guard had != (shard != nil) else { return }
-        var low = 0
-        var high = self.shardOrder.count
-        while low < high {
-            let middle = (low + high) / 2
-            if self.shardOrder[middle] < namespace { low = middle + 1 } else { high = middle }
-        }
-        if shard != nil { self.shardOrder.insert(namespace, at: low) } else { self.shardOrder.remove(at: low) }
+        let index = self.shardOrder.partitioningIndex { $0 >= namespace }
+        if shard != nil { self.shardOrder.insert(namespace, at: index) } else { self.shardOrder.remove(at: index) }
     }
 
     /// One namespace's shard, compiled from its records; reads the builder's state, changes nothing.
