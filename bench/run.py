@@ -314,7 +314,7 @@ def start_nsd(zones, port, workdir):
     os.makedirs(workdir, exist_ok=True)
     config = [
         "server:", f"  ip-address: 127.0.0.1@{port}", f"  zonesdir: {workdir}", f"  pidfile: {workdir}/nsd.pid",
-        '  database: ""', '  username: ""', f"  xfrdfile: {workdir}/xfrd.state", f"  zonelistfile: {workdir}/zone.list",
+        '  database: ""', '  username: ""', f"  xfrdfile: {workdir}/xfrd.state", f"  xfrdir: {workdir}",f"  zonelistfile: {workdir}/zone.list",
         f"  logfile: {workdir}/nsd.log", "  server-count: 1", "  rrl-ratelimit: 0", "  verbosity: 0",
         "remote-control:", "  control-enable: no",
     ]

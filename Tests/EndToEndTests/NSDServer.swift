@@ -60,7 +60,8 @@ final class NSDServer {
     }
 
     /// NSD's configuration for `zones` (each in `<apex>.zone` in `directory`) on 127.0.0.1 `port`,
-    /// with its state files in `directory` and no remote control.
+    /// with its state files in `directory` (its transfer directory too: NSD removes that only when it
+    /// exits cleanly, and the tests stop it with SIGKILL) and no remote control.
     static func configuration(zones: [String], directory path: String, port: Int) -> String {
         var configuration = """
             server:
@@ -70,6 +71,7 @@ final class NSDServer {
               database: ""
               username: ""
               xfrdfile: \(path)/xfrd.state
+              xfrdir: \(path)
               zonelistfile: \(path)/zone.list
               logfile: \(path)/nsd.log
               server-count: 1
