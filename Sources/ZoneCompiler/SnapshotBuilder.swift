@@ -48,8 +48,9 @@ package struct SnapshotBuilder: Sendable {
     /// chains into them read these; chains into the others read their compiled shards.
     private var inProgress: [String: NamespaceRecords?] = [:]
     private var reverseShards: [AnswerShard]
-    /// PTR owners by name: the reverse zones' records.
-    private var pointers: [DomainName: PointerOwner] = [:]
+    /// PTR owners by address: the reverse zones' records. Keyed by address, not by owner name, so
+    /// that the 170,000 owners of a large cluster cost no name each (the name is made when needed).
+    private var pointers: [IPAddress: PointerOwner] = [:]
     /// Empty non-terminals of the reverse zones: how many PTR owners lie below each, and its zone.
     private var reverseNames: [DomainName: (count: Int, zone: Int)] = [:]
     /// Per namespace, the namespaces its in-zone ExternalName targets are in (nil: outside any).
@@ -201,7 +202,7 @@ package struct SnapshotBuilder: Sendable {
         // A reverse zone whose content changed gets this build's serial, with its apex and negative
         // answers compiled again; every other zone keeps its serial and its answers.
         var touchedZones: Set<Int> = []
-        for owner in changedOwners { if let zone = self.pointers[owner]?.zone { touchedZones.insert(zone) } }
+        for owner in changedOwners { if let zone = self.pointerOwner(named: owner)?.zone { touchedZones.insert(zone) } }
         for (_, zone) in appeared { touchedZones.insert(zone) }
         for (_, zone) in vanished { touchedZones.insert(zone) }
         // The apexes' NS answers carry the name server's addresses.
@@ -356,40 +357,45 @@ package struct SnapshotBuilder: Sendable {
         _ address: IPAddress, _ target: PointerTarget, changed: inout Set<DomainName>,
         appeared: inout [(owner: DomainName, zone: Int)]
     ) {
-        let owner = RecordGenerator.pointerOwner(address)
-        if var entry = self.pointers[owner] {
+        if var entry = self.pointers[address] {
             guard !entry.targets.contains(target) else { return }
             entry.targets.append(target)
-            self.pointers[owner] = entry
+            self.pointers[address] = entry
         } else {
             guard let zone = self.claimZone(for: address) else {
                 self.droppedPointers += 1
                 return
             }
-            self.pointers[owner] = PointerOwner(zone: zone, targets: [target])
-            appeared.append((owner, zone))
+            self.pointers[address] = PointerOwner(zone: zone, targets: [target])
+            // The first build compiles every reverse name anyway: it lists none.
+            if self.built { appeared.append((RecordGenerator.pointerOwner(address), zone)) }
         }
         self.pointerCount += 1
-        changed.insert(owner)
+        if self.built { changed.insert(RecordGenerator.pointerOwner(address)) }
     }
 
     private mutating func removePointer(
         _ address: IPAddress, _ target: PointerTarget, changed: inout Set<DomainName>,
         vanished: inout [(owner: DomainName, zone: Int)]
     ) {
+        guard var entry = self.pointers[address], let index = entry.targets.firstIndex(of: target) else { return }
         let owner = RecordGenerator.pointerOwner(address)
-        guard var entry = self.pointers[owner], let index = entry.targets.firstIndex(of: target) else { return }
         entry.targets.remove(at: index)
         self.pointerCount -= 1
         changed.insert(owner)
         if entry.targets.isEmpty {
-            self.pointers[owner] = nil
+            self.pointers[address] = nil
             self.zones[entry.zone]?.owners -= 1
             if self.zones[entry.zone]?.isAlive == false { self.emptiedZones.insert(entry.zone) }
             vanished.append((owner, entry.zone))
         } else {
-            self.pointers[owner] = entry
+            self.pointers[address] = entry
         }
+    }
+
+    /// The PTR owner named `name`, if it is one.
+    private func pointerOwner(named name: DomainName) -> PointerOwner? {
+        RecordGenerator.pointerAddress(name).flatMap { self.pointers[$0] }
     }
 
     /// Names strictly between a PTR owner and its zone's apex.
@@ -412,13 +418,14 @@ package struct SnapshotBuilder: Sendable {
         if let number = self.apexNumbers[name], let zone = self.zones[number] {
             guard zone.isAlive else { return nil }
             var records = RecordGenerator.reverseApexRecords(name, options: self.options, serial: zone.serial)
-            if let owner = self.pointers[name] {
+            if let owner = self.pointerOwner(named: name) {
                 records += RecordGenerator.pointerRecords(name, owner.targets, ttl: self.options.ttl)
             }
             return EntryCompiler.compile(records: records, zoneOf: { _ in number }, lookup: { self.lookup($0) }).first
         }
-        guard let zone = self.pointers[name]?.zone ?? self.reverseNames[name]?.zone else { return nil }
-        let records = RecordGenerator.pointerRecords(name, self.pointers[name]?.targets ?? [], ttl: self.options.ttl)
+        let owner = self.pointerOwner(named: name)
+        guard let zone = owner?.zone ?? self.reverseNames[name]?.zone else { return nil }
+        let records = RecordGenerator.pointerRecords(name, owner?.targets ?? [], ttl: self.options.ttl)
         return EntryCompiler.compile(
             records: records, emptyNames: records.isEmpty ? [name] : [], zoneOf: { _ in zone },
             lookup: { self.lookup($0) }
@@ -427,24 +434,32 @@ package struct SnapshotBuilder: Sendable {
 
     private mutating func rebuildAllReverseShards() {
         self.reverseNames = [:]
-        for (owner, entry) in self.pointers {
+        // Names by hash shard, then every shard compiled on its own (in parallel). PTR owners are
+        // placed by address and named again only while their shard compiles: holding 170,000
+        // owner names until then left that much of the heap in holes once they were freed.
+        var buckets = Array(repeating: (addresses: [IPAddress](), names: [DomainName]()), count: self.reverseShards.count)
+        func shard(_ name: DomainName) -> Int { ShardedAnswerTable.reverseShard(NameHash.hash(name.lowercased.wire)) }
+        for (address, entry) in self.pointers {
+            let owner = RecordGenerator.pointerOwner(address)
             for ancestor in self.reverseAncestors(of: owner, zone: entry.zone) {
                 self.reverseNames[ancestor, default: (0, entry.zone)].count += 1
             }
+            if self.apexNumbers[owner] == nil { buckets[shard(owner)].addresses.append(address) }
         }
-        // Names by hash shard (PTR owners, empty non-terminals, apexes), then every shard compiled
-        // on its own (in parallel).
-        var buckets = Array(repeating: [DomainName](), count: self.reverseShards.count)
-        func place(_ name: DomainName) {
-            buckets[ShardedAnswerTable.reverseShard(NameHash.hash(name.lowercased.wire))].append(name)
+        // Empty non-terminals and apexes (an apex may also be a PTR owner: it is compiled once, as the apex).
+        for name in self.reverseNames.keys where self.pointerOwner(named: name) == nil && self.apexNumbers[name] == nil {
+            buckets[shard(name)].names.append(name)
         }
-        for owner in self.pointers.keys where self.apexNumbers[owner] == nil { place(owner) }
-        for name in self.reverseNames.keys where self.pointers[name] == nil && self.apexNumbers[name] == nil { place(name) }
-        for zone in self.zones { if let zone, zone.isAlive { place(zone.apex) } }
+        for zone in self.zones { if let zone, zone.isAlive { buckets[shard(zone.apex)].names.append(zone.apex) } }
         let view = self
         // Most of the 4,096 shards of a small cluster are empty: they share the one empty shard.
-        self.reverseShards = ParallelMap.map(buckets) { names in
-            names.isEmpty ? .empty : AnswerShard(entries: names.compactMap { view.reverseEntry($0) })
+        self.reverseShards = ParallelMap.map(buckets) { bucket in
+            if bucket.addresses.isEmpty && bucket.names.isEmpty { return .empty }
+            var entries = bucket.names.compactMap { view.reverseEntry($0) }
+            for address in bucket.addresses {
+                if let entry = view.reverseEntry(RecordGenerator.pointerOwner(address)) { entries.append(entry) }
+            }
+            return AnswerShard(entries: entries)
         }
     }
 
@@ -575,7 +590,7 @@ package struct SnapshotBuilder: Sendable {
             return global.lookup(name)
         }
         guard let zone = self.reverseZone(of: name) else { return self.fileZoneLookup(name) }
-        if let owner = self.pointers[name] {
+        if let owner = self.pointerOwner(named: name) {
             return .exists([(.ptr, RecordGenerator.pointerRecords(name, owner.targets, ttl: self.options.ttl))])
         }
         if self.reverseNames[name] != nil || self.apexNumbers[name] != nil { return .exists([]) }

@@ -42,6 +42,28 @@ struct ReverseZoneTests {
         #expect(covering == example.covering)
     }
 
+    /// PTR state is kept by address: a name maps back to the address whose owner it is, and no
+    /// other name maps to an address (a leading zero, a hex letter in IPv4, a short name, another tree).
+    @Test(arguments: ["0.0.0.0", "10.244.1.5", "255.255.255.255", "172.16.3.200", "fd00:10:244::118", "::1", "2001:db8:ffff::abcd"])
+    func aPointerOwnerNamesItsAddressBack(_ text: String) throws {
+        let address = try #require(IPAddress(text))
+        #expect(RecordGenerator.pointerAddress(RecordGenerator.pointerOwner(address)) == address)
+        let upper = try #require(DomainName(RecordGenerator.pointerOwner(address).description.uppercased()))
+        #expect(RecordGenerator.pointerAddress(upper) == address, "letter case is not part of a name (RFC 4343)")
+    }
+
+    @Test(arguments: [
+        "05.1.244.10.in-addr.arpa.", "256.1.244.10.in-addr.arpa.", "a.1.244.10.in-addr.arpa.", "1.244.10.in-addr.arpa.",
+        "1.1.1.244.10.in-addr.arpa.", "5.1.244.10.in-addr.arpa.example.", "5.1.244.10.ip6.arpa.", "1234.1.244.10.in-addr.arpa.",
+        "8.1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.4.4.2.0.0.1.0.0.0.0.d.f.in-addr.arpa.",
+        "8.1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.4.4.2.0.0.1.0.0.0.0.d.g.ip6.arpa.",
+        "8.1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.4.4.2.0.0.1.0.0.0.0.d.ip6.arpa.",
+        "web.dev.svc.cluster.local.",
+    ])
+    func anyOtherNameNamesNoAddress(_ text: String) throws {
+        #expect(RecordGenerator.pointerAddress(try #require(DomainName(text))) == nil)
+    }
+
     @Test func coveringZonesAreOctetAndNibbleAligned() {
         let apexes = ReverseZones.apexes(covering: [IPNetwork("10.96.0.0/12")!, IPNetwork("10.244.0.0/14")!])
         #expect(apexes.count == 16 + 4)
