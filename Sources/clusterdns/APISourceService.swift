@@ -131,6 +131,7 @@ final class APISourceService: ServiceLifecycle.Service, Sendable {
                     level: diagnostic.isError ? .error : .warning, "object diagnostic", metadata: ["diagnostic": "\(diagnostic)"])
             }
             self.readiness.initialLoadFinished()
+            MallocArenas.returnFreePages()
         } else {
             for diagnostic in report.newDiagnostics {
                 self.logger.log(

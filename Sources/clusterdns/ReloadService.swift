@@ -95,6 +95,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         for problem in initial.snapshot.problems { self.logger.warning("name left out", metadata: ["problem": "\(problem)"]) }
         self.readiness.initialLoadFinished()
         self.firstLoad.finish()
+        MallocArenas.returnFreePages()
     }
 
     private func keepInStep() async throws {
