@@ -142,7 +142,16 @@ extension ClusterBuilder {
 
         self.allocateServiceAddresses(&pending, allocators: &allocators)
         self.allocateNodePorts(&pending, taken: Set(nodePortOwners.keys))
-        return pending.map(\.cluster)
+        // Port lists and families repeat across services: one copy of each (the model is kept
+        // between builds; at L the two were 15 MiB).
+        var ports = ValueInterner<[ClusterServicePort]>()
+        var families = ValueInterner<[IPAddress.Family]>()
+        return pending.map { entry in
+            var service = entry.cluster
+            service.ports = ports.intern(service.ports)
+            service.ipFamilies = families.intern(service.ipFamilies)
+            return service
+        }
     }
 
     /// Cluster IPs for services that gave none: previous allocations first, then new ones in

@@ -25,9 +25,10 @@ package enum ManifestParser {
             file.diagnostics.append(
                 .error(at: SourceLocation(file: path, line: failure.line, column: failure.column), failure.message))
         case .success(let documents):
+            var repeats = Repeats()
             for document in documents {
                 CoreSharing.checkpoint()
-                Self.decode(document, into: &file, listContext: nil)
+                Self.decode(document, into: &file, listContext: nil, repeats: &repeats)
             }
         }
         return file
@@ -44,7 +45,9 @@ package enum ManifestParser {
     /// result holds that object, or none and the diagnostics that say why; diagnostics name `path`.
     package static func decodeAPIObject(_ node: ManifestNode, as kind: ObjectKind, path: String) -> ManifestFile {
         var file = ManifestFile(path: path)
-        Self.decode(node, into: &file, listContext: ListContext(apiVersion: kind.apiVersion, itemKind: kind.rawValue))
+        var repeats = Repeats()
+        Self.decode(
+            node, into: &file, listContext: ListContext(apiVersion: kind.apiVersion, itemKind: kind.rawValue), repeats: &repeats)
         return file
     }
 
@@ -68,7 +71,36 @@ package enum ManifestParser {
         var itemKind: String
     }
 
-    private static func decode(_ document: ManifestNode, into file: inout ManifestFile, listContext: ListContext?) {
+    /// The parts of a file's objects that repeat from object to object, kept once per file (the
+    /// file's objects are kept for as long as the file is unchanged). At L, the port lists of
+    /// 100,000 Services were 13.7 MiB.
+    private struct Repeats {
+        var servicePorts = ValueInterner<[ServicePort]>()
+        var endpointPorts = ValueInterner<[EndpointPort]>()
+        var labels = ValueInterner<[String: String]>()
+
+        mutating func share(_ object: ManifestObject) -> ManifestObject {
+            var object = object
+            switch object.body {
+            case .service(var service):
+                service.ports = self.servicePorts.intern(service.ports)
+                object.body = .service(service)
+            case .endpointSlice(var slice):
+                slice.ports = self.endpointPorts.intern(slice.ports)
+                object.body = .endpointSlice(slice)
+            case .pod(var pod):
+                pod.metadata.labels = self.labels.intern(pod.metadata.labels)
+                object.body = .pod(pod)
+            case .namespace, .endpoints, .workload, .ingress:
+                break
+            }
+            return object
+        }
+    }
+
+    private static func decode(
+        _ document: ManifestNode, into file: inout ManifestFile, listContext: ListContext?, repeats: inout Repeats
+    ) {
         var decoder = DocumentDecoder(file: file.path, subject: "")
         defer { file.diagnostics += decoder.diagnostics }
         guard document.pairs != nil else {
@@ -95,7 +127,7 @@ package enum ManifestParser {
             let context = ListContext(apiVersion: apiVersion, itemKind: itemKind)
             for item in items {
                 CoreSharing.checkpoint()
-                Self.decode(item, into: &file, listContext: itemKind.isEmpty ? nil : context)
+                Self.decode(item, into: &file, listContext: itemKind.isEmpty ? nil : context, repeats: &repeats)
             }
             return
         }
@@ -111,6 +143,6 @@ package enum ManifestParser {
             return
         }
         guard let object = decoder.decodeObject(objectKind, document) else { return }
-        file.objects.append(object)
+        file.objects.append(repeats.share(object))
     }
 }

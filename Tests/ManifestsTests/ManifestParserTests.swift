@@ -246,4 +246,47 @@ struct ManifestParserTests {
         #expect(metadata.labels == keptLabels)
         #expect(metadata.annotations == ["service.alpha.kubernetes.io/tolerate-unready-endpoints": "true"])
     }
+
+    /// A file's objects are kept between reloads: a port list or label set that repeats is held
+    /// once, and each object still reads its own values.
+    @Test func repeatedPortListsAndLabelsShareOneCopy() throws {
+        let file = parse(
+            """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: a}
+            spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: b}
+            spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: c}
+            spec: {ports: [{name: http, port: 81}]}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: p1, labels: {app: web, tier: front}}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: p2, labels: {app: web, tier: front}}
+            """)
+        #expect(file.diagnostics.isEmpty)
+        let ports = file.objects.compactMap { object -> [ServicePort]? in
+            if case .service(let service) = object.body { return service.ports } else { return nil }
+        }
+        let labels = file.objects.compactMap { object -> [String: String]? in
+            if case .pod = object.body { return object.metadata.labels } else { return nil }
+        }
+        try #require(ports.count == 3 && labels.count == 2)
+        func storage(_ ports: [ServicePort]) -> UnsafeRawPointer? { ports.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        #expect(storage(ports[0]) == storage(ports[1]))
+        #expect(storage(ports[0]) != storage(ports[2]))
+        #expect(ports[2].map(\.port) == [81] && ports[0].map(\.port) == [80])
+        #expect(labels[0] == ["app": "web", "tier": "front"] && labels[1] == labels[0])
+    }
 }
