@@ -3,8 +3,9 @@ import Synchronization
 import Testing
 
 /// Checkpoints yield only inside `yielding(_:)`, however it is left; nested rebuild stages keep it
-/// on until the outermost ends.
-@Suite struct CoreSharingTests {
+/// on until the outermost ends. Serialized: whether a rebuild runs is one flag for the process,
+/// and the tests below turn it on (run side by side, one saw the other's rebuild as its own).
+@Suite(.serialized) struct CoreSharingTests {
     struct Stop: Error {}
 
     @Test func checkpointsAreActiveOnlyWhileARebuildRuns() throws {
