@@ -49,7 +49,8 @@ package struct ReplyWriter {
     }
 
     /// Record sections already in wire form (their names compressed against the question at
-    /// offset 12), with the places they may be cut. Keeps the longest run of whole RRsets that
+    /// offset 12), with the places before their end where they may be cut (the end itself is
+    /// always one, and need not be listed). Keeps the longest run of whole RRsets that
     /// leaves `reserve` bytes free below `limit`; dropping answer or authority data sets TC,
     /// dropping only additional data does not (RFC 2181 §9). Returns whether everything fit.
     @discardableResult

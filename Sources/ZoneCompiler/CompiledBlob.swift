@@ -10,6 +10,7 @@ package struct CompiledBlob: Sendable, Hashable {
     package var answerCount: UInt16
     package var authorityCount: UInt16
     package var additionalCount: UInt16
+    /// The RRset boundaries before the end (the whole is always a place to end).
     package var cuts: [CutPoint]
     /// A CNAME chain leaving our zones: a resolver may chase it from its target.
     package var externalChain: ExternalChain?

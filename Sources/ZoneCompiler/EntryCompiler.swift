@@ -224,6 +224,10 @@ package struct EntryCompiler {
                 cuts.append(CutPoint(end: UInt32(writer.count), answerCount: counts.0, authorityCount: counts.1, additionalCount: counts.2))
             }
         }
+        // The whole answer is always a place to end (`appendSections` tries it first): only the
+        // places before it are kept, so the common one-RRset answer holds no cut at all (at L,
+        // 7.8 MiB of the answer table).
+        if cuts.last?.end == UInt32(writer.count) { cuts.removeLast() }
         return CompiledBlob(
             rcode: UInt8(rcode.rawValue), bytes: writer.bytes, answerCount: counts.0, authorityCount: counts.1,
             additionalCount: counts.2, cuts: cuts)
@@ -235,7 +239,6 @@ package struct EntryCompiler {
         var writer = WireWriter(compression: false)
         writer.writeRecord(soa)
         return CompiledBlob(
-            rcode: UInt8(rcode.rawValue), bytes: writer.bytes, answerCount: 0, authorityCount: 1,
-            cuts: [CutPoint(end: UInt32(writer.count), answerCount: 0, authorityCount: 1, additionalCount: 0)])
+            rcode: UInt8(rcode.rawValue), bytes: writer.bytes, answerCount: 0, authorityCount: 1, cuts: [])
     }
 }
