@@ -11,12 +11,6 @@ import CoreSharing
 /// snapshot. Reverse zones keep their numbers for as long as they exist, so a zone that appears
 /// or goes (the /24 of an address outside the allocation ranges) changes no other answer.
 package struct SnapshotBuilder: Sendable {
-    /// A PTR owner: the zone it is in, and what it points back to.
-    struct PointerOwner: Sendable {
-        var zone: Int
-        var targets: [PointerTarget]
-    }
-
     /// A reverse zone: its block, its apex, how many PTR owners it holds (a zone outside the
     /// allocation ranges goes with its last one), and its serial (the build that last changed it).
     struct ReverseZone: Sendable {
@@ -358,15 +352,14 @@ package struct SnapshotBuilder: Sendable {
         appeared: inout [(owner: DomainName, zone: Int)]
     ) {
         if var entry = self.pointers[address] {
-            guard !entry.targets.contains(target) else { return }
-            entry.targets.append(target)
+            guard entry.insert(target) else { return }
             self.pointers[address] = entry
         } else {
             guard let zone = self.claimZone(for: address) else {
                 self.droppedPointers += 1
                 return
             }
-            self.pointers[address] = PointerOwner(zone: zone, targets: [target])
+            self.pointers[address] = PointerOwner(zone: zone, target: target)
             // The first build compiles every reverse name anyway: it lists none.
             if self.built { appeared.append((RecordGenerator.pointerOwner(address), zone)) }
         }
@@ -378,12 +371,13 @@ package struct SnapshotBuilder: Sendable {
         _ address: IPAddress, _ target: PointerTarget, changed: inout Set<DomainName>,
         vanished: inout [(owner: DomainName, zone: Int)]
     ) {
-        guard var entry = self.pointers[address], let index = entry.targets.firstIndex(of: target) else { return }
+        guard var entry = self.pointers[address] else { return }
+        let outcome = entry.remove(target)
+        guard outcome != .absent else { return }
         let owner = RecordGenerator.pointerOwner(address)
-        entry.targets.remove(at: index)
         self.pointerCount -= 1
         changed.insert(owner)
-        if entry.targets.isEmpty {
+        if outcome == .removedLast {
             self.pointers[address] = nil
             self.zones[entry.zone]?.owners -= 1
             if self.zones[entry.zone]?.isAlive == false { self.emptiedZones.insert(entry.zone) }
