@@ -39,7 +39,8 @@ extension DocumentDecoder {
             }
             if let conditions = self.object(node["conditions"], "\(path).conditions") {
                 endpoint.ready = self.boolean(conditions["ready"], "\(path).conditions.ready")
-                endpoint.serving = self.boolean(conditions["serving"], "\(path).conditions.serving")
+                // Validated as the API server does; nothing derives from it, so it is not kept.
+                _ = self.boolean(conditions["serving"], "\(path).conditions.serving")
                 endpoint.terminating = self.boolean(conditions["terminating"], "\(path).conditions.terminating")
             }
             if let hostNode = node["hostname"], let hostname = self.string(hostNode, "\(path).hostname"),
@@ -49,7 +50,7 @@ extension DocumentDecoder {
                 endpoint.hostname = hostname
             }
             endpoint.targetRef = self.decodeObjectReference(node["targetRef"], "\(path).targetRef")
-            endpoint.nodeName = self.string(node["nodeName"], "\(path).nodeName")
+            _ = self.string(node["nodeName"], "\(path).nodeName")  // validated, not kept
             endpoints.append(endpoint)
         }
         let ports = self.decodeEndpointPorts(document["ports"], "ports")
@@ -87,7 +88,7 @@ extension DocumentDecoder {
                 address.hostname = hostname
             }
             address.targetRef = self.decodeObjectReference(entry["targetRef"], "\(itemPath).targetRef")
-            address.nodeName = self.string(entry["nodeName"], "\(itemPath).nodeName")
+            _ = self.string(entry["nodeName"], "\(itemPath).nodeName")  // validated, not kept
             result.append(address)
         }
         return result
