@@ -33,6 +33,8 @@ let package = Package(
         .systemLibrary(name: "CYAML"),
         // glibc's malloc_trim: memory freed after a relist goes back to the system.
         .systemLibrary(name: "CMalloc"),
+        // zlib: the last good bytes of manifest files whose objects are set aside, kept compressed.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CMMsg"),
         // Rebuilds give their core up to the answering threads at checkpoints.
         .target(name: "CoreSharing", swiftSettings: swiftSettings),
@@ -40,7 +42,7 @@ let package = Package(
         // libldns as the independent decoder the tests read every reply with.
         .target(name: "LDNSTestSupport", dependencies: ["CLDNS"], swiftSettings: swiftSettings),
         .target(name: "IPAddressing", swiftSettings: swiftSettings),
-        .target(name: "Manifests", dependencies: ["CYAML", "IPAddressing", "CoreSharing"], swiftSettings: swiftSettings),
+        .target(name: "Manifests", dependencies: ["CYAML", "CZlib", "IPAddressing", "CoreSharing"], swiftSettings: swiftSettings),
         .target(name: "ClusterModel", dependencies: ["Manifests", "IPAddressing", "CoreSharing"], swiftSettings: swiftSettings),
         .target(name: "ZoneCompiler", dependencies: ["ClusterModel", "DNSWire", "IPAddressing", "CoreSharing"], swiftSettings: swiftSettings),
         .target(name: "QueryEngine", dependencies: ["ZoneCompiler", "DNSWire"], swiftSettings: swiftSettings),

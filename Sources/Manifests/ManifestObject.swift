@@ -47,6 +47,11 @@ package struct ManifestObject: Sendable, Hashable {
         }
     }
 
+    /// The namespace the object is about: a Namespace's own name, else the object's namespace.
+    package var subjectNamespace: String {
+        self.kind == .namespace ? self.metadata.name : self.metadata.namespace
+    }
+
     package var identity: ObjectIdentity {
         let metadata = self.metadata
         return ObjectIdentity(

@@ -4,11 +4,24 @@ import CoreSharing
 /// The manifest tree as last read: every file's parse result, kept per file so that a change
 /// re-reads only the files that changed. A file that no longer parses keeps serving its last good
 /// objects (with the new error as its diagnostic); a deleted file's objects go away.
+///
+/// A file that is the only one naming its namespaces can have its objects set aside
+/// (`setAsideExclusiveFiles`): a rebuild needs a file's objects only when one of its namespaces
+/// changes, and that namespace's objects are then all in the file that changed. Its bytes are
+/// kept deflated instead, and `objects(of:)` parses them again if they are ever needed (a file
+/// that starts sharing a namespace takes its objects back). At L, the parsed objects were 59 MiB
+/// and the deflated files are 3 MiB.
 package struct ManifestTree: Sendable {
     /// One file's state.
     package struct Entry: Sendable {
         package var fingerprint: FileFingerprint?
         package var contentHash: UInt64
+        /// The namespaces the file's objects are about.
+        package var namespaces: Set<String> = []
+        /// The bytes its objects were parsed from, while they may be set aside.
+        var source: CompressedSource?
+        /// Its objects are set aside: its file in `files` holds none, `objects(of:)` has them.
+        package var isSetAside = false
     }
 
     /// What a refresh found.
@@ -148,8 +161,8 @@ package struct ManifestTree: Sendable {
             switch outcome {
             case .unchanged:
                 self.entries[path]?.fingerprint = candidate.fingerprint
-            case .parsed(let file, let hash):
-                self.replace(path, with: file, fingerprint: candidate.fingerprint, hash: hash, changes: &changes)
+            case .parsed(let file, let hash, let source):
+                self.replace(path, with: file, fingerprint: candidate.fingerprint, hash: hash, source: source, changes: &changes)
             }
         }
         changes.added.sort()
@@ -168,7 +181,8 @@ package struct ManifestTree: Sendable {
     private enum ReadOutcome: Sendable {
         /// Same bytes as before (touched, or rewritten identically): nothing to parse.
         case unchanged
-        case parsed(ManifestFile, hash: UInt64)
+        /// With the bytes deflated when the file's objects could be set aside later.
+        case parsed(ManifestFile, hash: UInt64, source: CompressedSource? = nil)
     }
 
     private static func read(
@@ -181,14 +195,15 @@ package struct ManifestTree: Sendable {
         case .success(let bytes):
             let hash = Self.hash(bytes)
             if candidate.knownHash == hash { return .unchanged }
-            return .parsed(
-                bytes.withUnsafeBytes { ManifestDirectory.parse($0, path: path, limits: limits, zoneReader: zoneReader) },
-                hash: hash)
+            let file = bytes.withUnsafeBytes { ManifestDirectory.parse($0, path: path, limits: limits, zoneReader: zoneReader) }
+            let keepsSource = !file.failedToParse && file.zone == nil && !file.objects.isEmpty
+            return .parsed(file, hash: hash, source: keepsSource ? bytes.withUnsafeBytes { CompressedSource($0) } : nil)
         }
     }
 
     private mutating func replace(
-        _ path: String, with parsed: ManifestFile, fingerprint: FileFingerprint?, hash: UInt64, changes: inout Changes
+        _ path: String, with parsed: ManifestFile, fingerprint: FileFingerprint?, hash: UInt64, source: CompressedSource?,
+        changes: inout Changes
     ) {
         var file = parsed
         let index = self.sortedPaths.partitioningIndex { $0 >= path }
@@ -196,7 +211,7 @@ package struct ManifestTree: Sendable {
             if parsed.failedToParse {
                 // A half-written or broken file never blanks what it held.
                 let existing = self.sortedFiles[index]
-                file.objects = existing.objects
+                file.objects = self.objects(of: existing)
                 file.skippedKinds = existing.skippedKinds
                 file.zone = existing.zone
                 changes.keptLastGood.append(path)
@@ -208,7 +223,48 @@ package struct ManifestTree: Sendable {
             self.sortedPaths.insert(path, at: index)
             self.sortedFiles.insert(file, at: index)
         }
-        self.entries[path] = Entry(fingerprint: fingerprint, contentHash: hash)
+        self.entries[path] = Entry(
+            fingerprint: fingerprint, contentHash: hash, namespaces: Set(file.objects.map(\.subjectNamespace)), source: source)
+    }
+
+    /// The objects of `file`, one of `files`: its own, or, when they are set aside, parsed again
+    /// from the bytes they were parsed from.
+    package func objects(of file: ManifestFile) -> [ManifestObject] {
+        guard let entry = self.entries[file.path], entry.isSetAside, let source = entry.source else { return file.objects }
+        guard let bytes = source.bytes() else { return file.objects }
+        let limits = self.limits
+        let zoneReader = self.zoneReader
+        return bytes.withUnsafeBytes { ManifestDirectory.parse($0, path: file.path, limits: limits, zoneReader: zoneReader) }
+            .objects
+    }
+
+    /// Sets aside the objects of every file that is the only one naming its namespaces (see the
+    /// type's comment), and gives a set-aside file its objects back once another file names one of
+    /// its namespaces. Files that share a namespace drop their kept bytes: they keep their objects.
+    package mutating func setAsideExclusiveFiles() {
+        var filesNaming: [String: Int] = [:]
+        for entry in self.entries.values {
+            for namespace in entry.namespaces { filesNaming[namespace, default: 0] += 1 }
+        }
+        for (index, path) in self.sortedPaths.enumerated() {
+            CoreSharing.checkpoint()
+            guard var entry = self.entries[path] else { continue }
+            let exclusive = entry.namespaces.allSatisfy { filesNaming[$0] == 1 }
+            if entry.isSetAside {
+                guard !exclusive else { continue }
+                self.sortedFiles[index].objects = self.objects(of: self.sortedFiles[index])
+                entry.isSetAside = false
+                entry.source = nil
+            } else if exclusive, entry.source != nil, !self.sortedFiles[index].failedToParse {
+                self.sortedFiles[index].objects = []
+                entry.isSetAside = true
+            } else if entry.source != nil {
+                entry.source = nil
+            } else {
+                continue
+            }
+            self.entries[path] = entry
+        }
     }
 
     /// A directory's device and inode: a root removed and made again is another directory.

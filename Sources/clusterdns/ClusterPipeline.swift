@@ -60,7 +60,12 @@ struct ClusterPipeline {
         self.preparedPaths = []
         guard !changes.isEmpty || force || self.generation == 0 else { return nil }
         CoreSharing.checkpoint()
-        return self.build(self.tree.files, changes: changes, start: start, refreshed: clock.now)
+        let tree = self.tree
+        let report = self.build(
+            tree.files, changes: changes, start: start, refreshed: clock.now, objects: { tree.objects(of: $0) })
+        // Derived: the objects no later rebuild needs in memory can go (see ManifestTree).
+        self.tree.setAsideExclusiveFiles()
+        return report
     }
 
     /// Builds the next snapshot from a source that keeps its own files (the API server's virtual
@@ -70,17 +75,17 @@ struct ClusterPipeline {
         let now = ContinuousClock.now
         var changes = ManifestTree.Changes()
         changes.changed = changed.sorted()
-        return self.build(files, changes: changes, start: now, refreshed: now)
+        return self.build(files, changes: changes, start: now, refreshed: now, objects: { $0.objects })
     }
 
     /// Derive and compile, the stages every source shares.
     private mutating func build(
         _ files: [ManifestFile], changes: ManifestTree.Changes, start: ContinuousClock.Instant,
-        refreshed: ContinuousClock.Instant
+        refreshed: ContinuousClock.Instant, objects: (ManifestFile) -> [ManifestObject]
     ) -> Report {
         let clock = ContinuousClock()
         let changed = Set(changes.added + changes.changed + changes.removed)
-        let result = self.clusterBuilder.derive(files, changed: changed)
+        let result = self.clusterBuilder.derive(files, changed: changed, objects: objects)
         let derivation = result.derivation
         let derived = clock.now
         CoreSharing.checkpoint()

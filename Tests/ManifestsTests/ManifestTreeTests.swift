@@ -48,6 +48,59 @@ struct ManifestTreeTests {
         #expect(tree.files.first?.diagnostics.isEmpty == true)
     }
 
+    private func service(_ name: String, in namespace: String) -> String {
+        "apiVersion: v1\nkind: Service\nmetadata: {name: \(name), namespace: \(namespace)}\nspec: {ports: [{port: 80}]}\n"
+    }
+
+    /// A file alone in naming its namespaces gives its objects up, and has them again on demand,
+    /// exactly as parsed; files sharing a namespace keep theirs.
+    @Test func exclusiveFilesSetTheirObjectsAside() throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try (namespace("a") + "---\n" + service("web", in: "a")).write(to: root.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        try namespace("b").write(to: root.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
+        try service("db", in: "b").write(to: root.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
+        var tree = ManifestTree(root: root.path)
+        tree.refresh(rereadAll: true)
+        let parsed = tree.files
+        tree.setAsideExclusiveFiles()
+        let paths = ["a", "b", "c"].map { root.appendingPathComponent("\($0).yaml").path }
+        #expect(tree.entries[paths[0]]?.isSetAside == true)
+        #expect(tree.entries[paths[1]]?.isSetAside == false && tree.entries[paths[2]]?.isSetAside == false)
+        #expect(tree.files[0].objects.isEmpty && tree.files[1].objects.count == 1 && tree.files[2].objects.count == 1)
+        for (before, after) in zip(parsed, tree.files) { #expect(tree.objects(of: after) == before.objects) }
+
+        // A file of another namespace changes nothing; one that names `a` too brings a.yaml's objects back.
+        try service("cache", in: "b").write(to: root.appendingPathComponent("d.yaml"), atomically: true, encoding: .utf8)
+        tree.refresh(named: [root.appendingPathComponent("d.yaml").path])
+        tree.setAsideExclusiveFiles()
+        #expect(tree.entries[paths[0]]?.isSetAside == true)
+        try service("api", in: "a").write(to: root.appendingPathComponent("e.yaml"), atomically: true, encoding: .utf8)
+        tree.refresh(named: [root.appendingPathComponent("e.yaml").path])
+        tree.setAsideExclusiveFiles()
+        #expect(tree.entries[paths[0]]?.isSetAside == false)
+        #expect(tree.files[0].objects == parsed[0].objects)
+    }
+
+    /// A broken edit of a file whose objects were set aside serves the objects it had.
+    @Test func aBrokenEditOfASetAsideFileKeepsItsLastGoodObjects() throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = root.appendingPathComponent("a.yaml")
+        try (namespace("a") + "---\n" + service("web", in: "a")).write(to: path, atomically: true, encoding: .utf8)
+        var tree = ManifestTree(root: root.path)
+        tree.refresh(rereadAll: true)
+        let good = tree.files[0].objects
+        tree.setAsideExclusiveFiles()
+        #expect(tree.entries[path.path]?.isSetAside == true)
+        try "apiVersion: v1\nkind: Service\nmetadata: {name: [".write(to: path, atomically: true, encoding: .utf8)
+        #expect(tree.refresh(named: [path.path]).keptLastGood == [path.path])
+        #expect(tree.files[0].objects == good && tree.objects(of: tree.files[0]) == good)
+        tree.setAsideExclusiveFiles()
+        #expect(tree.entries[path.path]?.isSetAside == false, "a file serving its last good objects keeps them")
+        #expect(tree.files[0].objects == good)
+    }
+
     @Test func deletedFilesDropTheirObjects() throws {
         let root = try makeRoot()
         defer { try? FileManager.default.removeItem(at: root) }
