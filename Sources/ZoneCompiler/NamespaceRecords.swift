@@ -56,6 +56,18 @@ package struct NamespaceRecords: Sendable {
         self.chainTargets = Self.chainTargets(partition, names: names)
     }
 
+    /// The PTR contributions of `partition` alone, as `init` makes them.
+    package static func pointers(_ partition: NamespacePartition, options: RecordOptions) -> Set<Pointer> {
+        var pointers: Set<Pointer> = []
+        for service in partition.services {
+            CoreSharing.checkpoint()
+            for (address, target) in RecordGenerator.serviceRecords(service, options: options).pointers {
+                pointers.insert(Pointer(address: address, target: target))
+            }
+        }
+        return pointers
+    }
+
     /// What `name` is in this namespace: its RRsets, an empty non-terminal, or missing.
     package func lookup(_ name: DomainName) -> NameLookup {
         var rrsets: [(type: RRType, records: [ResourceRecord])] = []
