@@ -4,7 +4,8 @@ extension AnswerShard {
     /// The name of entry `index` (lower-cased).
     package func name(at index: Int) -> DomainName {
         let entry = self.names[index]
-        return DomainName(uncheckedWire: Array(self.nameBytes[Int(entry.offset)..<(Int(entry.offset) + Int(entry.length))]))
+        return DomainName(
+            uncheckedWire: Array(self.nameBytes[Int(entry.offset)..<(Int(entry.offset) + Int(entry.length))]) + self.suffix)
     }
 
     /// The zone number of entry `index`.

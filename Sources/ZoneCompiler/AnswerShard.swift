@@ -5,10 +5,15 @@ import CoreSharing
 /// lower-cased wire names, and the answers' bytes in one arena. Answering is a hash probe, a
 /// byte compare and a copy — no allocation. Immutable, so snapshots share the shards that did
 /// not change.
+///
+/// The bytes every name of the shard ends with (`<ns>.svc.cluster.local.` in a namespace's
+/// shard, `in-addr.arpa.` in a reverse one) are kept once, in `suffix`; the arena holds the rest of
+/// each name (at L, the names were a quarter of the table).
 package final class AnswerShard: Sendable {
     /// One name.
     package struct NameEntry: Sendable {
         package var offset: UInt32
+        /// Of the name without the shard's `suffix`.
         package var length: UInt16
         package var zone: UInt16
         package var hash: UInt32
@@ -38,6 +43,8 @@ package final class AnswerShard: Sendable {
     }
 
     package let nameBytes: [UInt8]
+    /// The bytes (the root's zero byte at least) that end every name of the shard.
+    package let suffix: [UInt8]
     package let names: [NameEntry]
     package let typeKeys: [UInt16]
     package let typeAnswers: [UInt32]
@@ -61,6 +68,7 @@ package final class AnswerShard: Sendable {
         // Every array is sized exactly before it is filled: a shard lives as long as its snapshot
         // (most for the server's lifetime), and arrays grown by appending keep up to half their
         // capacity empty — at 640,000 records that slack was a quarter of the table.
+        let suffix = Self.commonSuffix(of: entries)
         var totals = (names: 0, blobs: 0, bytes: 0, cuts: 0, typed: 0)
         func count(_ blob: CompiledBlob?) {
             guard let blob else { return }
@@ -69,7 +77,7 @@ package final class AnswerShard: Sendable {
             totals.cuts += blob.cuts.count
         }
         for entry in entries {
-            totals.names += entry.name.count
+            totals.names += entry.name.count - suffix.count
             totals.typed += entry.typed.count
             for (_, blob) in entry.typed { count(blob) }
             count(entry.other)
@@ -101,10 +109,11 @@ package final class AnswerShard: Sendable {
         }
         for entry in entries {
             CoreSharing.checkpoint()
+            let prefixLength = entry.name.count - suffix.count
             var name = NameEntry(
-                offset: UInt32(nameBytes.count), length: UInt16(entry.name.count), zone: UInt16(entry.zone),
+                offset: UInt32(nameBytes.count), length: UInt16(prefixLength), zone: UInt16(entry.zone),
                 hash: NameHash.hash(entry.name), typesStart: UInt32(typeKeys.count), typesCount: 0, other: -1, any: -1)
-            nameBytes += entry.name
+            nameBytes += entry.name[0..<prefixLength]
             var anyIndex: Int32 = -1
             for (type, blob) in entry.typed {
                 let index = add(blob)
@@ -127,6 +136,7 @@ package final class AnswerShard: Sendable {
             slots[slot] = Int32(index)
         }
         self.nameBytes = nameBytes
+        self.suffix = suffix
         self.names = names
         self.typeKeys = typeKeys
         self.typeAnswers = typeAnswers
@@ -139,19 +149,45 @@ package final class AnswerShard: Sendable {
 
     package var count: Int { self.names.count }
 
+    /// The longest byte string that ends every entry's name (the root's zero byte at least). A
+    /// name's bytes are its prefix and this, wherever the cut falls: equality is of whole names.
+    static func commonSuffix(of entries: [CompiledEntry]) -> [UInt8] {
+        guard var suffix = entries.first?.name[...] else { return [0] }
+        for entry in entries.dropFirst() {
+            CoreSharing.checkpoint()
+            var common = 0
+            let limit = min(entry.name.count, suffix.count)
+            while common < limit, entry.name[entry.name.count - 1 - common] == suffix[suffix.endIndex - 1 - common] {
+                common += 1
+            }
+            suffix = suffix.suffix(common)
+            if suffix.count <= 1 { break }
+        }
+        return Array(suffix)
+    }
+
     /// The index of the entry whose name equals `name` (lower-cased wire form) with `hash`.
     @inlinable
     package func find(_ name: UnsafeRawBufferPointer, hash: UInt32) -> Int? {
+        let suffixCount = self.suffix.count
+        guard name.count >= suffixCount, let nameBase = name.baseAddress else { return nil }
+        let prefixCount = name.count - suffixCount
+        // Every name here ends with `suffix`: a name that does not is none of them.
+        let endsWithSuffix = self.suffix.withUnsafeBytes { suffix -> Bool in
+            guard let suffixBase = suffix.baseAddress else { return suffixCount == 0 }
+            return memcmpEqual(suffixBase, nameBase + prefixCount, suffixCount)
+        }
+        guard endsWithSuffix else { return nil }
         let mask = self.slots.count - 1
         var slot = Int(hash) & mask
         while true {
             let index = Int(self.slots[slot])
             if index < 0 { return nil }
             let entry = self.names[index]
-            if entry.hash == hash, Int(entry.length) == name.count {
+            if entry.hash == hash, Int(entry.length) == prefixCount {
                 let matches = self.nameBytes.withUnsafeBytes { arena -> Bool in
-                    guard let arenaBase = arena.baseAddress, let nameBase = name.baseAddress else { return false }
-                    return memcmpEqual(arenaBase + Int(entry.offset), nameBase, name.count)
+                    guard let arenaBase = arena.baseAddress else { return prefixCount == 0 }
+                    return memcmpEqual(arenaBase + Int(entry.offset), nameBase, prefixCount)
                 }
                 if matches { return index }
             }
@@ -175,7 +211,8 @@ package final class AnswerShard: Sendable {
     package func entries() -> [CompiledEntry] {
         self.names.map { name in
             var entry = CompiledEntry(
-                name: Array(self.nameBytes[Int(name.offset)..<(Int(name.offset) + Int(name.length))]), zone: Int(name.zone))
+                name: Array(self.nameBytes[Int(name.offset)..<(Int(name.offset) + Int(name.length))]) + self.suffix,
+                zone: Int(name.zone))
             let start = Int(name.typesStart)
             for index in start..<(start + Int(name.typesCount)) {
                 entry.typed.append((self.typeKeys[index], self.blob(Int(self.typeAnswers[index]))))
