@@ -26,20 +26,21 @@ package final class AnswerShard: Sendable {
         package var any: Int32
     }
 
-    /// One answer: where its bytes and cut points are, and what to add when answering.
+    /// One answer: where its bytes and cut points are, and what to add when answering. The
+    /// 32-bit fields come first and the byte last, so that it takes 32 bytes, not 36.
     package struct Answer: Sendable {
-        package var rcode: UInt8
         package var start: UInt32
         package var length: UInt32
-        package var answerCount: UInt16
-        package var authorityCount: UInt16
-        package var additionalCount: UInt16
         package var cutStart: UInt32
         package var cutCount: UInt32
         /// Index into `externalChains`, or -1.
         package var externalChain: Int32
         /// The zone whose SOA is appended to the authority section, or -1.
         package var authorityZone: Int32
+        package var answerCount: UInt16
+        package var authorityCount: UInt16
+        package var additionalCount: UInt16
+        package var rcode: UInt8
     }
 
     package let nameBytes: [UInt8]
@@ -99,10 +100,10 @@ package final class AnswerShard: Sendable {
             }
             answers.append(
                 Answer(
-                    rcode: blob.rcode, start: UInt32(bytes.count), length: UInt32(blob.bytes.count),
+                    start: UInt32(bytes.count), length: UInt32(blob.bytes.count), cutStart: UInt32(cuts.count),
+                    cutCount: UInt32(blob.cuts.count), externalChain: external, authorityZone: Int32(blob.authorityZone ?? -1),
                     answerCount: blob.answerCount, authorityCount: blob.authorityCount,
-                    additionalCount: blob.additionalCount, cutStart: UInt32(cuts.count), cutCount: UInt32(blob.cuts.count),
-                    externalChain: external, authorityZone: Int32(blob.authorityZone ?? -1)))
+                    additionalCount: blob.additionalCount, rcode: blob.rcode))
             bytes += blob.bytes
             cuts += blob.cuts
             return Int32(answers.count - 1)
