@@ -124,17 +124,49 @@ package struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// letter case); nil for any other name. A static function, not an initializer: `IPAddress.init`
     /// passed as a `(String) -> IPAddress?` must keep meaning the address parser.
     package static func parsing(reverseName name: String) -> IPAddress? {
-        var labels = name.lowercased().split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        if labels.last == "" { labels.removeLast() }
-        if labels.count == 6, labels.suffix(2) == ["in-addr", "arpa"] {
-            return IPAddress(labels.prefix(4).reversed().joined(separator: "."))
-        } else if labels.count == 34, labels.suffix(2) == ["ip6", "arpa"], labels.prefix(32).allSatisfy({ $0.count == 1 }) {
-            let nibbles = Array(labels.prefix(32).reversed().joined())
-            let groups = stride(from: 0, to: 32, by: 4).map { String(nibbles[$0..<($0 + 4)]) }
-            return IPAddress(groups.joined(separator: ":"))
-        } else {
-            return nil
+        var labels = name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).map { Array($0)[...] }
+        if labels.last?.isEmpty == true { labels.removeLast() }
+        return Self.parsing(reverseLabels: labels)
+    }
+
+    /// The address whose reverse name has these labels (leftmost first, the root's left out):
+    /// exactly what `reverseName` spells — four decimal labels (0–255, no leading zero) then
+    /// `in-addr.arpa`, or 32 one-nibble labels then `ip6.arpa` (RFC 3596 §2.5) — in any letter
+    /// case; nil for anything else. The one reader of reverse names: PTR state is kept by address
+    /// and found again from an owner name's wire labels with it.
+    package static func parsing(reverseLabels labels: [ArraySlice<UInt8>]) -> IPAddress? {
+        func lower(_ byte: UInt8) -> UInt8 { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte }
+        func isLabel(_ label: ArraySlice<UInt8>, _ text: String) -> Bool {
+            label.count == text.utf8.count && zip(label, text.utf8).allSatisfy { lower($0) == $1 }
         }
+        if labels.count == 6 {
+            guard isLabel(labels[4], "in-addr"), isLabel(labels[5], "arpa") else { return nil }
+            var value: UInt32 = 0
+            for label in labels[0..<4].reversed() {
+                guard (1...3).contains(label.count), label.count == 1 || label.first != UInt8(ascii: "0") else { return nil }
+                var octet: UInt32 = 0
+                for byte in label {
+                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                    octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+                }
+                guard octet <= 255 else { return nil }
+                value = value << 8 | octet
+            }
+            return IPAddress(ipv4: value)
+        }
+        guard labels.count == 34, isLabel(labels[32], "ip6"), isLabel(labels[33], "arpa") else { return nil }
+        var words: (low: UInt64, high: UInt64) = (0, 0)
+        for (position, label) in labels[0..<32].enumerated() {
+            guard label.count == 1, let byte = label.first.map(lower) else { return nil }
+            let nibble: UInt64
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = UInt64(byte - UInt8(ascii: "a") + 10)
+            default: return nil
+            }
+            if position < 16 { words.low |= nibble << (UInt64(position) * 4) } else { words.high |= nibble << (UInt64(position - 16) * 4) }
+        }
+        return IPAddress(ipv6: words.high, words.low)
     }
 
     /// Adds `offset` to the address, wrapping within its family.

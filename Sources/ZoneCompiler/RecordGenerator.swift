@@ -198,44 +198,10 @@ package enum RecordGenerator {
         DomainName(address.reverseName + ".") ?? .root
     }
 
-    /// The address whose PTR owner is `name`: the inverse of `pointerOwner`, read from the wire
-    /// form without making text, so that PTR state can be kept by address. nil for any other name
-    /// — only what `pointerOwner` spells is accepted: four decimal labels (0–255, no leading zero)
-    /// under `in-addr.arpa`, or 32 one-nibble labels under `ip6.arpa` (RFC 3596 §2.5), in any case.
+    /// The address whose PTR owner is `name` (the inverse of `pointerOwner`, from the wire labels);
+    /// nil for any other name.
     package static func pointerAddress(_ name: DomainName) -> IPAddress? {
-        let labels = name.labelBytes
-        guard labels.count == 6 || labels.count == 34 else { return nil }
-        func isLabel(_ label: ArraySlice<UInt8>, _ text: String) -> Bool {
-            label.count == text.utf8.count && zip(label, text.utf8).allSatisfy { DomainName.lower($0) == $1 }
-        }
-        if labels.count == 6 {
-            guard isLabel(labels[4], "in-addr"), isLabel(labels[5], "arpa") else { return nil }
-            var value: UInt32 = 0
-            for label in labels[0..<4].reversed() {
-                guard (1...3).contains(label.count), label.count == 1 || label.first != UInt8(ascii: "0") else { return nil }
-                var octet: UInt32 = 0
-                for byte in label {
-                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                    octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
-                }
-                guard octet <= 255 else { return nil }
-                value = value << 8 | octet
-            }
-            return IPAddress(ipv4: value)
-        }
-        guard isLabel(labels[32], "ip6"), isLabel(labels[33], "arpa") else { return nil }
-        var words: (low: UInt64, high: UInt64) = (0, 0)
-        for (position, label) in labels[0..<32].enumerated() {
-            guard label.count == 1, let byte = label.first else { return nil }
-            let nibble: UInt64
-            switch DomainName.lower(byte) {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = UInt64(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = UInt64(DomainName.lower(byte) - UInt8(ascii: "a") + 10)
-            default: return nil
-            }
-            if position < 16 { words.low |= nibble << (UInt64(position) * 4) } else { words.high |= nibble << (UInt64(position - 16) * 4) }
-        }
-        return IPAddress(ipv6: words.high, words.low)
+        IPAddress.parsing(reverseLabels: name.labelBytes)
     }
 
     /// A PTR RRset: one record per target name, in the targets' order (ranked, then canonical).
