@@ -412,15 +412,19 @@ package struct SnapshotBuilder: Sendable {
     /// A reverse name's entry: a zone's apex (SOA, NS, and PTR when the zone is one address),
     /// a PTR owner, or an empty non-terminal; nil for a name that no longer exists.
     private func reverseEntry(_ name: DomainName) -> CompiledEntry? {
+        self.reverseEntry(name, owner: self.pointerOwner(named: name))
+    }
+
+    /// The entry of `name`, whose PTR owner (if it is one) the caller has found already.
+    private func reverseEntry(_ name: DomainName, owner: PointerOwner?) -> CompiledEntry? {
         if let number = self.apexNumbers[name], let zone = self.zones[number] {
             guard zone.isAlive else { return nil }
             var records = RecordGenerator.reverseApexRecords(name, options: self.options, serial: zone.serial)
-            if let owner = self.pointerOwner(named: name) {
+            if let owner {
                 records += RecordGenerator.pointerRecords(name, owner.targets, ttl: self.options.ttl)
             }
             return EntryCompiler.compile(records: records, zoneOf: { _ in number }, lookup: { self.lookup($0) }).first
         }
-        let owner = self.pointerOwner(named: name)
         guard let zone = owner?.zone ?? self.reverseNames[name]?.zone else { return nil }
         let records = RecordGenerator.pointerRecords(name, owner?.targets ?? [], ttl: self.options.ttl)
         return EntryCompiler.compile(
@@ -454,7 +458,8 @@ package struct SnapshotBuilder: Sendable {
             if bucket.addresses.isEmpty && bucket.names.isEmpty { return .empty }
             var entries = bucket.names.compactMap { view.reverseEntry($0) }
             for address in bucket.addresses {
-                if let entry = view.reverseEntry(RecordGenerator.pointerOwner(address)) { entries.append(entry) }
+                let owner = view.pointers[address]
+                if let entry = view.reverseEntry(RecordGenerator.pointerOwner(address), owner: owner) { entries.append(entry) }
             }
             return AnswerShard(entries: entries)
         }
