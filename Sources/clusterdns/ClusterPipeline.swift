@@ -60,9 +60,14 @@ struct ClusterPipeline {
         self.preparedPaths = []
         guard !changes.isEmpty || force || self.generation == 0 else { return nil }
         CoreSharing.checkpoint()
-        let tree = self.tree
-        let report = self.build(
-            tree.files, changes: changes, start: start, refreshed: clock.now, objects: { tree.objects(of: $0) })
+        let report: Report
+        do {
+            // A copy for the derivation to read set-aside objects from, gone before the tree
+            // changes below (or that change would copy the whole tree).
+            let tree = self.tree
+            report = self.build(
+                tree.files, changes: changes, start: start, refreshed: clock.now, objects: { tree.objects(of: $0) })
+        }
         // Derived: the objects no later rebuild needs in memory can go (see ManifestTree).
         self.tree.setAsideExclusiveFiles()
         return report
