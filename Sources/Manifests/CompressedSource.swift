@@ -37,7 +37,4 @@ package struct CompressedSource: Sendable {
         guard status == Z_OK, Int(length) == self.count else { return nil }
         return output
     }
-
-    /// Heap bytes held.
-    package var storedCount: Int { self.deflated.count }
 }
