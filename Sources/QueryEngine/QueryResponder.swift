@@ -124,8 +124,8 @@ package enum QueryResponder {
                     AnswerView(
                         rcode: answer.rcode, answerCount: answer.answerCount, authorityCount: answer.authorityCount,
                         additionalCount: answer.additionalCount, authorityZone: Int(answer.authorityZone)),
-                    bytes: UnsafeRawBufferPointer(rebasing: arena[Int(answer.start)..<(Int(answer.start) + Int(answer.length))]),
-                    cuts: UnsafeBufferPointer(rebasing: cuts[Int(answer.cutStart)..<(Int(answer.cutStart) + Int(answer.cutCount))]),
+                    bytes: UnsafeRawBufferPointer(rebasing: arena[shard.byteRange(of: answerIndex)]),
+                    cuts: UnsafeBufferPointer(rebasing: cuts[shard.cutRange(of: answerIndex)]),
                     table, parsed, query, transport, settings, output)
             }
         }

@@ -23,8 +23,8 @@ extension AnswerShard {
     package func rrsets(at index: Int) -> [(type: RRType, records: [ResourceRecord])] {
         let entry = self.names[index]
         let owner = self.name(at: index)
-        let start = Int(entry.typesStart)
-        let keys = (start..<(start + Int(entry.typesCount))).map { (self.typeKeys[$0], Int(self.typeAnswers[$0])) }
+        let first = Int(entry.firstAnswer)
+        let keys = (first..<(first + Int(entry.typesCount))).map { (self.answerTypes[$0], $0) }
         let owned = keys.contains { $0.0 == RRType.cname.rawValue } ? keys.filter { $0.0 == RRType.cname.rawValue } : keys
         return owned.map { key, answer in
             let type = RRType(rawValue: key)
@@ -52,8 +52,7 @@ extension AnswerShard {
         }
         message += question.wire
         message += [UInt8(type.rawValue >> 8), UInt8(truncatingIfNeeded: type.rawValue), 0, 1]
-        let start = Int(answer.start)
-        message += self.bytes[start..<(start + Int(answer.length))]
+        message += self.bytes[self.byteRange(of: index)]
         guard let parsed = try? MessageParser.parse(message) else { return [] }
         return parsed.answer.map { record in
             let rdata = RData(type: record.type, uncompressed: record.rdata) ?? .opaque(type: record.type, bytes: record.rdata)

@@ -10,29 +10,30 @@ import CoreSharing
 /// shard, `in-addr.arpa.` in a reverse one) are kept once, in `suffix`; the arena holds the rest of
 /// each name (at L, the names were a quarter of the table).
 package final class AnswerShard: Sendable {
-    /// One name.
+    /// One name: 20 bytes. Its answers are consecutive in `answers`: one per type it has
+    /// (`typesCount`, their types in `answerTypes`), then the answer for any other type if
+    /// `hasOther`, then the answer to ANY unless it is one of those.
     package struct NameEntry: Sendable {
         package var offset: UInt32
-        /// Of the name without the shard's `suffix`.
-        package var length: UInt16
-        package var zone: UInt16
         package var hash: UInt32
-        /// Typed answers: `typeKeys[typesStart ..< typesStart + typesCount]`.
-        package var typesStart: UInt32
+        package var firstAnswer: UInt32
+        package var zone: UInt16
         package var typesCount: UInt16
-        /// The answer for any other type; -1: the zone's NODATA.
-        package var other: Int32
-        /// The answer to QTYPE=ANY; -1: the zone's NODATA.
-        package var any: Int32
+        /// The answer to QTYPE=ANY is `answers[firstAnswer + anyOffset]`; `noAnswer`: the zone's NODATA.
+        package var anyOffset: UInt16
+        /// Of the name without the shard's `suffix` (a wire name is at most 255 bytes).
+        package var length: UInt8
+        /// Whether the answer after the typed ones answers every other type (else: the zone's NODATA).
+        package var hasOther: Bool
+
+        package static let noAnswer = UInt16.max
     }
 
-    /// One answer: where its bytes and cut points are, and what to add when answering. The
-    /// 32-bit fields come first and the byte last, so that it takes 32 bytes, not 36.
+    /// One answer: where its bytes and cut points start (each ends where the next answer's
+    /// start), and what to add when answering. 24 bytes.
     package struct Answer: Sendable {
         package var start: UInt32
-        package var length: UInt32
         package var cutStart: UInt32
-        package var cutCount: UInt32
         /// Index into `externalChains`, or -1.
         package var externalChain: Int32
         /// The zone whose SOA is appended to the authority section, or -1.
@@ -47,8 +48,8 @@ package final class AnswerShard: Sendable {
     /// The bytes (the root's zero byte at least) that end every name of the shard.
     package let suffix: [UInt8]
     package let names: [NameEntry]
-    package let typeKeys: [UInt16]
-    package let typeAnswers: [UInt32]
+    /// The type each answer answers (0 for the answers to other types and to ANY).
+    package let answerTypes: [UInt16]
     package let slots: [Int32]
     package let answers: [Answer]
     package let bytes: [UInt8]
@@ -60,8 +61,7 @@ package final class AnswerShard: Sendable {
     package init(entries: [CompiledEntry]) {
         var nameBytes: [UInt8] = []
         var names: [NameEntry] = []
-        var typeKeys: [UInt16] = []
-        var typeAnswers: [UInt32] = []
+        var answerTypes: [UInt16] = []
         var answers: [Answer] = []
         var bytes: [UInt8] = []
         var cuts: [CutPoint] = []
@@ -70,7 +70,7 @@ package final class AnswerShard: Sendable {
         // (most for the server's lifetime), and arrays grown by appending keep up to half their
         // capacity empty — at 640,000 records that slack was a quarter of the table.
         let suffix = Self.commonSuffix(of: entries)
-        var totals = (names: 0, blobs: 0, bytes: 0, cuts: 0, typed: 0)
+        var totals = (names: 0, blobs: 0, bytes: 0, cuts: 0)
         func count(_ blob: CompiledBlob?) {
             guard let blob else { return }
             totals.blobs += 1
@@ -79,7 +79,6 @@ package final class AnswerShard: Sendable {
         }
         for entry in entries {
             totals.names += entry.name.count - suffix.count
-            totals.typed += entry.typed.count
             for (_, blob) in entry.typed { count(blob) }
             count(entry.other)
             // The answer to ANY is stored once when it equals a typed answer (as below).
@@ -87,12 +86,11 @@ package final class AnswerShard: Sendable {
         }
         nameBytes.reserveCapacity(totals.names)
         names.reserveCapacity(entries.count)
-        typeKeys.reserveCapacity(totals.typed)
-        typeAnswers.reserveCapacity(totals.typed)
+        answerTypes.reserveCapacity(totals.blobs)
         answers.reserveCapacity(totals.blobs)
         bytes.reserveCapacity(totals.bytes)
         cuts.reserveCapacity(totals.cuts)
-        func add(_ blob: CompiledBlob) -> Int32 {
+        func add(_ blob: CompiledBlob, type: UInt16) {
             var external: Int32 = -1
             if let chain = blob.externalChain {
                 external = Int32(externalChains.count)
@@ -100,31 +98,30 @@ package final class AnswerShard: Sendable {
             }
             answers.append(
                 Answer(
-                    start: UInt32(bytes.count), length: UInt32(blob.bytes.count), cutStart: UInt32(cuts.count),
-                    cutCount: UInt32(blob.cuts.count), externalChain: external, authorityZone: Int32(blob.authorityZone ?? -1),
-                    answerCount: blob.answerCount, authorityCount: blob.authorityCount,
-                    additionalCount: blob.additionalCount, rcode: blob.rcode))
+                    start: UInt32(bytes.count), cutStart: UInt32(cuts.count), externalChain: external,
+                    authorityZone: Int32(blob.authorityZone ?? -1), answerCount: blob.answerCount,
+                    authorityCount: blob.authorityCount, additionalCount: blob.additionalCount, rcode: blob.rcode))
+            answerTypes.append(type)
             bytes += blob.bytes
             cuts += blob.cuts
-            return Int32(answers.count - 1)
         }
         for entry in entries {
             CoreSharing.checkpoint()
             let prefixLength = entry.name.count - suffix.count
             var name = NameEntry(
-                offset: UInt32(nameBytes.count), length: UInt16(prefixLength), zone: UInt16(entry.zone),
-                hash: NameHash.hash(entry.name), typesStart: UInt32(typeKeys.count), typesCount: 0, other: -1, any: -1)
+                offset: UInt32(nameBytes.count), hash: NameHash.hash(entry.name), firstAnswer: UInt32(answers.count),
+                zone: UInt16(entry.zone), typesCount: UInt16(entry.typed.count), anyOffset: NameEntry.noAnswer,
+                length: UInt8(prefixLength), hasOther: entry.other != nil)
             nameBytes += entry.name[0..<prefixLength]
-            var anyIndex: Int32 = -1
-            for (type, blob) in entry.typed {
-                let index = add(blob)
-                typeKeys.append(type)
-                typeAnswers.append(UInt32(index))
-                name.typesCount += 1
-                if let any = entry.any, any == blob, anyIndex < 0 { anyIndex = index }
+            for (offset, (type, blob)) in entry.typed.enumerated() {
+                add(blob, type: type)
+                if let any = entry.any, any == blob, name.anyOffset == NameEntry.noAnswer { name.anyOffset = UInt16(offset) }
             }
-            if let other = entry.other { name.other = add(other) }
-            if let any = entry.any { name.any = anyIndex >= 0 ? anyIndex : add(any) }
+            if let other = entry.other { add(other, type: 0) }
+            if let any = entry.any, name.anyOffset == NameEntry.noAnswer {
+                name.anyOffset = UInt16(answers.count - Int(name.firstAnswer))
+                add(any, type: 0)
+            }
             names.append(name)
         }
         var size = 16
@@ -139,8 +136,7 @@ package final class AnswerShard: Sendable {
         self.nameBytes = nameBytes
         self.suffix = suffix
         self.names = names
-        self.typeKeys = typeKeys
-        self.typeAnswers = typeAnswers
+        self.answerTypes = answerTypes
         self.slots = slots
         self.answers = answers
         self.bytes = bytes
@@ -200,12 +196,27 @@ package final class AnswerShard: Sendable {
     @inlinable
     package func answerIndex(_ entryIndex: Int, qtype: UInt16) -> Int {
         let entry = self.names[entryIndex]
-        if qtype == RRType.any.rawValue { return Int(entry.any) }
-        let start = Int(entry.typesStart)
-        for index in start..<(start + Int(entry.typesCount)) where self.typeKeys[index] == qtype {
-            return Int(self.typeAnswers[index])
+        let first = Int(entry.firstAnswer)
+        if qtype == RRType.any.rawValue {
+            return entry.anyOffset == NameEntry.noAnswer ? -1 : first + Int(entry.anyOffset)
         }
-        return Int(entry.other)
+        let typesEnd = first + Int(entry.typesCount)
+        for index in first..<typesEnd where self.answerTypes[index] == qtype { return index }
+        return entry.hasOther ? typesEnd : -1
+    }
+
+    /// Where the bytes of answer `index` are in `bytes`.
+    @inlinable
+    package func byteRange(of index: Int) -> Range<Int> {
+        let end = index + 1 < self.answers.count ? Int(self.answers[index + 1].start) : self.bytes.count
+        return Int(self.answers[index].start)..<end
+    }
+
+    /// Where the cut points of answer `index` are in `cuts`.
+    @inlinable
+    package func cutRange(of index: Int) -> Range<Int> {
+        let end = index + 1 < self.answers.count ? Int(self.answers[index + 1].cutStart) : self.cuts.count
+        return Int(self.answers[index].cutStart)..<end
     }
 
     /// The entries again, as values (to build a changed shard from this one).
@@ -214,24 +225,23 @@ package final class AnswerShard: Sendable {
             var entry = CompiledEntry(
                 name: Array(self.nameBytes[Int(name.offset)..<(Int(name.offset) + Int(name.length))]) + self.suffix,
                 zone: Int(name.zone))
-            let start = Int(name.typesStart)
-            for index in start..<(start + Int(name.typesCount)) {
-                entry.typed.append((self.typeKeys[index], self.blob(Int(self.typeAnswers[index]))))
+            let first = Int(name.firstAnswer)
+            let typesEnd = first + Int(name.typesCount)
+            for index in first..<typesEnd {
+                entry.typed.append((self.answerTypes[index], self.blob(index)))
             }
-            if name.other >= 0 { entry.other = self.blob(Int(name.other)) }
-            if name.any >= 0 { entry.any = self.blob(Int(name.any)) }
+            if name.hasOther { entry.other = self.blob(typesEnd) }
+            if name.anyOffset != NameEntry.noAnswer { entry.any = self.blob(first + Int(name.anyOffset)) }
             return entry
         }
     }
 
     package func blob(_ index: Int) -> CompiledBlob {
         let answer = self.answers[index]
-        let start = Int(answer.start)
-        let cutStart = Int(answer.cutStart)
         return CompiledBlob(
-            rcode: answer.rcode, bytes: Array(self.bytes[start..<(start + Int(answer.length))]),
+            rcode: answer.rcode, bytes: Array(self.bytes[self.byteRange(of: index)]),
             answerCount: answer.answerCount, authorityCount: answer.authorityCount,
-            additionalCount: answer.additionalCount, cuts: Array(self.cuts[cutStart..<(cutStart + Int(answer.cutCount))]),
+            additionalCount: answer.additionalCount, cuts: Array(self.cuts[self.cutRange(of: index)]),
             externalChain: answer.externalChain >= 0 ? self.externalChains[Int(answer.externalChain)] : nil,
             authorityZone: answer.authorityZone >= 0 ? Int(answer.authorityZone) : nil)
     }

@@ -43,4 +43,40 @@ struct AnswerShardTests {
             #expect(shard.index(of: try #require(DomainName(text))) == nil, "\(text)")
         }
     }
+
+    /// Each name's answers sit side by side, the end of one the start of the next: every shape
+    /// of entry (typed answers, one for other types, ANY shared with a typed answer or its own,
+    /// none at all) must come back exactly, and each question type must pick its answer.
+    @Test func everyEntryShapeComesBackAndEachTypeFindsItsAnswer() throws {
+        func blob(_ byte: UInt8, _ count: Int, cuts: Int = 0, zone: Int? = nil, chained: Bool = false) -> CompiledBlob {
+            CompiledBlob(
+                rcode: byte % 4, bytes: [UInt8](repeating: byte, count: count), answerCount: UInt16(count),
+                additionalCount: UInt16(cuts), cuts: (0..<cuts).map { CutPoint(end: UInt32($0 + 1), answerCount: 1, authorityCount: 0, additionalCount: UInt16($0)) },
+                externalChain: chained ? ExternalChain(target: DomainName(uncheckedWire: [1, 120, 0]), links: []) : nil,
+                authorityZone: zone)
+        }
+        func name(_ text: String) throws -> [UInt8] { try #require(DomainName(text)).wire }
+        let a = blob(1, 16, cuts: 2)
+        let entries = [
+            CompiledEntry(name: try name("a.ns.svc.cluster.local."), zone: 0, typed: [(1, a), (33, blob(2, 40, cuts: 3))], any: a),
+            CompiledEntry(name: try name("cname.ns.svc.cluster.local."), zone: 0, typed: [(5, blob(3, 30))], other: blob(4, 30, chained: true), any: blob(5, 31)),
+            CompiledEntry(name: try name("empty.ns.svc.cluster.local."), zone: 0),
+            CompiledEntry(name: try name("other.ns.svc.cluster.local."), zone: 7, other: blob(6, 0, zone: 7)),
+            CompiledEntry(name: try name("last.ns.svc.cluster.local."), zone: 0, typed: [(28, blob(7, 28, cuts: 1))], any: blob(8, 5, cuts: 4)),
+        ]
+        let shard = AnswerShard(entries: entries)
+        #expect(shard.entries() == entries)
+        for (index, entry) in entries.enumerated() {
+            let found = try #require(shard.index(of: DomainName(uncheckedWire: entry.name)))
+            #expect(found == index)
+            for qtype: UInt16 in [1, 5, 28, 33, 16, 255] {
+                let expected = qtype == 255 ? entry.any : (entry.typed.first { $0.type == qtype }?.blob ?? entry.other)
+                let answer = shard.answerIndex(found, qtype: qtype)
+                #expect((answer < 0 ? nil : shard.blob(answer)) == expected, "\(entry.name) \(qtype)")
+            }
+        }
+        #expect(shard.answers.count == 8, "an ANY equal to a typed answer is stored once")
+        #expect(shard.bytes.count == 16 + 40 + 30 + 30 + 31 + 28 + 5)
+    }
 }
+
