@@ -26,7 +26,21 @@ package struct Cluster: Sendable, Hashable {
     private static func group(
         services: [ClusterService], pods: [ClusterPod], ingresses: [ClusterIngress]
     ) -> [String: NamespacePartition] {
+        // Each namespace's arrays are sized exactly before they are filled: the model lives as
+        // long as its snapshot, and arrays grown by appending keep up to half their capacity empty.
+        var counts: [String: (services: Int, pods: Int, ingresses: Int)] = [:]
+        for service in services { counts[service.namespace, default: (0, 0, 0)].services += 1 }
+        for pod in pods { counts[pod.namespace, default: (0, 0, 0)].pods += 1 }
+        for ingress in ingresses { counts[ingress.namespace, default: (0, 0, 0)].ingresses += 1 }
         var partitions: [String: NamespacePartition] = [:]
+        partitions.reserveCapacity(counts.count)
+        for (namespace, count) in counts {
+            var partition = NamespacePartition()
+            partition.services.reserveCapacity(count.services)
+            partition.pods.reserveCapacity(count.pods)
+            partition.ingresses.reserveCapacity(count.ingresses)
+            partitions[namespace] = partition
+        }
         for service in services { partitions[service.namespace, default: NamespacePartition()].services.append(service) }
         for pod in pods { partitions[pod.namespace, default: NamespacePartition()].pods.append(pod) }
         for ingress in ingresses { partitions[ingress.namespace, default: NamespacePartition()].ingresses.append(ingress) }

@@ -58,6 +58,8 @@ extension ClusterBuilder {
 
     private static func endpoints(from slices: [EndpointSlice]) -> [ClusterEndpoint] {
         var result: [ClusterEndpoint] = []
+        // Sized before it is filled: it stays in the model (appending would leave slack).
+        result.reserveCapacity(slices.reduce(0) { $0 + ($1.addressType == "FQDN" ? 0 : $1.endpoints.count) })
         for slice in slices where slice.addressType != "FQDN" {
             for endpoint in slice.endpoints where !endpoint.addresses.isEmpty {
                 let podName = endpoint.targetRef.flatMap { $0.kind == "Pod" ? $0.name : nil }
@@ -77,6 +79,7 @@ extension ClusterBuilder {
 
     private static func endpoints(from object: Endpoints) -> [ClusterEndpoint] {
         var result: [ClusterEndpoint] = []
+        result.reserveCapacity(object.subsets.reduce(0) { $0 + $1.addresses.count + $1.notReadyAddresses.count })
         for subset in object.subsets {
             for (addresses, ready) in [(subset.addresses, true), (subset.notReadyAddresses, false)] {
                 for address in addresses {
