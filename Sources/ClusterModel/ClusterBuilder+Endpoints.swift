@@ -70,7 +70,7 @@ extension ClusterBuilder {
                 // each page of them resident (at L, 20 MiB of RSS).
                 result.append(
                     ClusterEndpoint(
-                        addresses: endpoint.addresses.map { $0 }, hostname: endpoint.hostname, isReady: ready,
+                        addresses: AddressList(endpoint.addresses), hostname: endpoint.hostname, isReady: ready,
                         isTerminating: endpoint.terminating ?? false, ports: slice.ports, podName: podName))
             }
         }
@@ -120,7 +120,7 @@ extension ClusterBuilder {
             let hostname = pod.subdomain == service.name ? pod.hostname : nil
             result.append(
                 ClusterEndpoint(
-                    addresses: addresses, hostname: hostname, isReady: pod.isReady && !pod.isTerminating,
+                    addresses: AddressList(addresses), hostname: hostname, isReady: pod.isReady && !pod.isTerminating,
                     isTerminating: pod.isTerminating, ports: ports, podName: pod.name))
         }
         return result

@@ -62,7 +62,7 @@ extension ClusterBuilder {
                 where index < explicit.count && explicit[index].family != family {
                     fail(location, "spec.ipFamilies[\(index)] \(family.rawValue) does not match spec.clusterIPs[\(index)] \(explicit[index])")
                 }
-                cluster.clusterIPs = explicit
+                cluster.clusterIPs = AddressList(explicit)
                 cluster.ipFamilies = explicit.map(\.family)
                 // RequireDualStack/PreferDualStack with one address given: the other family is allocated.
                 if explicit.count == 1, service.ipFamilyPolicy?.hasSuffix("DualStack") == true {

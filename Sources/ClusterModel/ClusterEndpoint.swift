@@ -4,7 +4,7 @@ import Manifests
 /// One endpoint of a Service, from an EndpointSlice, an Endpoints object, or a selected pod.
 /// Not-ready and terminating endpoints are kept and marked; the records stage decides.
 package struct ClusterEndpoint: Sendable, Hashable {
-    package var addresses: [IPAddress]
+    package var addresses: AddressList
     /// The endpoint's hostname, when it has one (StatefulSet pods, pods with hostname+subdomain).
     package var hostname: String?
     package var isReady: Bool
@@ -14,7 +14,7 @@ package struct ClusterEndpoint: Sendable, Hashable {
     package var podName: String?
 
     package init(
-        addresses: [IPAddress], hostname: String? = nil, isReady: Bool = true, isTerminating: Bool = false,
+        addresses: AddressList, hostname: String? = nil, isReady: Bool = true, isTerminating: Bool = false,
         ports: [EndpointPort] = [], podName: String? = nil
     ) {
         self.addresses = addresses

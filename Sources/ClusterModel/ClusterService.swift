@@ -7,7 +7,7 @@ package struct ClusterService: Sendable, Hashable {
     package var name: String
     package var type: ServiceType
     /// The cluster IPs, primary family first; empty for headless and ExternalName services.
-    package var clusterIPs: [IPAddress]
+    package var clusterIPs: AddressList
     package var isHeadless: Bool
     /// The CNAME target of an ExternalName service, without a trailing dot.
     package var externalName: String?
@@ -26,7 +26,7 @@ package struct ClusterService: Sendable, Hashable {
     package var externalHostnames: [String] = []
 
     package init(
-        namespace: String, name: String, type: ServiceType = .clusterIP, clusterIPs: [IPAddress] = [],
+        namespace: String, name: String, type: ServiceType = .clusterIP, clusterIPs: AddressList = [],
         isHeadless: Bool = false, externalName: String? = nil, ipFamilies: [IPAddress.Family] = [.ipv4],
         ports: [ClusterServicePort] = [], selector: [String: String]? = nil, endpoints: [ClusterEndpoint] = [], publishesNotReadyAddresses: Bool = false
     ) {

@@ -29,7 +29,7 @@ package enum ExternalZones {
                     if !addresses.isEmpty { entries.append(ExternalZoneEntry(owner: owner, addresses: addresses, hostnames: [])) }
                     for endpoint in published {
                         guard let hostname = endpoint.hostname, let name = Self.name([hostname], under: owner) else { continue }
-                        entries.append(ExternalZoneEntry(owner: name, addresses: endpoint.addresses, hostnames: []))
+                        entries.append(ExternalZoneEntry(owner: name, addresses: Array(endpoint.addresses), hostnames: []))
                     }
                 } else if !service.externalAddresses.isEmpty || !service.externalHostnames.isEmpty {
                     entries.append(

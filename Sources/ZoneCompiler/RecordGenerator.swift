@@ -119,7 +119,7 @@ package enum RecordGenerator {
                     }
                 } else {
                     endpointIndex[owner] = endpointNames.count
-                    endpointNames.append((owner, endpoint.addresses, endpoint.ports))
+                    endpointNames.append((owner, Array(endpoint.addresses), endpoint.ports))
                 }
             } else {
                 for address in endpoint.addresses {

@@ -203,7 +203,7 @@ package struct SnapshotBuilder: Sendable {
         for (_, zone) in appeared { touchedZones.insert(zone) }
         for (_, zone) in vanished { touchedZones.insert(zone) }
         // The apexes' NS answers carry the name server's addresses.
-        let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
+        let kubeDNS = Array(cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? [])
         let nameServers = kubeDNS.isEmpty ? [self.options.dnsIP] : kubeDNS
         let nameServersChanged = self.nameServers != nameServers
         self.nameServers = nameServers
@@ -508,7 +508,7 @@ package struct SnapshotBuilder: Sendable {
         // The external zones' name server: the kube-dns Service's external addresses when it has
         // them, else its cluster IPs (as the cluster zone's), else --dns-ip.
         let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")
-        let nameServers = kubeDNS.map { $0.externalAddresses.isEmpty ? $0.clusterIPs : $0.externalAddresses } ?? []
+        let nameServers = kubeDNS.map { $0.externalAddresses.isEmpty ? Array($0.clusterIPs) : $0.externalAddresses } ?? []
         let external = ExternalZones.zones(
             self.externalEntries.keys.sorted().flatMap { self.externalEntries[$0] ?? [] }, zones: self.options.externalZones,
             nameServerAddresses: nameServers.isEmpty ? [self.options.dnsIP] : nameServers, options: self.options)
@@ -584,7 +584,7 @@ package struct SnapshotBuilder: Sendable {
                 }
                 return .exists(shard.rrsets(at: index))
             }
-            let kubeDNS = self.cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
+            let kubeDNS = Array(self.cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? [])
             var global = NamespaceRecords(namespace: "")
             global.records =
                 RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options) + self.fileZones.clusterRecords.map(\.record)
@@ -610,7 +610,7 @@ package struct SnapshotBuilder: Sendable {
 
     private func assemble(_ cluster: Cluster) -> RecordSnapshot {
         let domain = self.options.domain
-        let kubeDNS = cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? []
+        let kubeDNS = Array(cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? [])
         let records =
             RecordGenerator.apexRecords(kubeDNS: kubeDNS, options: self.options) + self.fileZones.clusterRecords.map(\.record)
         let count =

@@ -10,7 +10,7 @@ struct AllocationTests {
     }
 
     private func addresses(_ derivation: ClusterDerivation) -> [String: [IPAddress]] {
-        Dictionary(uniqueKeysWithValues: derivation.cluster.services.map { ($0.name, $0.clusterIPs) })
+        Dictionary(uniqueKeysWithValues: derivation.cluster.services.map { ($0.name, Array($0.clusterIPs)) })
     }
 
     @Test func sameTreeSameAddresses() {

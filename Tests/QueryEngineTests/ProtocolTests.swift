@@ -1,5 +1,6 @@
 import ClusterModel
 import DNSWire
+import IPAddressing
 import Manifests
 import QueryEngine
 import Testing
