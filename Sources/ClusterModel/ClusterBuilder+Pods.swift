@@ -20,7 +20,7 @@ extension ClusterBuilder {
                 continue
             }
             var clusterPod = ClusterPod(
-                namespace: pod.metadata.namespace, name: pod.metadata.name, ips: pod.podIPs,
+                namespace: pod.metadata.namespace, name: pod.metadata.name, ips: AddressList(pod.podIPs),
                 labels: pod.metadata.labels, hostname: pod.hostname, subdomain: pod.subdomain, ports: pod.ports,
                 isReady: pod.isReady, isTerminated: pod.phase == "Succeeded" || pod.phase == "Failed",
                 isTerminating: pod.metadata.deletionTimestamp != nil)

@@ -5,7 +5,7 @@ import Manifests
 package struct ClusterPod: Sendable, Hashable {
     package var namespace: String
     package var name: String
-    package var ips: [IPAddress]
+    package var ips: AddressList
     package var labels: [String: String]
     package var hostname: String?
     package var subdomain: String?
@@ -21,7 +21,7 @@ package struct ClusterPod: Sendable, Hashable {
     package var hostNetwork = false
 
     package init(
-        namespace: String, name: String, ips: [IPAddress] = [], labels: [String: String] = [:],
+        namespace: String, name: String, ips: AddressList = [], labels: [String: String] = [:],
         hostname: String? = nil, subdomain: String? = nil, ports: [ContainerPort] = [], isReady: Bool = true,
         isTerminated: Bool = false, isTerminating: Bool = false, synthesizedFor: String? = nil
     ) {
