@@ -9,6 +9,7 @@ import Glibc
 enum Main {
     static func main() async {
         MallocArenas.limitToCores()
+        MallocArenas.keepLargeBlocksMapped()
         do {
             var command = try ClusterDNS.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
