@@ -40,9 +40,11 @@ package struct SnapshotBuilder: Sendable {
     /// chains into them read these; chains into the others read their compiled shards.
     private var inProgress: [String: NamespaceRecords?] = [:]
     private var reverseShards: [AnswerShard]
-    /// PTR owners by address: the reverse zones' records. Keyed by address, not by owner name, so
-    /// that the 170,000 owners of a large cluster cost no name each (the name is made when needed).
-    private var pointers: [IPAddress: PointerOwner] = [:]
+    /// The PTR targets of the addresses whose targets changed in the build under way (every
+    /// address in the first build); empty between builds. Between builds, an address's targets
+    /// are the PTR records of its entry in the reverse shards: that is the only place they are
+    /// kept (a map of them beside the shards was 25 MiB at L's 170,000 addresses).
+    private var pendingPointers: [IPAddress: PointerSet] = [:]
     /// Empty non-terminals of the reverse zones: how many PTR owners lie below each, and its zone.
     private var reverseNames: [DomainName: (count: Int, zone: Int)] = [:]
     /// Per namespace, the namespaces its in-zone ExternalName targets are in (nil: outside any).
@@ -180,6 +182,7 @@ package struct SnapshotBuilder: Sendable {
             return records.map { CompiledNamespace($0, shard: view.compile($0)) }
         }
         self.inProgress = [:]
+        var pointerChanges: [IPAddress: PointerChange] = [:]
         for (index, namespace) in order.enumerated() {
             CoreSharing.checkpoint()
             let before = previousPointers[index]
@@ -188,13 +191,10 @@ package struct SnapshotBuilder: Sendable {
             self.namespaceRecordCounts[namespace] = compiled[index]?.recordCount
             self.chainTargets[namespace] = compiled[index]?.chainTargets
             self.problems[namespace] = compiled[index].flatMap { $0.problems.isEmpty ? nil : $0.problems }
-            for pointer in before.subtracting(after) {
-                self.removePointer(pointer.address, pointer.target, changed: &changedOwners, vanished: &vanished)
-            }
-            for pointer in after.subtracting(before) {
-                self.addPointer(pointer.address, pointer.target, changed: &changedOwners, appeared: &appeared)
-            }
+            for pointer in before.subtracting(after) { pointerChanges[pointer.address, default: PointerChange()].removed.append(pointer.target) }
+            for pointer in after.subtracting(before) { pointerChanges[pointer.address, default: PointerChange()].added.append(pointer.target) }
         }
+        self.applyPointerChanges(pointerChanges, changed: &changedOwners, appeared: &appeared, vanished: &vanished)
 
         // A reverse zone whose content changed gets this build's serial, with its apex and negative
         // answers compiled again; every other zone keeps its serial and its answers.
@@ -239,6 +239,7 @@ package struct SnapshotBuilder: Sendable {
             self.zoneIndex = ZoneIndex(apexes)
             self.zoneSetChanged = false
         }
+        self.pendingPointers = [:]
         self.built = true
         CoreSharing.checkpoint()
         return self.assemble(cluster)
@@ -350,49 +351,69 @@ package struct SnapshotBuilder: Sendable {
 
     // MARK: pointers
 
-    private mutating func addPointer(
-        _ address: IPAddress, _ target: PointerTarget, changed: inout Set<DomainName>,
-        appeared: inout [(owner: DomainName, zone: Int)]
+    /// Applies one build's changes to the addresses' PTR targets: each address's targets are
+    /// read back from its reverse entry, changed, and kept in `pendingPointers` until the build
+    /// compiles them. Addresses in address order, so that new zones are numbered the same way
+    /// whatever order the namespaces' changes came in.
+    private mutating func applyPointerChanges(
+        _ changes: [IPAddress: PointerChange], changed: inout Set<DomainName>,
+        appeared: inout [(owner: DomainName, zone: Int)], vanished: inout [(owner: DomainName, zone: Int)]
     ) {
-        if var entry = self.pointers[address] {
-            guard entry.insert(target) else { return }
-            self.pointers[address] = entry
-        } else {
-            guard let zone = self.claimZone(for: address) else {
-                self.droppedPointers += 1
-                return
+        for address in changes.keys.sorted() {
+            guard let change = changes[address] else { continue }
+            let owner = RecordGenerator.pointerOwner(address)
+            let current = self.built ? self.compiledPointers(of: owner) : nil
+            var targets = current?.targets ?? []
+            for target in change.removed { targets.removeAll { $0.name == target.name } }
+            for target in change.added where !targets.contains(where: { $0.name == target.name }) { targets.append(target) }
+            if let current {
+                self.pointerCount += targets.count - current.targets.count
+                if targets.isEmpty {
+                    self.zones[current.zone]?.owners -= 1
+                    if self.zones[current.zone]?.isAlive == false { self.emptiedZones.insert(current.zone) }
+                    vanished.append((owner, current.zone))
+                }
+                self.pendingPointers[address] = PointerSet(zone: current.zone, targets: targets)
+                changed.insert(owner)
+            } else if !targets.isEmpty {
+                guard let zone = self.claimZone(for: address) else {
+                    self.droppedPointers += targets.count
+                    continue
+                }
+                self.pointerCount += targets.count
+                self.pendingPointers[address] = PointerSet(zone: zone, targets: targets)
+                // The first build compiles every reverse name anyway: it lists none.
+                if self.built {
+                    appeared.append((owner, zone))
+                    changed.insert(owner)
+                }
             }
-            self.pointers[address] = PointerOwner(zone: zone, target: target)
-            // The first build compiles every reverse name anyway: it lists none.
-            if self.built { appeared.append((RecordGenerator.pointerOwner(address), zone)) }
-        }
-        self.pointerCount += 1
-        if self.built { changed.insert(RecordGenerator.pointerOwner(address)) }
-    }
-
-    private mutating func removePointer(
-        _ address: IPAddress, _ target: PointerTarget, changed: inout Set<DomainName>,
-        vanished: inout [(owner: DomainName, zone: Int)]
-    ) {
-        guard var entry = self.pointers[address] else { return }
-        let outcome = entry.remove(target)
-        guard outcome != .absent else { return }
-        let owner = RecordGenerator.pointerOwner(address)
-        self.pointerCount -= 1
-        changed.insert(owner)
-        if outcome == .removedLast {
-            self.pointers[address] = nil
-            self.zones[entry.zone]?.owners -= 1
-            if self.zones[entry.zone]?.isAlive == false { self.emptiedZones.insert(entry.zone) }
-            vanished.append((owner, entry.zone))
-        } else {
-            self.pointers[address] = entry
         }
     }
 
-    /// The PTR owner named `name`, if it is one.
-    private func pointerOwner(named name: DomainName) -> PointerOwner? {
-        RecordGenerator.pointerAddress(name).flatMap { self.pointers[$0] }
+    /// The PTR targets of the owner named `name` and its zone, if it is one: as changed in the
+    /// build under way, else as its compiled reverse entry holds them.
+    private func pointerOwner(named name: DomainName) -> PointerSet? {
+        guard let address = RecordGenerator.pointerAddress(name) else { return nil }
+        if let pending = self.pendingPointers[address] { return pending.targets.isEmpty ? nil : pending }
+        return self.compiledPointers(of: name)
+    }
+
+    /// The PTR targets that the compiled reverse entry of `owner` holds, and its zone; nil when
+    /// it has none. Read from the records themselves: a service's name (three labels below the
+    /// cluster domain) ranks before an endpoint's (four), as when they were made.
+    private func compiledPointers(of owner: DomainName) -> PointerSet? {
+        let shard = self.reverseShards[ShardedAnswerTable.reverseShard(NameHash.hash(owner.lowercased.wire))]
+        guard let index = shard.index(of: owner) else { return nil }
+        let serviceLabels = self.options.domain.labelCount + 3
+        var targets: [PointerTarget] = []
+        for (type, records) in shard.rrsets(at: index) where type == .ptr {
+            for record in records {
+                guard case .ptr(let target) = record.rdata else { continue }
+                targets.append(PointerTarget(target, rank: target.labelCount == serviceLabels ? .clusterIP : .endpoint))
+            }
+        }
+        return targets.isEmpty ? nil : PointerSet(zone: shard.zone(at: index), targets: targets)
     }
 
     /// Names strictly between a PTR owner and its zone's apex.
@@ -416,7 +437,7 @@ package struct SnapshotBuilder: Sendable {
     }
 
     /// The entry of `name`, whose PTR owner (if it is one) the caller has found already.
-    private func reverseEntry(_ name: DomainName, owner: PointerOwner?) -> CompiledEntry? {
+    private func reverseEntry(_ name: DomainName, owner: PointerSet?) -> CompiledEntry? {
         if let number = self.apexNumbers[name], let zone = self.zones[number] {
             guard zone.isAlive else { return nil }
             var records = RecordGenerator.reverseApexRecords(name, options: self.options, serial: zone.serial)
@@ -440,7 +461,7 @@ package struct SnapshotBuilder: Sendable {
         // owner names until then left that much of the heap in holes once they were freed.
         var buckets = Array(repeating: (addresses: [IPAddress](), names: [DomainName]()), count: self.reverseShards.count)
         func shard(_ name: DomainName) -> Int { ShardedAnswerTable.reverseShard(NameHash.hash(name.lowercased.wire)) }
-        for (address, entry) in self.pointers {
+        for (address, entry) in self.pendingPointers where !entry.targets.isEmpty {
             let owner = RecordGenerator.pointerOwner(address)
             for ancestor in self.reverseAncestors(of: owner, zone: entry.zone) {
                 self.reverseNames[ancestor, default: (0, entry.zone)].count += 1
@@ -458,7 +479,7 @@ package struct SnapshotBuilder: Sendable {
             if bucket.addresses.isEmpty && bucket.names.isEmpty { return .empty }
             var entries = bucket.names.compactMap { view.reverseEntry($0) }
             for address in bucket.addresses {
-                let owner = view.pointers[address]
+                let owner = view.pendingPointers[address]
                 if let entry = view.reverseEntry(RecordGenerator.pointerOwner(address), owner: owner) { entries.append(entry) }
             }
             return AnswerShard(entries: entries)

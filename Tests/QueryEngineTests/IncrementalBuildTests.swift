@@ -47,8 +47,11 @@ struct IncrementalBuildTests {
                 namespace: namespace, name: name, isHeadless: true,
                 endpoints: [ClusterEndpoint(addresses: [ip("192.0.2.\(random.below(4) + 1)")], hostname: "ext")])
         default:
+            // Now and then a cluster IP that is also an endpoint's address: its PTR records rank
+            // the service's name first.
+            let clusterIP = random.below(4) == 0 ? "10.244.9.\(random.below(20) + 1)" : "10.96.\(random.below(3)).\(random.below(30) + 1)"
             return ClusterService(
-                namespace: namespace, name: name, clusterIPs: [ip("10.96.\(random.below(3)).\(random.below(30) + 1)")],
+                namespace: namespace, name: name, clusterIPs: [ip(clusterIP)],
                 ports: [ClusterServicePort(name: "http", protocol: .tcp, port: 80, targetPort: .number(80))],
                 endpoints: random.below(2) == 0
                     ? [ClusterEndpoint(addresses: [ip("10.244.9.\(random.below(20) + 1)")])] : [])
