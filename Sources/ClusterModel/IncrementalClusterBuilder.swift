@@ -41,7 +41,7 @@ package struct IncrementalClusterBuilder: Sendable {
     ) -> Result {
         var newNamespacesOfFile: [String: Set<String>] = [:]
         for file in files where changed.contains(file.path) || !self.built {
-            newNamespacesOfFile[file.path] = Set(objects(file).map(\.subjectNamespace))
+            newNamespacesOfFile[file.path] = ManifestObject.subjectNamespaces(of: objects(file))
         }
         guard self.built else { return self.full(files, namespacesOfFile: newNamespacesOfFile, objects: objects) }
 

@@ -52,6 +52,15 @@ package struct ManifestObject: Sendable, Hashable {
         self.kind == .namespace ? self.metadata.name : self.metadata.namespace
     }
 
+    /// The namespaces `objects` are about, in a set sized for them: `Set(sequence)` sizes its
+    /// table for the whole sequence (a file of 128 objects in one namespace got 256 slots),
+    /// and each file keeps its set (at L, 4 MiB in two places).
+    package static func subjectNamespaces(of objects: [ManifestObject]) -> Set<String> {
+        var namespaces: Set<String> = []
+        for object in objects { namespaces.insert(object.subjectNamespace) }
+        return namespaces
+    }
+
     package var identity: ObjectIdentity {
         let metadata = self.metadata
         return ObjectIdentity(
