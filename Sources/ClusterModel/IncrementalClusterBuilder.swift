@@ -12,7 +12,7 @@ package struct IncrementalClusterBuilder: Sendable {
     private var cluster = Cluster()
     /// The namespaces each file's objects are about (a Namespace object: the one it defines).
     private var namespacesOfFile: [String: Set<String>] = [:]
-    private var allocationsByNamespace: [String: AllocationTable] = [:]
+    private var allocationsByNamespace: [String: NamespaceAllocations] = [:]
     private var modelDiagnostics: [String: [ManifestDiagnostic]] = [:]
     private var serviceIPOwner: [IPAddress: String] = [:]
     private var podIPOwner: [IPAddress: String] = [:]
@@ -104,12 +104,7 @@ package struct IncrementalClusterBuilder: Sendable {
             return ManifestFile(path: file.path, objects: objects(file).filter { dirty.contains($0.subjectNamespace) })
         }
         var hints = AllocationTable()
-        for namespace in dirty {
-            guard let table = self.allocationsByNamespace[namespace] else { continue }
-            hints.serviceIPs.merge(table.serviceIPs) { first, _ in first }
-            hints.podIPs.merge(table.podIPs) { first, _ in first }
-            hints.nodePorts.merge(table.nodePorts) { first, _ in first }
-        }
+        for namespace in dirty { self.allocationsByNamespace[namespace]?.addHints(namespace: namespace, to: &hints) }
         let serviceOwners = self.serviceIPOwner
         let portOwners = self.nodePortOwner
         let podOwners = self.podIPOwner
@@ -139,13 +134,13 @@ package struct IncrementalClusterBuilder: Sendable {
                 guard case .service(let service) = object.body else { continue }
                 for address in service.clusterIPs.compactMap({ IPAddress($0) }) {
                     guard let holder = self.serviceIPOwner[address], !dirty.contains(holder),
-                        self.allocationsByNamespace[holder]?.serviceIPs.values.contains(address) == true
+                        self.allocationsByNamespace[holder]?.serviceIPs.contains(where: { $0.address == address }) == true
                     else { continue }
                     holders.insert(holder)
                 }
                 for nodePort in service.ports.compactMap(\.nodePort) {
                     guard let holder = self.nodePortOwner[nodePort], !dirty.contains(holder),
-                        self.allocationsByNamespace[holder]?.nodePorts.values.contains(nodePort) == true
+                        self.allocationsByNamespace[holder]?.nodePorts.contains(where: { $0.port == nodePort }) == true
                     else { continue }
                     holders.insert(holder)
                 }
@@ -158,11 +153,7 @@ package struct IncrementalClusterBuilder: Sendable {
         _ files: [ManifestFile], namespacesOfFile: [String: Set<String>], objects: (ManifestFile) -> [ManifestObject]
     ) -> Result {
         var hints = AllocationTable()
-        for table in self.allocationsByNamespace.values {
-            hints.serviceIPs.merge(table.serviceIPs) { first, _ in first }
-            hints.podIPs.merge(table.podIPs) { first, _ in first }
-            hints.nodePorts.merge(table.nodePorts) { first, _ in first }
-        }
+        for (namespace, allocations) in self.allocationsByNamespace { allocations.addHints(namespace: namespace, to: &hints) }
         let whole = files.map { file in
             var file = file
             file.objects = objects(file)
@@ -210,6 +201,8 @@ package struct IncrementalClusterBuilder: Sendable {
         for namespace in namespaces {
             guard let partition = derivation.cluster.partitions[namespace] else { continue }
             self.cluster.partitions[namespace] = partition
+            let allocations = NamespaceAllocations(namespace, partition, from: derivation.allocations)
+            if !allocations.isEmpty { self.allocationsByNamespace[namespace] = allocations }
             CoreSharing.checkpoint()
             for service in partition.services {
                 for address in service.clusterIPs { self.serviceIPOwner[address] = namespace }
@@ -219,23 +212,9 @@ package struct IncrementalClusterBuilder: Sendable {
                 for address in pod.ips { self.podIPOwner[address] = namespace }
             }
         }
-        for (key, address) in derivation.allocations.serviceIPs {
-            self.allocationsByNamespace[Self.namespace(ofKey: key), default: AllocationTable()].serviceIPs[key] = address
-        }
-        for (key, address) in derivation.allocations.podIPs {
-            self.allocationsByNamespace[Self.namespace(ofKey: key), default: AllocationTable()].podIPs[key] = address
-        }
-        for (key, port) in derivation.allocations.nodePorts {
-            self.allocationsByNamespace[Self.namespace(ofKey: key), default: AllocationTable()].nodePorts[key] = port
-        }
         for (namespace, diagnostic) in derivation.modelDiagnostics {
             self.modelDiagnostics[namespace, default: []].append(diagnostic)
         }
-    }
-
-    /// `dev/web/IPv4` or `dev/web:0` → `dev`.
-    private static func namespace(ofKey key: String) -> String {
-        String(key.prefix { $0 != "/" })
     }
 
     private func derivation(_ fileDiagnostics: [ManifestDiagnostic]) -> ClusterDerivation {

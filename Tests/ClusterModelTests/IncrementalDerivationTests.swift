@@ -99,6 +99,31 @@ struct IncrementalDerivationTests {
         #expect(Set(all).count == 3)
     }
 
+    /// The incremental builder keeps each namespace's allocations between derivations: in a
+    /// CIDR so small that allocations collide, services added one at a time in one namespace
+    /// move none of those already there, and a synthesized pod and a node port keep theirs too.
+    @Test func aNamespaceKeepsItsAllocationsAcrossItsOwnChanges() {
+        let options = ModelOptions(serviceCIDRs: [IPNetwork("10.0.0.0/28")!])
+        var builder = IncrementalClusterBuilder(options: options)
+        var texts: [String] = [
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app, namespace: alpha}\nspec: {replicas: 1, selector: {matchLabels: {app: a}}, template: {metadata: {labels: {app: a}}, spec: {containers: [{name: c, image: i}]}}}\n",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: np, namespace: alpha}\nspec: {type: NodePort, ports: [{port: 80}]}\n",
+        ]
+        var previous = builder.derive([ManifestParser.parse(texts.joined(separator: "---\n"), path: "a.yaml")], changed: ["a.yaml"])
+        for index in 0..<8 {
+            texts.append("apiVersion: v1\nkind: Service\nmetadata: {name: svc-\(7 - index), namespace: alpha}\nspec: {ports: [{port: 80}]}\n")
+            let next = builder.derive([ManifestParser.parse(texts.joined(separator: "---\n"), path: "a.yaml")], changed: ["a.yaml"])
+            for service in previous.derivation.cluster.services {
+                #expect(next.derivation.cluster.service(namespace: "alpha", name: service.name) == service, "\(service.name) moved")
+            }
+            for pod in previous.derivation.cluster.pods {
+                #expect(next.derivation.cluster.pods.first { $0.name == pod.name }?.ips == pod.ips, "\(pod.name) moved")
+            }
+            previous = next
+        }
+        #expect(Set(previous.derivation.cluster.services.flatMap(\.clusterIPs)).count == 9)
+    }
+
     @Test func claimingAnAddressAnotherNamespaceWasAllocatedMovesThatServiceOnly() throws {
         func service(_ name: String, _ namespace: String, clusterIP: String? = nil) -> String {
             let address = clusterIP.map { "clusterIP: \($0), " } ?? ""
