@@ -448,10 +448,9 @@ package struct SnapshotBuilder: Sendable {
         }
         guard let zone = owner?.zone ?? self.reverseNames[name]?.zone else { return nil }
         let records = RecordGenerator.pointerRecords(name, owner?.targets ?? [], ttl: self.options.ttl)
-        return EntryCompiler.compile(
-            records: records, emptyNames: records.isEmpty ? [name] : [], zoneOf: { _ in zone },
-            lookup: { self.lookup($0) }
-        ).first
+        if !records.isEmpty { return EntryCompiler.singleRRsetEntry(name, records, zone: zone) }
+        // An empty non-terminal between PTR owners and their zone's apex.
+        return EntryCompiler.compile(records: [], emptyNames: [name], zoneOf: { _ in zone }, lookup: { self.lookup($0) }).first
     }
 
     private mutating func rebuildAllReverseShards() {

@@ -1,0 +1,23 @@
+import DNSWire
+import Testing
+import ZoneCompiler
+
+/// The direct path for a name with one plain RRset (each PTR owner of the reverse zones) must
+/// make exactly the entry the general compiler makes of the same records.
+@Suite("One-RRset entries: the general compiler's entry, made directly")
+struct SingleRRsetEntryTests {
+    static let cases: [(owner: String, targets: [String])] = [
+        ("5.0.96.10.in-addr.arpa.", ["web.dev.svc.cluster.local."]),
+        ("7.0.244.10.in-addr.arpa.", ["web.dev.svc.cluster.local.", "10-244-0-7.web.dev.svc.cluster.local.", "host-0.db.prod.svc.cluster.local."]),
+        ("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa.", ["a-very-long-service-name-that-is-still-a-label.some-namespace.svc.cluster.local."]),
+    ]
+
+    @Test(arguments: 0..<Self.cases.count)
+    func sameAsTheGeneralCompiler(_ index: Int) throws {
+        let owner = try #require(DomainName(Self.cases[index].owner))
+        let records = try Self.cases[index].targets.map { ResourceRecord(owner, ttl: 5, .ptr(try #require(DomainName($0)))) }
+        let general = EntryCompiler.compile(records: records, zoneOf: { _ in 3 }, lookup: { _ in .outside })
+        #expect(general.count == 1)
+        #expect(EntryCompiler.singleRRsetEntry(owner, records, zone: 3) == general.first)
+    }
+}
