@@ -51,9 +51,15 @@ struct PodResolverTests {
         defer { server.stop() }
         let directory = try CommandRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = NSDServer.freePort()
         let path = directory.path
-        try """
+        // A port free for UDP when chosen can be taken (for TCP, say, by a server another test
+        // starts) before unbound binds it: unbound then exits at once, and the next of three
+        // attempts takes a fresh port.
+        var port = 0
+        var unbound = Process()
+        for _ in 0..<3 {
+            port = NSDServer.freePort()
+            try """
             server:
               interface: 127.0.0.1
               port: \(port)
@@ -74,26 +80,34 @@ struct PodResolverTests {
               name: "cluster.local"
               forward-addr: 127.0.0.1@\(server.port)
             """.write(to: directory.appendingPathComponent("unbound.conf"), atomically: true, encoding: .utf8)
-        let unbound = Process()
-        unbound.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        unbound.arguments = ["/usr/sbin/unbound", "-d", "-c", directory.appendingPathComponent("unbound.conf").path]
-        unbound.standardOutput = FileHandle.nullDevice
-        unbound.standardError = FileHandle.nullDevice
-        try unbound.run()
+            unbound = Process()
+            unbound.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+            unbound.arguments = ["/usr/sbin/unbound", "-d", "-c", directory.appendingPathComponent("unbound.conf").path]
+            unbound.standardOutput = FileHandle.nullDevice
+            unbound.standardError = FileHandle.nullDevice
+            try unbound.run()
+            // Until unbound holds the port (a UDP bind to it fails) or has exited.
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline, unbound.isRunning, NSDServer.isFree(port) { usleep(20_000) }
+            if unbound.isRunning { break }
+        }
         defer {
             let pidText = (try? String(contentsOf: directory.appendingPathComponent("unbound.pid"), encoding: .utf8)) ?? ""
             if let pid = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 {
                 kill(-pid, SIGKILL)
                 kill(pid, SIGKILL)
             }
+            if unbound.isRunning { kill(unbound.processIdentifier, SIGKILL) }
         }
+        let unboundLog = { (try? String(contentsOf: directory.appendingPathComponent("unbound.log"), encoding: .utf8)) ?? "" }
+        #expect(unbound.isRunning, "unbound exited on each of three ports: \(unboundLog())")
         func digUnbound(_ arguments: [String]) throws -> String {
             try CommandRunner.run("/usr/bin/dig", ["@127.0.0.1", "-p", "\(port)", "+time=2", "+tries=1"] + arguments).stdout
         }
         let answer = try WatchEndToEndTests.eventually("10.97.97.97\n", timeout: 20) {
             try digUnbound(["+short", "service-clusterip.dev.svc.cluster.local"])
         }
-        #expect(answer == "10.97.97.97\n")
+        #expect(answer == "10.97.97.97\n", "unbound's log: \(unboundLog())")
         #expect(try digUnbound(["+short", "SRV", "_web._tcp.nginx.dev.svc.cluster.local"]).split(separator: "\n").count == 2)
         #expect(try digUnbound(["nothere.dev.svc.cluster.local"]).contains("status: NXDOMAIN"))
     }
