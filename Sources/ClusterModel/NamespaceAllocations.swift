@@ -40,7 +40,8 @@ struct NamespaceAllocations: Sendable {
             }
         }
         for pod in partition.pods {
-            for address in pod.ips where allocations.podIPs[AllocationTable.addressKey(namespace, pod.name, address.family)] == address {
+            for address in pod.ips
+            where allocations.podIPs[AllocationTable.addressKey(namespace, pod.name, address.family)] == address {
                 self.podIPs.append(Address(name: pod.name, address: address))
             }
         }

@@ -224,7 +224,8 @@ package struct ManifestTree: Sendable {
             self.sortedFiles.insert(file, at: index)
         }
         self.entries[path] = Entry(
-            fingerprint: fingerprint, contentHash: hash, namespaces: ManifestObject.subjectNamespaces(of: file.objects), source: source)
+            fingerprint: fingerprint, contentHash: hash, namespaces: ManifestObject.subjectNamespaces(of: file.objects),
+            source: source)
     }
 
     /// The objects of `file`, one of `files`: its own, or, when they are set aside, parsed again

@@ -191,8 +191,12 @@ package struct SnapshotBuilder: Sendable {
             self.namespaceRecordCounts[namespace] = compiled[index]?.recordCount
             self.chainTargets[namespace] = compiled[index]?.chainTargets
             self.problems[namespace] = compiled[index].flatMap { $0.problems.isEmpty ? nil : $0.problems }
-            for pointer in before.subtracting(after) { pointerChanges[pointer.address, default: PointerChange()].removed.append(pointer.target) }
-            for pointer in after.subtracting(before) { pointerChanges[pointer.address, default: PointerChange()].added.append(pointer.target) }
+            for pointer in before.subtracting(after) {
+                pointerChanges[pointer.address, default: PointerChange()].removed.append(pointer.target)
+            }
+            for pointer in after.subtracting(before) {
+                pointerChanges[pointer.address, default: PointerChange()].added.append(pointer.target)
+            }
         }
         self.applyPointerChanges(pointerChanges, changed: &changedOwners, appeared: &appeared, vanished: &vanished)
 
