@@ -27,6 +27,12 @@ struct NamespaceAllocations: Sendable {
     /// The allocations of `partition` (namespace `namespace`) that `allocations` records: each
     /// address and node port of its objects that was allocated rather than written.
     init(_ namespace: String, _ partition: NamespacePartition, from allocations: AllocationTable) {
+        // Room for every address and node port the objects hold, allocated or not: the arrays
+        // stay as long as the namespace is unchanged, and grown by appending they kept up to
+        // half their capacity empty.
+        self.serviceIPs.reserveCapacity(partition.services.reduce(0) { $0 + $1.clusterIPs.count })
+        self.nodePorts.reserveCapacity(partition.services.reduce(0) { $0 + $1.ports.lazy.filter { $0.nodePort != nil }.count })
+        self.podIPs.reserveCapacity(partition.pods.reduce(0) { $0 + $1.ips.count })
         for service in partition.services {
             for address in service.clusterIPs
             where allocations.serviceIPs[AllocationTable.addressKey(namespace, service.name, address.family)] == address {
