@@ -120,6 +120,39 @@ package struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertibl
         }
     }
 
+    /// `reverseName` in DNS wire form (each label after its length byte, then the root's zero),
+    /// made without text: a large cluster's reverse zones need one per address (170,000 at L).
+    package var reverseWireName: [UInt8] {
+        var wire: [UInt8] = []
+        switch self.family {
+        case .ipv4:
+            wire.reserveCapacity(4 * 4 + Self.inAddrArpaWire.count)
+            let value = self.ipv4Value
+            for shift in stride(from: 0, to: 32, by: 8) {
+                let octet = UInt8((value >> UInt32(shift)) & 0xFF)
+                wire.append(octet >= 100 ? 3 : octet >= 10 ? 2 : 1)
+                if octet >= 100 { wire.append(0x30 + octet / 100) }
+                if octet >= 10 { wire.append(0x30 + octet / 10 % 10) }
+                wire.append(0x30 + octet % 10)
+            }
+            wire += Self.inAddrArpaWire
+        case .ipv6:
+            wire.reserveCapacity(32 * 2 + Self.ip6ArpaWire.count)
+            for word in [self.low, self.high] {
+                for nibble in 0..<16 {
+                    let digit = UInt8((word >> (UInt64(nibble) * 4)) & 0xF)
+                    wire.append(1)
+                    wire.append(digit < 10 ? 0x30 + digit : 0x61 + digit - 10)
+                }
+            }
+            wire += Self.ip6ArpaWire
+        }
+        return wire
+    }
+
+    private static let inAddrArpaWire: [UInt8] = [7] + Array("in-addr".utf8) + [4] + Array("arpa".utf8) + [0]
+    private static let ip6ArpaWire: [UInt8] = [3] + Array("ip6".utf8) + [4] + Array("arpa".utf8) + [0]
+
     /// The address a reverse name spells (`reverseName`, with or without the trailing dot, any
     /// letter case); nil for any other name. A static function, not an initializer: `IPAddress.init`
     /// passed as a `(String) -> IPAddress?` must keep meaning the address parser.

@@ -195,7 +195,7 @@ package enum RecordGenerator {
 
     /// The PTR owner of an address.
     package static func pointerOwner(_ address: IPAddress) -> DomainName {
-        DomainName(address.reverseName + ".") ?? .root
+        DomainName(uncheckedWire: address.reverseWireName)
     }
 
     /// The address whose PTR owner is `name` (the inverse of `pointerOwner`, from the wire labels);

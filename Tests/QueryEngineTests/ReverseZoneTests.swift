@@ -44,9 +44,15 @@ struct ReverseZoneTests {
 
     /// PTR state is kept by address: a name maps back to the address whose owner it is, and no
     /// other name maps to an address (a leading zero, a hex letter in IPv4, a short name, another tree).
-    @Test(arguments: ["0.0.0.0", "10.244.1.5", "255.255.255.255", "172.16.3.200", "fd00:10:244::118", "::1", "2001:db8:ffff::abcd"])
+    @Test(arguments: [
+        "0.0.0.0", "10.244.1.5", "255.255.255.255", "172.16.3.200", "9.99.100.109", "fd00:10:244::118", "::1", "2001:db8:ffff::abcd",
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe",
+    ])
     func aPointerOwnerNamesItsAddressBack(_ text: String) throws {
         let address = try #require(IPAddress(text))
+        // Made from the address's bits, it is the name its text form spells.
+        #expect(RecordGenerator.pointerOwner(address) == DomainName(address.reverseName + "."))
+        #expect(RecordGenerator.pointerOwner(address).wire == DomainName(address.reverseName + ".")?.wire)
         #expect(RecordGenerator.pointerAddress(RecordGenerator.pointerOwner(address)) == address)
         let upper = try #require(DomainName(RecordGenerator.pointerOwner(address).description.uppercased()))
         #expect(RecordGenerator.pointerAddress(upper) == address, "letter case is not part of a name (RFC 4343)")
