@@ -102,26 +102,22 @@ package struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// The owner name of the address's PTR record, without the trailing dot:
     /// `5.1.244.10.in-addr.arpa`, or 32 nibbles then `ip6.arpa` (RFC 3596 §2.5).
     package var reverseName: String {
-        switch self.family {
-        case .ipv4:
-            let value = self.ipv4Value
-            return "\(value & 0xFF).\((value >> 8) & 0xFF).\((value >> 16) & 0xFF).\(value >> 24).in-addr.arpa"
-        case .ipv6:
-            var labels: [String] = []
-            labels.reserveCapacity(34)
-            for word in [self.low, self.high] {
-                for nibble in 0..<16 {
-                    labels.append(String((word >> (UInt64(nibble) * 4)) & 0xF, radix: 16))
-                }
-            }
-            labels.append("ip6")
-            labels.append("arpa")
-            return labels.joined(separator: ".")
+        // The wire form's labels, dot-separated (each is digits or a hex letter: nothing to escape).
+        var text = ""
+        let wire = self.reverseWireName
+        var index = 0
+        while wire[index] != 0 {
+            let length = Int(wire[index])
+            if !text.isEmpty { text += "." }
+            text += String(decoding: wire[(index + 1)...(index + length)], as: UTF8.self)
+            index += length + 1
         }
+        return text
     }
 
-    /// `reverseName` in DNS wire form (each label after its length byte, then the root's zero),
-    /// made without text: a large cluster's reverse zones need one per address (170,000 at L).
+    /// The PTR owner name in DNS wire form (each label after its length byte, then the root's
+    /// zero), made without text: a large cluster's reverse zones need one per address (170,000
+    /// at L). `reverseName` is its text.
     package var reverseWireName: [UInt8] {
         var wire: [UInt8] = []
         switch self.family {

@@ -58,6 +58,16 @@ struct ReverseZoneTests {
         #expect(RecordGenerator.pointerAddress(upper) == address, "letter case is not part of a name (RFC 4343)")
     }
 
+    /// The owner names spelled out, as RFC 1035 §3.5 and RFC 3596 §2.5 write them.
+    @Test func pointerOwnersAreSpelledAsTheRFCsWriteThem() throws {
+        #expect(RecordGenerator.pointerOwner(try #require(IPAddress("10.244.1.5"))).description == "5.1.244.10.in-addr.arpa.")
+        #expect(RecordGenerator.pointerOwner(try #require(IPAddress("0.99.100.255"))).description == "255.100.99.0.in-addr.arpa.")
+        #expect(
+            RecordGenerator.pointerOwner(try #require(IPAddress("2001:db8::a1"))).description
+                == "1.a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.")
+        #expect(try #require(IPAddress("2001:db8::a1")).reverseName == "1.a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa")
+    }
+
     @Test(arguments: [
         "05.1.244.10.in-addr.arpa.", "256.1.244.10.in-addr.arpa.", "a.1.244.10.in-addr.arpa.", "1.244.10.in-addr.arpa.",
         "1.1.1.244.10.in-addr.arpa.", "5.1.244.10.in-addr.arpa.example.", "5.1.244.10.ip6.arpa.", "1234.1.244.10.in-addr.arpa.",
