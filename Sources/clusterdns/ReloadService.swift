@@ -91,6 +91,13 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         }
         self.store.publish(initial.snapshot)
         self.metrics.published(initial, success: true)
+        self.logger.info(
+            "first snapshot built",
+            metadata: [
+                "records": "\(initial.snapshot.recordCount)", "build.ms": "\(Self.milliseconds(initial.buildTime))",
+                "stages.ms":
+                    "refresh \(Self.milliseconds(initial.stageTimes.refresh)), derive \(Self.milliseconds(initial.stageTimes.derive)), compile \(Self.milliseconds(initial.stageTimes.compile))",
+            ])
         self.pipeline.loggedProblems = Set(initial.snapshot.problems)
         for problem in initial.snapshot.problems { self.logger.warning("name left out", metadata: ["problem": "\(problem)"]) }
         self.readiness.initialLoadFinished()
