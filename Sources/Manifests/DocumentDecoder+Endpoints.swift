@@ -19,38 +19,38 @@ extension DocumentDecoder {
         }
         var endpoints: [SliceEndpoint] = []
         for (index, item) in self.list(document["endpoints"], "endpoints").enumerated() {
-            let path = "endpoints[\(index)]"
-            guard let node = self.object(item, path) else { continue }
+            func path() -> String { "endpoints[\(index)]" }
+            guard let node = self.object(item, path()) else { continue }
             var endpoint = SliceEndpoint(addresses: [])
-            let addressNodes = self.list(node["addresses"], "\(path).addresses")
-            if addressNodes.isEmpty { self.error(node, "\(path).addresses must hold at least one address") }
+            let addressNodes = self.list(node["addresses"], "\(path()).addresses")
+            if addressNodes.isEmpty { self.error(node, "\(path()).addresses must hold at least one address") }
             for (addressIndex, addressNode) in addressNodes.enumerated() {
-                let addressPath = "\(path).addresses[\(addressIndex)]"
+                func addressPath() -> String { "\(path()).addresses[\(addressIndex)]" }
                 guard let family else {
-                    _ = self.string(addressNode, addressPath)
+                    _ = self.string(addressNode, addressPath())
                     continue
                 }
-                guard let address = self.podAddress(addressNode, addressPath) else { continue }
+                guard let address = self.podAddress(addressNode, addressPath()) else { continue }
                 if address.family != family {
-                    self.error(addressNode, "\(addressPath) must be an \(family.rawValue) address, got \(address)")
+                    self.error(addressNode, "\(addressPath()) must be an \(family.rawValue) address, got \(address)")
                     continue
                 }
                 endpoint.addresses.append(address)
             }
-            if let conditions = self.object(node["conditions"], "\(path).conditions") {
-                endpoint.ready = self.boolean(conditions["ready"], "\(path).conditions.ready")
+            if let conditions = self.object(node["conditions"], "\(path()).conditions") {
+                endpoint.ready = self.boolean(conditions["ready"], "\(path()).conditions.ready")
                 // Validated as the API server does; nothing derives from it, so it is not kept.
-                _ = self.boolean(conditions["serving"], "\(path).conditions.serving")
-                endpoint.terminating = self.boolean(conditions["terminating"], "\(path).conditions.terminating")
+                _ = self.boolean(conditions["serving"], "\(path()).conditions.serving")
+                endpoint.terminating = self.boolean(conditions["terminating"], "\(path()).conditions.terminating")
             }
-            if let hostNode = node["hostname"], let hostname = self.string(hostNode, "\(path).hostname"),
+            if let hostNode = node["hostname"], let hostname = self.string(hostNode, "\(path()).hostname"),
                 !hostname.isEmpty
             {
-                self.checkName(hostname, hostNode, "\(path).hostname", NameRules.dns1123LabelProblem)
+                self.checkName(hostname, hostNode, "\(path()).hostname", NameRules.dns1123LabelProblem)
                 endpoint.hostname = hostname
             }
-            endpoint.targetRef = self.decodeObjectReference(node["targetRef"], "\(path).targetRef")
-            _ = self.string(node["nodeName"], "\(path).nodeName")  // validated, not kept
+            endpoint.targetRef = self.decodeObjectReference(node["targetRef"], "\(path()).targetRef")
+            _ = self.string(node["nodeName"], "\(path()).nodeName")  // validated, not kept
             endpoints.append(endpoint)
         }
         let ports = self.decodeEndpointPorts(document["ports"], "ports")
@@ -61,58 +61,58 @@ extension DocumentDecoder {
     mutating func decodeEndpoints(_ metadata: ObjectMeta, _ document: ManifestNode) -> Endpoints? {
         var subsets: [EndpointSubset] = []
         for (index, item) in self.list(document["subsets"], "subsets").enumerated() {
-            let path = "subsets[\(index)]"
-            guard let node = self.object(item, path) else { continue }
-            let ready = self.decodeEndpointAddresses(node["addresses"], "\(path).addresses")
-            let notReady = self.decodeEndpointAddresses(node["notReadyAddresses"], "\(path).notReadyAddresses")
-            let ports = self.decodeEndpointPorts(node["ports"], "\(path).ports")
+            func path() -> String { "subsets[\(index)]" }
+            guard let node = self.object(item, path()) else { continue }
+            let ready = self.decodeEndpointAddresses(node["addresses"], "\(path()).addresses")
+            let notReady = self.decodeEndpointAddresses(node["notReadyAddresses"], "\(path()).notReadyAddresses")
+            let ports = self.decodeEndpointPorts(node["ports"], "\(path()).ports")
             subsets.append(EndpointSubset(addresses: ready, notReadyAddresses: notReady, ports: ports))
         }
         return Endpoints(metadata: metadata, subsets: subsets)
     }
 
-    private mutating func decodeEndpointAddresses(_ node: ManifestNode?, _ path: String) -> [EndpointAddress] {
+    private mutating func decodeEndpointAddresses(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> [EndpointAddress] {
         var result: [EndpointAddress] = []
-        for (index, item) in self.list(node, path).enumerated() {
-            let itemPath = "\(path)[\(index)]"
-            guard let entry = self.object(item, itemPath) else { continue }
-            guard let ip = self.podAddress(entry["ip"], "\(itemPath).ip") else {
-                if entry["ip"] == nil { self.error(entry, "\(itemPath).ip is required") }
+        for (index, item) in self.list(node, path()).enumerated() {
+            func itemPath() -> String { "\(path())[\(index)]" }
+            guard let entry = self.object(item, itemPath()) else { continue }
+            guard let ip = self.podAddress(entry["ip"], "\(itemPath()).ip") else {
+                if entry["ip"] == nil { self.error(entry, "\(itemPath()).ip is required") }
                 continue
             }
             var address = EndpointAddress(ip: ip)
-            if let hostNode = entry["hostname"], let hostname = self.string(hostNode, "\(itemPath).hostname"),
+            if let hostNode = entry["hostname"], let hostname = self.string(hostNode, "\(itemPath()).hostname"),
                 !hostname.isEmpty
             {
-                self.checkName(hostname, hostNode, "\(itemPath).hostname", NameRules.dns1123LabelProblem)
+                self.checkName(hostname, hostNode, "\(itemPath()).hostname", NameRules.dns1123LabelProblem)
                 address.hostname = hostname
             }
-            address.targetRef = self.decodeObjectReference(entry["targetRef"], "\(itemPath).targetRef")
-            _ = self.string(entry["nodeName"], "\(itemPath).nodeName")  // validated, not kept
+            address.targetRef = self.decodeObjectReference(entry["targetRef"], "\(itemPath()).targetRef")
+            _ = self.string(entry["nodeName"], "\(itemPath()).nodeName")  // validated, not kept
             result.append(address)
         }
         return result
     }
 
-    private mutating func decodeEndpointPorts(_ node: ManifestNode?, _ path: String) -> [EndpointPort] {
+    private mutating func decodeEndpointPorts(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> [EndpointPort] {
         var ports: [EndpointPort] = []
-        for (index, item) in self.list(node, path).enumerated() {
-            let itemPath = "\(path)[\(index)]"
-            guard let entry = self.object(item, itemPath) else { continue }
-            let name = self.string(entry["name"], "\(itemPath).name")
-            let proto = self.portProtocol(entry, itemPath)
+        for (index, item) in self.list(node, path()).enumerated() {
+            func itemPath() -> String { "\(path())[\(index)]" }
+            guard let entry = self.object(item, itemPath()) else { continue }
+            let name = self.string(entry["name"], "\(itemPath()).name")
+            let proto = self.portProtocol(entry, itemPath())
             // A slice port without a number means "all ports"; DNS has nothing to say about it.
-            guard let number = self.portNumber(entry, "port", itemPath, required: false) else { continue }
+            guard let number = self.portNumber(entry, "port", itemPath(), required: false) else { continue }
             ports.append(EndpointPort(name: name?.isEmpty == true ? nil : name, port: number, protocol: proto))
         }
         return ports
     }
 
-    private mutating func decodeObjectReference(_ node: ManifestNode?, _ path: String) -> ObjectReference? {
-        guard let node = self.object(node, path) else { return nil }
-        guard let name = self.string(node["name"], "\(path).name") else { return nil }
-        let kind = self.string(node["kind"], "\(path).kind") ?? "Pod"
-        let namespace = self.string(node["namespace"], "\(path).namespace")
+    private mutating func decodeObjectReference(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> ObjectReference? {
+        guard let node = self.object(node, path()) else { return nil }
+        guard let name = self.string(node["name"], "\(path()).name") else { return nil }
+        let kind = self.string(node["kind"], "\(path()).kind") ?? "Pod"
+        let namespace = self.string(node["namespace"], "\(path()).namespace")
         return ObjectReference(kind: kind, namespace: namespace, name: name)
     }
 }

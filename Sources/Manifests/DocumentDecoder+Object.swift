@@ -63,15 +63,15 @@ extension DocumentDecoder {
             .filter { ObjectMeta.annotationsRead.contains($0.key) }
         var owners: [OwnerReference] = []
         for (index, ownerNode) in self.list(metadataNode["ownerReferences"], "metadata.ownerReferences").enumerated() {
-            let path = "metadata.ownerReferences[\(index)]"
-            guard let owner = self.object(ownerNode, path) else { continue }
-            guard let ownerKind = self.string(owner["kind"], "\(path).kind"),
-                let ownerName = self.string(owner["name"], "\(path).name")
+            func path() -> String { "metadata.ownerReferences[\(index)]" }
+            guard let owner = self.object(ownerNode, path()) else { continue }
+            guard let ownerKind = self.string(owner["kind"], "\(path()).kind"),
+                let ownerName = self.string(owner["name"], "\(path()).name")
             else {
-                self.error(owner, "\(path) needs kind and name")
+                self.error(owner, "\(path()) needs kind and name")
                 continue
             }
-            let isController = self.boolean(owner["controller"], "\(path).controller") ?? false
+            let isController = self.boolean(owner["controller"], "\(path()).controller") ?? false
             owners.append(OwnerReference(kind: ownerKind, name: ownerName, isController: isController))
         }
         let deletion = self.string(metadataNode["deletionTimestamp"], "metadata.deletionTimestamp")

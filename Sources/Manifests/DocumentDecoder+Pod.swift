@@ -48,31 +48,31 @@ extension DocumentDecoder {
     }
 
     /// The DNS-relevant part of a pod spec (also a workload's `spec.template.spec`).
-    mutating func decodePodSpec(_ spec: ManifestNode, path: String) -> PodTemplate {
+    mutating func decodePodSpec(_ spec: ManifestNode, path: @autoclosure () -> String) -> PodTemplate {
         var template = PodTemplate()
-        if let node = spec["hostname"], let hostname = self.string(node, "\(path).hostname"), !hostname.isEmpty {
-            self.checkName(hostname, node, "\(path).hostname", NameRules.dns1123LabelProblem)
+        if let node = spec["hostname"], let hostname = self.string(node, "\(path()).hostname"), !hostname.isEmpty {
+            self.checkName(hostname, node, "\(path()).hostname", NameRules.dns1123LabelProblem)
             template.hostname = hostname
         }
-        if let node = spec["subdomain"], let subdomain = self.string(node, "\(path).subdomain"), !subdomain.isEmpty {
-            self.checkName(subdomain, node, "\(path).subdomain", NameRules.dns1123LabelProblem)
+        if let node = spec["subdomain"], let subdomain = self.string(node, "\(path()).subdomain"), !subdomain.isEmpty {
+            self.checkName(subdomain, node, "\(path()).subdomain", NameRules.dns1123LabelProblem)
             template.subdomain = subdomain
         }
-        for (containerIndex, containerNode) in self.list(spec["containers"], "\(path).containers").enumerated() {
-            let containerPath = "\(path).containers[\(containerIndex)]"
-            guard let container = self.object(containerNode, containerPath) else { continue }
-            for (portIndex, portNode) in self.list(container["ports"], "\(containerPath).ports").enumerated() {
-                let portPath = "\(containerPath).ports[\(portIndex)]"
-                guard let portObject = self.object(portNode, portPath) else { continue }
+        for (containerIndex, containerNode) in self.list(spec["containers"], "\(path()).containers").enumerated() {
+            func containerPath() -> String { "\(path()).containers[\(containerIndex)]" }
+            guard let container = self.object(containerNode, containerPath()) else { continue }
+            for (portIndex, portNode) in self.list(container["ports"], "\(containerPath()).ports").enumerated() {
+                func portPath() -> String { "\(containerPath()).ports[\(portIndex)]" }
+                guard let portObject = self.object(portNode, portPath()) else { continue }
                 var port = ContainerPort(containerPort: 0)
-                if let nameNode = portObject["name"], let name = self.string(nameNode, "\(portPath).name"),
+                if let nameNode = portObject["name"], let name = self.string(nameNode, "\(portPath()).name"),
                     !name.isEmpty
                 {
-                    self.checkName(name, nameNode, "\(portPath).name", NameRules.ianaServiceNameProblem)
+                    self.checkName(name, nameNode, "\(portPath()).name", NameRules.ianaServiceNameProblem)
                     port.name = name
                 }
-                port.protocol = self.portProtocol(portObject, portPath)
-                guard let number = self.portNumber(portObject, "containerPort", portPath, required: true) else {
+                port.protocol = self.portProtocol(portObject, portPath())
+                guard let number = self.portNumber(portObject, "containerPort", portPath(), required: true) else {
                     continue
                 }
                 port.containerPort = number

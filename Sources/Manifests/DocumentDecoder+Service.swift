@@ -110,9 +110,9 @@ extension DocumentDecoder {
         }
         var families: [IPAddress.Family] = []
         for (index, value) in values.enumerated() {
-            let path = spec["clusterIPs"] == nil ? "spec.clusterIP" : "spec.clusterIPs[\(index)]"
+            func path() -> String { spec["clusterIPs"] == nil ? "spec.clusterIP" : "spec.clusterIPs[\(index)]" }
             guard let address = IPAddress(value) else {
-                self.error(valueNodes[index], "\(path) must be an IP address or None, got \"\(value)\"")
+                self.error(valueNodes[index], "\(path()) must be an IP address or None, got \"\(value)\"")
                 continue
             }
             families.append(address.family)
@@ -148,43 +148,43 @@ extension DocumentDecoder {
         var seenNames: [String: Int] = [:]
         var seenPorts: [String: Int] = [:]
         for (index, item) in items.enumerated() {
-            let path = "spec.ports[\(index)]"
-            guard let portNode = self.object(item, path) else { continue }
+            func path() -> String { "spec.ports[\(index)]" }
+            guard let portNode = self.object(item, path()) else { continue }
             var port = ServicePort(port: 0)
-            if let nameNode = portNode["name"], let name = self.string(nameNode, "\(path).name"), !name.isEmpty {
-                self.checkName(name, nameNode, "\(path).name", NameRules.dns1123LabelProblem)
+            if let nameNode = portNode["name"], let name = self.string(nameNode, "\(path()).name"), !name.isEmpty {
+                self.checkName(name, nameNode, "\(path()).name", NameRules.dns1123LabelProblem)
                 if let first = seenNames[name] {
-                    self.error(nameNode, "\(path).name \"\(name)\" is already used by spec.ports[\(first)]")
+                    self.error(nameNode, "\(path()).name \"\(name)\" is already used by spec.ports[\(first)]")
                 }
                 seenNames[name] = index
                 port.name = name
             } else if items.count > 1 {
-                self.error(portNode, "\(path).name is required when a service has more than one port")
+                self.error(portNode, "\(path()).name is required when a service has more than one port")
             }
-            port.protocol = self.portProtocol(portNode, path)
-            guard let number = self.portNumber(portNode, "port", path, required: true) else { continue }
+            port.protocol = self.portProtocol(portNode, path())
+            guard let number = self.portNumber(portNode, "port", path(), required: true) else { continue }
             port.port = number
             let key = "\(number)/\(port.protocol.rawValue)"
             if let first = seenPorts[key] {
-                self.error(portNode, "\(path) repeats port \(number)/\(port.protocol.rawValue) of spec.ports[\(first)]")
+                self.error(portNode, "\(path()) repeats port \(number)/\(port.protocol.rawValue) of spec.ports[\(first)]")
             }
             seenPorts[key] = index
-            if let targetNode = portNode["targetPort"], let target = self.intOrString(targetNode, "\(path).targetPort") {
+            if let targetNode = portNode["targetPort"], let target = self.intOrString(targetNode, "\(path()).targetPort") {
                 switch target {
                 case .number(let value):
                     if !(1...65535).contains(value) {
-                        self.error(targetNode, "\(path).targetPort must be 1-65535, got \(value)")
+                        self.error(targetNode, "\(path()).targetPort must be 1-65535, got \(value)")
                     }
                 case .name(let name):
-                    self.checkName(name, targetNode, "\(path).targetPort", NameRules.ianaServiceNameProblem)
+                    self.checkName(name, targetNode, "\(path()).targetPort", NameRules.ianaServiceNameProblem)
                 }
                 port.targetPort = target
             }
-            if let nodePortNode = portNode["nodePort"], let nodePort = self.integer(nodePortNode, "\(path).nodePort"),
+            if let nodePortNode = portNode["nodePort"], let nodePort = self.integer(nodePortNode, "\(path()).nodePort"),
                 nodePort != 0
             {
                 if !type.hasNodePorts {
-                    self.error(nodePortNode, "\(path).nodePort may not be used when spec.type is \(type.rawValue)")
+                    self.error(nodePortNode, "\(path()).nodePort may not be used when spec.type is \(type.rawValue)")
                 }
                 port.nodePort = nodePort
                 port.nodePortLocation = self.location(nodePortNode)

@@ -61,27 +61,27 @@ extension DocumentDecoder {
     }
 
     /// `matchLabels` and `matchExpressions`.
-    mutating func decodeLabelSelector(_ node: ManifestNode, path: String) -> LabelSelector {
+    mutating func decodeLabelSelector(_ node: ManifestNode, path: @autoclosure () -> String) -> LabelSelector {
         var selector = LabelSelector()
-        selector.matchLabels = self.stringMap(node["matchLabels"], "\(path).matchLabels") ?? [:]
-        for (index, item) in self.list(node["matchExpressions"], "\(path).matchExpressions").enumerated() {
-            let itemPath = "\(path).matchExpressions[\(index)]"
-            guard let expression = self.object(item, itemPath) else { continue }
-            guard let key = self.string(expression["key"], "\(itemPath).key"),
-                let operatorText = self.string(expression["operator"], "\(itemPath).operator")
+        selector.matchLabels = self.stringMap(node["matchLabels"], "\(path()).matchLabels") ?? [:]
+        for (index, item) in self.list(node["matchExpressions"], "\(path()).matchExpressions").enumerated() {
+            func itemPath() -> String { "\(path()).matchExpressions[\(index)]" }
+            guard let expression = self.object(item, itemPath()) else { continue }
+            guard let key = self.string(expression["key"], "\(itemPath()).key"),
+                let operatorText = self.string(expression["operator"], "\(itemPath()).operator")
             else {
-                self.error(expression, "\(itemPath) needs key and operator")
+                self.error(expression, "\(itemPath()) needs key and operator")
                 continue
             }
             guard let op = LabelSelector.Requirement.Operator(rawValue: operatorText) else {
                 self.error(
                     expression["operator"] ?? expression,
-                    "\(itemPath).operator must be In, NotIn, Exists or DoesNotExist, got \"\(operatorText)\"")
+                    "\(itemPath()).operator must be In, NotIn, Exists or DoesNotExist, got \"\(operatorText)\"")
                 continue
             }
             var values: [String] = []
-            for (valueIndex, valueNode) in self.list(expression["values"], "\(itemPath).values").enumerated() {
-                if let value = self.string(valueNode, "\(itemPath).values[\(valueIndex)]") { values.append(value) }
+            for (valueIndex, valueNode) in self.list(expression["values"], "\(itemPath()).values").enumerated() {
+                if let value = self.string(valueNode, "\(itemPath()).values[\(valueIndex)]") { values.append(value) }
             }
             selector.matchExpressions.append(LabelSelector.Requirement(key: key, operator: op, values: values))
         }

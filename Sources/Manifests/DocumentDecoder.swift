@@ -31,15 +31,15 @@ struct DocumentDecoder {
     }
 
     /// A string field; nil when absent or null.
-    mutating func string(_ node: ManifestNode?, _ path: String) -> String? {
+    mutating func string(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> String? {
         guard let node, !node.isNull else { return nil }
         if let scalar = node.scalar, case .string(let text) = scalar.value { return text }
-        self.error(node, "\(path) must be a string, got \(node.typeDescription)")
+        self.error(node, "\(path()) must be a string, got \(node.typeDescription)")
         return nil
     }
 
     /// An integer field; nil when absent or null.
-    mutating func integer(_ node: ManifestNode?, _ path: String) -> Int? {
+    mutating func integer(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> Int? {
         guard let node, !node.isNull else { return nil }
         if let scalar = node.scalar {
             switch scalar.value {
@@ -48,51 +48,51 @@ struct DocumentDecoder {
             default: break
             }
         }
-        self.error(node, "\(path) must be an integer, got \(node.typeDescription)")
+        self.error(node, "\(path()) must be an integer, got \(node.typeDescription)")
         return nil
     }
 
     /// A boolean field; nil when absent or null.
-    mutating func boolean(_ node: ManifestNode?, _ path: String) -> Bool? {
+    mutating func boolean(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> Bool? {
         guard let node, !node.isNull else { return nil }
         if let scalar = node.scalar, case .boolean(let value) = scalar.value { return value }
-        self.error(node, "\(path) must be a boolean, got \(node.typeDescription)")
+        self.error(node, "\(path()) must be a boolean, got \(node.typeDescription)")
         return nil
     }
 
     /// An object field; nil when absent or null.
-    mutating func object(_ node: ManifestNode?, _ path: String) -> ManifestNode? {
+    mutating func object(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> ManifestNode? {
         guard let node, !node.isNull else { return nil }
         if node.pairs != nil { return node }
-        self.error(node, "\(path) must be an object, got \(node.typeDescription)")
+        self.error(node, "\(path()) must be an object, got \(node.typeDescription)")
         return nil
     }
 
     /// A list field; empty when absent or null.
-    mutating func list(_ node: ManifestNode?, _ path: String) -> [ManifestNode] {
+    mutating func list(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> [ManifestNode] {
         guard let node, !node.isNull else { return [] }
         if let items = node.sequence { return items }
-        self.error(node, "\(path) must be a list, got \(node.typeDescription)")
+        self.error(node, "\(path()) must be a list, got \(node.typeDescription)")
         return []
     }
 
     /// A map of strings (labels, annotations, selectors); nil when absent or null.
-    mutating func stringMap(_ node: ManifestNode?, _ path: String) -> [String: String]? {
-        guard let node = self.object(node, path), let pairs = node.pairs else { return nil }
+    mutating func stringMap(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> [String: String]? {
+        guard let node = self.object(node, path()), let pairs = node.pairs else { return nil }
         var result: [String: String] = [:]
         result.reserveCapacity(pairs.count)
         for pair in pairs {
             guard let key = pair.key.scalar?.text else {
-                self.error(pair.key, "\(path) keys must be strings, got \(pair.key.typeDescription)")
+                self.error(pair.key, "\(path()) keys must be strings, got \(pair.key.typeDescription)")
                 continue
             }
-            if let value = self.string(pair.value, "\(path).\(key)") { result[key] = value }
+            if let value = self.string(pair.value, "\(path()).\(key)") { result[key] = value }
         }
         return result
     }
 
     /// An int-or-string field (`targetPort`).
-    mutating func intOrString(_ node: ManifestNode?, _ path: String) -> TargetPort? {
+    mutating func intOrString(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> TargetPort? {
         guard let node, !node.isNull else { return nil }
         if let scalar = node.scalar {
             switch scalar.value {
@@ -101,39 +101,39 @@ struct DocumentDecoder {
             default: break
             }
         }
-        self.error(node, "\(path) must be an integer or a string, got \(node.typeDescription)")
+        self.error(node, "\(path()) must be an integer or a string, got \(node.typeDescription)")
         return nil
     }
 
     /// A port number 1-65535, required or not.
-    mutating func portNumber(_ parent: ManifestNode, _ key: String, _ path: String, required: Bool) -> Int? {
+    mutating func portNumber(_ parent: ManifestNode, _ key: String, _ path: @autoclosure () -> String, required: Bool) -> Int? {
         guard let node = parent[key], !node.isNull else {
-            if required { self.error(parent, "\(path).\(key) is required") }
+            if required { self.error(parent, "\(path()).\(key) is required") }
             return nil
         }
-        guard let value = self.integer(node, "\(path).\(key)") else { return nil }
+        guard let value = self.integer(node, "\(path()).\(key)") else { return nil }
         guard (1...65535).contains(value) else {
-            self.error(node, "\(path).\(key) must be 1-65535, got \(value)")
+            self.error(node, "\(path()).\(key) must be 1-65535, got \(value)")
             return nil
         }
         return value
     }
 
     /// `protocol`, TCP by default.
-    mutating func portProtocol(_ parent: ManifestNode, _ path: String) -> PortProtocol {
-        guard let node = parent["protocol"], let text = self.string(node, "\(path).protocol") else { return .tcp }
+    mutating func portProtocol(_ parent: ManifestNode, _ path: @autoclosure () -> String) -> PortProtocol {
+        guard let node = parent["protocol"], let text = self.string(node, "\(path()).protocol") else { return .tcp }
         guard let value = PortProtocol(rawValue: text) else {
-            self.error(node, "\(path).protocol must be TCP, UDP or SCTP, got \"\(text)\"")
+            self.error(node, "\(path()).protocol must be TCP, UDP or SCTP, got \"\(text)\"")
             return .tcp
         }
         return value
     }
 
     /// An IP address string.
-    mutating func ipAddress(_ node: ManifestNode?, _ path: String) -> IPAddress? {
-        guard let node, let text = self.string(node, path) else { return nil }
+    mutating func ipAddress(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> IPAddress? {
+        guard let node, let text = self.string(node, path()) else { return nil }
         guard let address = IPAddress(text) else {
-            self.error(node, "\(path) must be an IP address, got \"\(text)\"")
+            self.error(node, "\(path()) must be an IP address, got \"\(text)\"")
             return nil
         }
         return address
@@ -141,17 +141,17 @@ struct DocumentDecoder {
 
     /// A pod's or an endpoint's address: an IP address outside the special ranges the API server
     /// refuses there (unspecified, loopback, link-local, link-local multicast).
-    mutating func podAddress(_ node: ManifestNode?, _ path: String) -> IPAddress? {
-        guard let node, let address = self.ipAddress(node, path) else { return nil }
+    mutating func podAddress(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> IPAddress? {
+        guard let node, let address = self.ipAddress(node, path()) else { return nil }
         if let range = address.specialRange {
-            self.error(node, "\(path) \(address) is \(range), which no pod or endpoint may have")
+            self.error(node, "\(path()) \(address) is \(range), which no pod or endpoint may have")
             return nil
         }
         return address
     }
 
     /// A name checked by one of `NameRules`; the problem becomes an error on `node`.
-    mutating func checkName(_ name: String, _ node: ManifestNode, _ path: String, _ rule: (String) -> String?) {
-        if let problem = rule(name) { self.error(node, "\(path) \"\(name)\" is not valid: \(problem)") }
+    mutating func checkName(_ name: String, _ node: ManifestNode, _ path: @autoclosure () -> String, _ rule: (String) -> String?) {
+        if let problem = rule(name) { self.error(node, "\(path()) \"\(name)\" is not valid: \(problem)") }
     }
 }

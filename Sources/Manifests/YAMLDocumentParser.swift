@@ -11,9 +11,22 @@ package enum YAMLDocumentParser {
         package var message: String
     }
 
-    private enum Frame {
-        case sequence(items: [ManifestNode], line: Int, column: Int, anchor: String?)
-        case mapping(pairs: [ManifestNode.Pair], pendingKey: ManifestNode?, line: Int, column: Int, anchor: String?)
+    /// A sequence or mapping whose end event has not come yet. Kept in a stack and grown in
+    /// place, so that adding a child never copies the collection.
+    private struct OpenCollection {
+        var isMapping: Bool
+        var items: [ManifestNode] = []
+        var pairs: [ManifestNode.Pair] = []
+        var pendingKey: ManifestNode?
+        var line: Int
+        var column: Int
+        var anchor: String?
+        /// Nodes in the subtree so far, itself included (for the alias expansion limit).
+        var size = 1
+
+        var node: ManifestNode {
+            ManifestNode(self.isMapping ? .mapping(self.pairs) : .sequence(self.items), line: self.line, column: self.column)
+        }
     }
 
     /// The documents of `bytes`, in order; empty documents are left out.
@@ -33,14 +46,32 @@ package enum YAMLDocumentParser {
         }
 
         var documents: [ManifestNode] = []
-        var stack: [Frame] = []
+        var stack: [OpenCollection] = []
         var anchors: [String: (node: ManifestNode, size: Int)] = [:]
-        var sizes: [Int] = []  // node count of each open frame's subtree
         var expanded = 0
         var event = yaml_event_t()
 
         func failure(at line: Int, _ column: Int, _ message: String) -> Result<[ManifestNode], Failure> {
             .failure(Failure(line: line, column: column, message: message))
+        }
+
+        /// Hands a finished node to the collection it belongs to (or to the documents).
+        func add(_ node: ManifestNode, size: Int, anchor: String?) {
+            if let anchor { anchors[anchor] = (node, size) }
+            let top = stack.count - 1
+            guard top >= 0 else {
+                if !node.isNull { documents.append(node) }
+                return
+            }
+            stack[top].size += size
+            if !stack[top].isMapping {
+                stack[top].items.append(node)
+            } else if let key = stack[top].pendingKey {
+                stack[top].pairs.append(ManifestNode.Pair(key: key, value: node))
+                stack[top].pendingKey = nil
+            } else {
+                stack[top].pendingKey = node
+            }
         }
 
         var events = 0
@@ -53,7 +84,6 @@ package enum YAMLDocumentParser {
             defer { yaml_event_delete(&event) }
             let line = Int(event.start_mark.line) + 1
             let column = Int(event.start_mark.column) + 1
-            var completed: (node: ManifestNode, size: Int, anchor: String?)?
 
             switch event.type {
             case YAML_STREAM_END_EVENT:
@@ -66,7 +96,7 @@ package enum YAMLDocumentParser {
                 let style: ManifestScalar.Style = scalar.style == YAML_PLAIN_SCALAR_STYLE ? .plain : .quoted
                 let tag = scalar.tag.map { String(cString: $0) }
                 let node = ManifestNode(.scalar(ManifestScalar(text, style: style, tag: tag)), line: line, column: column)
-                completed = (node, 1, scalar.anchor.map { String(cString: $0) })
+                add(node, size: 1, anchor: scalar.anchor.map { String(cString: $0) })
             case YAML_ALIAS_EVENT:
                 let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
                 guard let target = anchors[name] else {
@@ -81,54 +111,20 @@ package enum YAMLDocumentParser {
                 var node = target.node
                 node.line = line
                 node.column = column
-                completed = (node, target.size, nil)
-            case YAML_SEQUENCE_START_EVENT:
+                add(node, size: target.size, anchor: nil)
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 guard stack.count < limits.maximumDepth else {
                     return failure(at: line, column, "nested deeper than \(limits.maximumDepth) levels")
                 }
-                let anchor = event.data.sequence_start.anchor.map { String(cString: $0) }
-                stack.append(.sequence(items: [], line: line, column: column, anchor: anchor))
-                sizes.append(1)
-            case YAML_MAPPING_START_EVENT:
-                guard stack.count < limits.maximumDepth else {
-                    return failure(at: line, column, "nested deeper than \(limits.maximumDepth) levels")
-                }
-                let anchor = event.data.mapping_start.anchor.map { String(cString: $0) }
-                stack.append(.mapping(pairs: [], pendingKey: nil, line: line, column: column, anchor: anchor))
-                sizes.append(1)
+                let isMapping = event.type == YAML_MAPPING_START_EVENT
+                let anchor = (isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
+                    .map { String(cString: $0) }
+                stack.append(OpenCollection(isMapping: isMapping, line: line, column: column, anchor: anchor))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                guard let frame = stack.popLast(), let size = sizes.popLast() else { break }
-                switch frame {
-                case .sequence(let items, let frameLine, let frameColumn, let anchor):
-                    completed = (ManifestNode(.sequence(items), line: frameLine, column: frameColumn), size, anchor)
-                case .mapping(let pairs, _, let frameLine, let frameColumn, let anchor):
-                    completed = (ManifestNode(.mapping(pairs), line: frameLine, column: frameColumn), size, anchor)
-                }
+                guard let collection = stack.popLast() else { break }
+                add(collection.node, size: collection.size, anchor: collection.anchor)
             default:
                 break
-            }
-
-            guard let (node, size, anchor) = completed else { continue }
-            if let anchor { anchors[anchor] = (node, size) }
-            guard let top = stack.popLast() else {
-                if !node.isNull { documents.append(node) }
-                continue
-            }
-            sizes[sizes.count - 1] += size
-            switch top {
-            case .sequence(var items, let frameLine, let frameColumn, let frameAnchor):
-                items.append(node)
-                stack.append(.sequence(items: items, line: frameLine, column: frameColumn, anchor: frameAnchor))
-            case .mapping(var pairs, let pendingKey, let frameLine, let frameColumn, let frameAnchor):
-                if let key = pendingKey {
-                    pairs.append(ManifestNode.Pair(key: key, value: node))
-                    stack.append(
-                        .mapping(pairs: pairs, pendingKey: nil, line: frameLine, column: frameColumn, anchor: frameAnchor))
-                } else {
-                    stack.append(
-                        .mapping(
-                            pairs: pairs, pendingKey: node, line: frameLine, column: frameColumn, anchor: frameAnchor))
-                }
             }
         }
     }
