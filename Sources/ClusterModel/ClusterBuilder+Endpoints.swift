@@ -9,13 +9,18 @@ extension ClusterBuilder {
     mutating func attachEndpoints(
         _ services: inout [ClusterService], pods: [ClusterPod], slices: [EndpointSlice], endpoints: [Endpoints]
     ) {
-        var slicesByService: [String: [EndpointSlice]] = [:]
+        var slicesByService: [ObjectIdentity: [EndpointSlice]] = [:]
+        slicesByService.reserveCapacity(slices.count)
         for slice in slices {
             guard let serviceName = slice.serviceName else { continue }
-            slicesByService["\(slice.metadata.namespace)/\(serviceName)", default: []].append(slice)
+            let service = ObjectIdentity(kind: .service, namespace: slice.metadata.namespace, name: serviceName)
+            slicesByService[service, default: []].append(slice)
         }
-        var endpointsByService: [String: Endpoints] = [:]
-        for object in endpoints { endpointsByService["\(object.metadata.namespace)/\(object.metadata.name)"] = object }
+        var endpointsByService: [ObjectIdentity: Endpoints] = [:]
+        endpointsByService.reserveCapacity(endpoints.count)
+        for object in endpoints {
+            endpointsByService[ObjectIdentity(kind: .service, namespace: object.metadata.namespace, name: object.metadata.name)] = object
+        }
         var podsByNamespace: [String: [ClusterPod]] = [:]
         for pod in pods { podsByNamespace[pod.namespace, default: []].append(pod) }
 
@@ -23,7 +28,7 @@ extension ClusterBuilder {
             CoreSharing.checkpoint()
             let service = services[index]
             guard service.type != .externalName else { continue }
-            let key = "\(service.namespace)/\(service.name)"
+            let key = ObjectIdentity(kind: .service, namespace: service.namespace, name: service.name)
             if let serviceSlices = slicesByService[key] {
                 services[index].endpoints = Self.endpoints(from: serviceSlices)
             } else if let object = endpointsByService[key] {
@@ -47,12 +52,12 @@ extension ClusterBuilder {
         var published = 0
         for endpoint in service.endpoints where service.publishes(endpoint) { published += endpoint.addresses.count }
         guard published > Self.maximumListedEndpoints else { return }
-        let key = "\(service.namespace)/\(service.name)"
+        let key = ObjectIdentity(kind: .service, namespace: service.namespace, name: service.name)
         let location = self.serviceLocations[key] ?? SourceLocation(file: "", line: 0, column: 0)
         self.report(
             .warning(
                 at: location,
-                "Service \(key): \(published) published endpoint addresses are more than one DNS message (65,535 bytes) can list; its A, AAAA and SRV answers hold the first that fit, with TC over UDP"),
+                "\(key): \(published) published endpoint addresses are more than one DNS message (65,535 bytes) can list; its A, AAAA and SRV answers hold the first that fit, with TC over UDP"),
             namespace: service.namespace)
     }
 

@@ -13,19 +13,22 @@ extension ClusterBuilder {
 
     /// Validates explicit cluster IPs and node ports across services (the first claimant, in file
     /// order, keeps an address; later ones are errors and left out), then allocates the rest.
-    mutating func deriveServices(_ services: [(Service, ManifestObject)]) -> [ClusterService] {
+    mutating func deriveServices(
+        _ services: [(service: Service, location: SourceLocation, nameLocation: SourceLocation)]
+    ) -> [ClusterService] {
         var allocators = AddressPool.byFamily(self.options.serviceCIDRs, takenElsewhere: self.reserved.serviceIP)
         var ipOwners: [IPAddress: String] = [:]
         var nodePortOwners: [Int: (owner: String, namespace: String, name: String)] = [:]
         var pending: [PendingService] = []
+        pending.reserveCapacity(services.count)
 
-        for (service, object) in services {
+        for (service, objectLocation, nameLocation) in services {
             CoreSharing.checkpoint()
-            let subject = object.identity.description
-            let location = service.clusterIPLocation ?? object.location
+            let identity = ObjectIdentity(kind: .service, namespace: service.metadata.namespace, name: service.metadata.name)
+            let location = service.clusterIPLocation ?? objectLocation
             var errors: [ManifestDiagnostic] = []
             func fail(_ at: SourceLocation, _ message: String) {
-                errors.append(.error(at: at, "\(subject): \(message)"))
+                errors.append(.error(at: at, "\(identity): \(message)"))
             }
 
             var cluster = ClusterService(
@@ -107,7 +110,7 @@ extension ClusterBuilder {
                     nodePortsToAllocate.append(index)
                     continue
                 }
-                let at = port.nodePortLocation ?? object.location
+                let at = port.nodePortLocation ?? objectLocation
                 let range = self.options.nodePortRange
                 if !range.contains(nodePort) {
                     fail(at, "spec.ports[\(index)].nodePort \(nodePort) is outside the node port range \(range.lowerBound)-\(range.upperBound)")
@@ -127,13 +130,13 @@ extension ClusterBuilder {
                 continue
             }
             for address in explicit {
-                ipOwners[address] = "\(subject) (\(location))"
+                ipOwners[address] = "\(identity) (\(location))"
                 allocators[address.family]?.reserve(address)
             }
             for (nodePort, at) in ownNodePorts {
-                nodePortOwners[nodePort] = ("\(subject) (\(at))", cluster.namespace, cluster.name)
+                nodePortOwners[nodePort] = ("\(identity) (\(at))", cluster.namespace, cluster.name)
             }
-            self.serviceLocations["\(cluster.namespace)/\(cluster.name)"] = object.nameLocation
+            self.serviceLocations[identity] = nameLocation
             pending.append(
                 PendingService(
                     service: service, cluster: cluster, familiesToAllocate: familiesToAllocate,

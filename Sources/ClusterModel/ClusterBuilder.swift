@@ -18,8 +18,8 @@ package struct ClusterBuilder {
     var summary = ClusterSummary()
     /// Workloads refused pods by `--max-synthesized-pods`.
     var synthesisCapReached = 0
-    /// Where each service (`namespace/name`) is defined, for diagnostics about what it became.
-    var serviceLocations: [String: SourceLocation] = [:]
+    /// Where each service is defined, for diagnostics about what it became.
+    var serviceLocations: [ObjectIdentity: SourceLocation] = [:]
 
     /// Derives the cluster from `files` (in the order given: path order, as scanned).
     package static func derive(
@@ -48,8 +48,25 @@ package struct ClusterBuilder {
 
     private mutating func build(_ files: [ManifestFile]) -> Cluster {
         self.summary.files = files.count
-        var objects: [ManifestObject] = []
+        // Every list sized before it is filled: at L the objects are 121,000, and each growth
+        // of a list of them copies it into fresh pages.
+        var counts: [ObjectKind: Int] = [:]
+        for file in files {
+            for object in file.objects { counts[object.kind, default: 0] += 1 }
+        }
         var firstLocation: [ObjectIdentity: SourceLocation] = [:]
+        firstLocation.reserveCapacity(counts.values.reduce(0, +))
+        var namespaces: Set<String> = []
+        var services: [(service: Service, location: SourceLocation, nameLocation: SourceLocation)] = []
+        services.reserveCapacity(counts[.service] ?? 0)
+        var pods: [Pod] = []
+        pods.reserveCapacity(counts[.pod] ?? 0)
+        var workloads: [Workload] = []
+        var slices: [EndpointSlice] = []
+        slices.reserveCapacity(counts[.endpointSlice] ?? 0)
+        var endpointsObjects: [Endpoints] = []
+        endpointsObjects.reserveCapacity(counts[.endpoints] ?? 0)
+        var ingresses: [ClusterIngress] = []
         for file in files {
             self.diagnostics += file.diagnostics
             for (kind, count) in file.skippedKinds { self.summary.skippedKinds[kind, default: 0] += count }
@@ -62,35 +79,24 @@ package struct ClusterBuilder {
                     continue
                 }
                 firstLocation[identity] = object.nameLocation
-                objects.append(object)
+                self.summary.objectsByKind[object.kind, default: 0] += 1
+                switch object.body {
+                case .namespace(let metadata): namespaces.insert(metadata.name)
+                case .service(let service): services.append((service, object.location, object.nameLocation))
+                case .pod(let pod): pods.append(pod)
+                case .workload(let workload): workloads.append(workload)
+                case .endpointSlice(let slice): slices.append(slice)
+                case .endpoints(let endpoints): endpointsObjects.append(endpoints)
+                case .ingress(let ingress):
+                    ingresses.append(
+                        ClusterIngress(
+                            namespace: ingress.metadata.namespace, name: ingress.metadata.name,
+                            hosts: ingress.hosts.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 },
+                            addresses: ingress.loadBalancer.compactMap { $0.ip.flatMap(IPAddress.init) },
+                            hostnames: ingress.loadBalancer.compactMap(\.hostname)))
+                }
+                if object.kind.isNamespaced { namespaces.insert(object.metadata.namespace) }
             }
-        }
-
-        var namespaces: Set<String> = []
-        var services: [(Service, ManifestObject)] = []
-        var pods: [Pod] = []
-        var workloads: [Workload] = []
-        var slices: [EndpointSlice] = []
-        var endpointsObjects: [Endpoints] = []
-        var ingresses: [ClusterIngress] = []
-        for object in objects {
-            self.summary.objectsByKind[object.kind, default: 0] += 1
-            switch object.body {
-            case .namespace(let metadata): namespaces.insert(metadata.name)
-            case .service(let service): services.append((service, object))
-            case .pod(let pod): pods.append(pod)
-            case .workload(let workload): workloads.append(workload)
-            case .endpointSlice(let slice): slices.append(slice)
-            case .endpoints(let endpoints): endpointsObjects.append(endpoints)
-            case .ingress(let ingress):
-                ingresses.append(
-                    ClusterIngress(
-                        namespace: ingress.metadata.namespace, name: ingress.metadata.name,
-                        hosts: ingress.hosts.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 },
-                        addresses: ingress.loadBalancer.compactMap { $0.ip.flatMap(IPAddress.init) },
-                        hostnames: ingress.loadBalancer.compactMap(\.hostname)))
-            }
-            if object.kind.isNamespaced { namespaces.insert(object.metadata.namespace) }
         }
 
         var clusterServices = self.deriveServices(services)
