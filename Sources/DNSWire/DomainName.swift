@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A domain name, held in uncompressed wire form (length-prefixed labels ending in the root's
 /// zero byte). Comparison and hashing are case-insensitive (RFC 4343); the spelling is kept.
 package struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -181,14 +185,52 @@ package struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     package static func == (lhs: DomainName, rhs: DomainName) -> Bool {
-        lhs.wire.count == rhs.wire.count && zip(lhs.wire, rhs.wire).allSatisfy { lower($0) == lower($1) }
+        guard lhs.wire.count == rhs.wire.count else { return false }
+        return lhs.wire.withUnsafeBytes { left in
+            rhs.wire.withUnsafeBytes { right in
+                // Names compared are mostly spelled alike: one memcmp settles those.
+                if memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 { return true }
+                for index in 0..<left.count where lower(left[index]) != lower(right[index]) { return false }
+                return true
+            }
+        }
     }
 
     package func hash(into hasher: inout Hasher) {
-        // One combine of a case-folded FNV-1a instead of one per byte.
+        // The case-folded name, eight bytes at a time, folded into one word for one combine:
+        // names are hashed millions of times while a snapshot is built.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in self.wire { hash = (hash ^ UInt64(Self.lower(byte))) &* 0x100_0000_01b3 }
+        self.wire.withUnsafeBytes { bytes in
+            var index = 0
+            while index + 8 <= bytes.count {
+                let word = Self.lowerASCII(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                hash = (hash ^ word) &* 0x100_0000_01b3
+                hash ^= hash >> 29
+                index += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while index < bytes.count {
+                tail |= UInt64(Self.lower(bytes[index])) << shift
+                shift += 8
+                index += 1
+            }
+            hash = (hash ^ tail) &* 0x100_0000_01b3
+        }
         hasher.combine(hash)
+    }
+
+    /// Each byte of `word` in [A-Z] turned to lower case, the others as they are (SWAR: bytes
+    /// with the top bit set are left alone, as `lower` leaves them).
+    @inline(__always)
+    static func lowerASCII(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let seven = word & ~high
+        let atLeastA = seven &+ ones &* (0x80 - 0x41)
+        let pastZ = seven &+ ones &* (0x80 - 0x5B)
+        let upper = atLeastA & ~pastZ & ~word & high
+        return word | (upper >> 2)
     }
 
     /// Canonical DNS name order (RFC 4034 §6.1): by labels from the right, each compared as
