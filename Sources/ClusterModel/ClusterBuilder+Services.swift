@@ -162,36 +162,33 @@ extension ClusterBuilder {
     private mutating func allocateServiceAddresses(
         _ pending: inout [PendingService], allocators: inout [IPAddress.Family: AddressPool]
     ) {
+        // Requests in service order, each service's families in its order (primary first);
+        // handed out in key order.
         var requests: [(key: String, index: Int, family: IPAddress.Family)] = []
+        requests.reserveCapacity(pending.count)
         for (index, entry) in pending.enumerated() {
             for family in entry.familiesToAllocate {
                 requests.append((AllocationTable.addressKey(entry.cluster.namespace, entry.cluster.name, family), index, family))
             }
         }
-        requests.sort { $0.key < $1.key }
-        var granted: [String: IPAddress] = [:]
+        let order = requests.indices.sorted { requests[$0].key < requests[$1].key }
+        var granted = [IPAddress?](repeating: nil, count: requests.count)
         // Hinted requests keep their address when it is still free.
-        for request in requests {
+        for position in order {
+            let request = requests[position]
             guard let hint = self.hints.serviceIPs[request.key], allocators[request.family]?.isTaken(hint) == false
             else { continue }
-            granted[request.key] = allocators[request.family]?.allocate(request.key, hint: hint)
+            granted[position] = allocators[request.family]?.allocate(request.key, hint: hint)
         }
-        for request in requests where granted[request.key] == nil {
-            granted[request.key] = allocators[request.family]?.allocate(request.key, hint: nil)
+        for position in order where granted[position] == nil {
+            let request = requests[position]
+            granted[position] = allocators[request.family]?.allocate(request.key, hint: nil)
         }
-        for request in requests {
-            guard let address = granted[request.key] else { continue }
+        self.allocations.serviceIPs.reserveCapacity(self.allocations.serviceIPs.count + requests.count)
+        for (position, request) in requests.enumerated() {
+            guard let address = granted[position] else { continue }
             self.allocations.serviceIPs[request.key] = address
-        }
-        for index in pending.indices {
-            let entry = pending[index]
-            guard !entry.familiesToAllocate.isEmpty else { continue }
-            var addresses = entry.cluster.clusterIPs
-            for family in entry.familiesToAllocate {
-                let key = AllocationTable.addressKey(entry.cluster.namespace, entry.cluster.name, family)
-                if let address = granted[key] { addresses.append(address) }
-            }
-            pending[index].cluster.clusterIPs = addresses
+            pending[request.index].cluster.clusterIPs.append(address)
         }
     }
 

@@ -86,10 +86,11 @@ package enum RecordGenerator {
     package static func serviceRecords(_ service: ClusterService, options: RecordOptions) -> ServiceRecords {
         var result = ServiceRecords()
         let ttl = options.ttl
-        let subject = "Service \(service.namespace)/\(service.name)"
+        // Spelled only for a problem: this runs for every service of every build.
+        func subject() -> String { "Service \(service.namespace)/\(service.name)" }
         let names = options.names
         guard let serviceName = names.service(service.name, namespace: service.namespace) else {
-            result.problems.append(Self.tooLong(subject, "\(service.name).\(service.namespace).svc", options, "its records are"))
+            result.problems.append(Self.tooLong(subject(), "\(service.name).\(service.namespace).svc", options, "its records are"))
             return result
         }
         if service.type == .externalName {
@@ -105,7 +106,7 @@ package enum RecordGenerator {
         var endpointIndex: [DomainName: Int] = [:]
         func endpointName(_ label: String) -> DomainName? {
             guard let owner = names.endpoint(label, of: serviceName) else {
-                result.problems.append(Self.tooLong(subject, "\(label).\(service.name).\(service.namespace).svc", options, "its records are"))
+                result.problems.append(Self.tooLong(subject(), "\(label).\(service.name).\(service.namespace).svc", options, "its records are"))
                 return nil
             }
             return owner
@@ -163,7 +164,7 @@ package enum RecordGenerator {
                 guard !targets.isEmpty else { continue }
                 guard let owner = names.port(portName, proto, of: serviceName) else {
                     result.problems.append(
-                        Self.tooLong(subject, "_\(portName)._\(proto.srvLabel).\(service.name).\(service.namespace).svc", options, "its SRV records are"))
+                        Self.tooLong(subject(), "_\(portName)._\(proto.srvLabel).\(service.name).\(service.namespace).svc", options, "its SRV records are"))
                     continue
                 }
                 let weight = UInt16(100 / targets.count)
@@ -184,7 +185,7 @@ package enum RecordGenerator {
             guard let portName = port.name else { continue }
             guard let owner = names.port(portName, port.protocol, of: serviceName) else {
                 result.problems.append(
-                    Self.tooLong(subject, "_\(portName)._\(port.protocol.srvLabel).\(service.name).\(service.namespace).svc", options, "its SRV record is"))
+                    Self.tooLong(subject(), "_\(portName)._\(port.protocol.srvLabel).\(service.name).\(service.namespace).svc", options, "its SRV record is"))
                 continue
             }
             result.records.append(
