@@ -75,7 +75,7 @@ package struct ClusterBuilder {
                 if let first = firstLocation[identity] {
                     self.report(
                         .error(at: object.nameLocation, "\(identity) is already defined at \(first)"),
-                        namespace: object.kind == .namespace ? object.metadata.name : object.metadata.namespace)
+                        namespace: object.subjectNamespace)
                     continue
                 }
                 firstLocation[identity] = object.nameLocation
@@ -95,7 +95,7 @@ package struct ClusterBuilder {
                             addresses: ingress.loadBalancer.compactMap { $0.ip.flatMap(IPAddress.init) },
                             hostnames: ingress.loadBalancer.compactMap(\.hostname)))
                 }
-                if object.kind.isNamespaced { namespaces.insert(object.metadata.namespace) }
+                if object.kind.isNamespaced { namespaces.insert(object.namespace) }
             }
         }
 

@@ -109,9 +109,16 @@ package struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// `label` prepended: `DomainName("dev.svc.cluster.local").prepending("web")`.
     package func prepending(_ label: String) -> DomainName? {
-        let bytes = Array(label.utf8)
-        guard !bytes.isEmpty, bytes.count <= 63, self.wire.count + bytes.count + 1 <= 255 else { return nil }
-        return DomainName(uncheckedWire: [UInt8(bytes.count)] + bytes + self.wire)
+        let count = label.utf8.count
+        guard count > 0, count <= 63, self.wire.count + count + 1 <= 255 else { return nil }
+        // Built in one buffer of the final size: every service, endpoint and port name of a
+        // snapshot is made this way.
+        var wire: [UInt8] = []
+        wire.reserveCapacity(1 + count + self.wire.count)
+        wire.append(UInt8(count))
+        wire.append(contentsOf: label.utf8)
+        wire.append(contentsOf: self.wire)
+        return DomainName(uncheckedWire: wire)
     }
 
     /// The name in lower case (ASCII only, RFC 4343 §3).

@@ -13,7 +13,7 @@ package struct VirtualFile: Sendable, Equatable {
 
     /// From a complete list: `objects` in any order, `rejected` by name.
     package init(path: String, objects: [ManifestObject], rejected: [String: [ManifestDiagnostic]]) {
-        self.file = ManifestFile(path: path, objects: objects.sorted { $0.metadata.name < $1.metadata.name })
+        self.file = ManifestFile(path: path, objects: objects.sorted { $0.name < $1.name })
         self.rejected = rejected
         self.file.diagnostics = Self.flatten(rejected)
     }
@@ -23,7 +23,7 @@ package struct VirtualFile: Sendable, Equatable {
     /// The object called `name`, if it decoded.
     package func object(named name: String) -> ManifestObject? {
         let index = self.position(of: name)
-        return index < self.file.objects.count && self.file.objects[index].metadata.name == name
+        return index < self.file.objects.count && self.file.objects[index].name == name
             ? self.file.objects[index] : nil
     }
 
@@ -33,7 +33,7 @@ package struct VirtualFile: Sendable, Equatable {
         let object = decoded?.objects.first
         let diagnostics = decoded?.diagnostics ?? []
         let index = self.position(of: name)
-        let present = index < self.file.objects.count && self.file.objects[index].metadata.name == name
+        let present = index < self.file.objects.count && self.file.objects[index].name == name
         let before = present ? self.file.objects[index] : nil
         guard before != object || (self.rejected[name] ?? []) != diagnostics else { return false }
         switch (present, object) {
@@ -51,7 +51,7 @@ package struct VirtualFile: Sendable, Equatable {
 
     /// Where an object called `name` is, or would go (binary search by name).
     private func position(of name: String) -> Int {
-        self.file.objects.partitioningIndex { $0.metadata.name >= name }
+        self.file.objects.partitioningIndex { $0.name >= name }
     }
 
     private static func flatten(_ rejected: [String: [ManifestDiagnostic]]) -> [ManifestDiagnostic] {

@@ -47,9 +47,37 @@ package struct ManifestObject: Sendable, Hashable {
         }
     }
 
+    /// `metadata.name`, read without copying the rest of the object (derivation reads it for
+    /// every object of every build).
+    package var name: String {
+        switch self.body {
+        case .namespace(let metadata): return metadata.name
+        case .service(let service): return service.metadata.name
+        case .pod(let pod): return pod.metadata.name
+        case .endpoints(let endpoints): return endpoints.metadata.name
+        case .endpointSlice(let slice): return slice.metadata.name
+        case .workload(let workload): return workload.metadata.name
+        case .ingress(let ingress): return ingress.metadata.name
+        }
+    }
+
+    /// `metadata.namespace`, read as `name` is.
+    package var namespace: String {
+        switch self.body {
+        case .namespace(let metadata): return metadata.namespace
+        case .service(let service): return service.metadata.namespace
+        case .pod(let pod): return pod.metadata.namespace
+        case .endpoints(let endpoints): return endpoints.metadata.namespace
+        case .endpointSlice(let slice): return slice.metadata.namespace
+        case .workload(let workload): return workload.metadata.namespace
+        case .ingress(let ingress): return ingress.metadata.namespace
+        }
+    }
+
     /// The namespace the object is about: a Namespace's own name, else the object's namespace.
     package var subjectNamespace: String {
-        self.kind == .namespace ? self.metadata.name : self.metadata.namespace
+        if case .namespace(let metadata) = self.body { return metadata.name }
+        return self.namespace
     }
 
     /// The namespaces `objects` are about, in a set sized for them: `Set(sequence)` sizes its
@@ -62,8 +90,7 @@ package struct ManifestObject: Sendable, Hashable {
     }
 
     package var identity: ObjectIdentity {
-        let metadata = self.metadata
-        return ObjectIdentity(
-            kind: self.kind, namespace: self.kind.isNamespaced ? metadata.namespace : "", name: metadata.name)
+        let kind = self.kind
+        return ObjectIdentity(kind: kind, namespace: kind.isNamespaced ? self.namespace : "", name: self.name)
     }
 }

@@ -69,6 +69,8 @@ package struct EntryCompiler {
     private mutating func build(
         records: [ResourceRecord], emptyNames: [DomainName], addAncestors: (DomainName) -> Bool
     ) -> [CompiledEntry] {
+        self.index.reserveCapacity(records.count + emptyNames.count)
+        self.owners.reserveCapacity(records.count + emptyNames.count)
         for record in records {
             CoreSharing.checkpoint()
             if let position = self.index[record.owner] {
@@ -214,7 +216,8 @@ package struct EntryCompiler {
         writer.registerName(qname, at: 12)
         var cuts: [CutPoint] = []
         var counts: (UInt16, UInt16, UInt16) = (0, 0, 0)
-        sections: for (section, records) in [answer, authority, additional].enumerated() {
+        sections: for section in 0..<3 {
+            let records = section == 0 ? answer : section == 1 ? authority : additional
             var previous: (DomainName, RRType)?
             for record in records {
                 if let previous, previous != (record.owner, record.type) {
