@@ -183,6 +183,9 @@ package struct SnapshotBuilder: Sendable {
         }
         self.inProgress = [:]
         var pointerChanges: [IPAddress: PointerChange] = [:]
+        // At most one change per contribution before or after (at a cold start, 170,000 at L).
+        pointerChanges.reserveCapacity(
+            previousPointers.reduce(0) { $0 + $1.count } + compiled.reduce(0) { $0 + ($1?.pointers.count ?? 0) })
         for (index, namespace) in order.enumerated() {
             CoreSharing.checkpoint()
             let before = previousPointers[index]
@@ -191,10 +194,11 @@ package struct SnapshotBuilder: Sendable {
             self.namespaceRecordCounts[namespace] = compiled[index]?.recordCount
             self.chainTargets[namespace] = compiled[index]?.chainTargets
             self.problems[namespace] = compiled[index].flatMap { $0.problems.isEmpty ? nil : $0.problems }
-            for pointer in before.subtracting(after) {
+            // A namespace that is new (every namespace, at a cold start) or gone has no diff to take.
+            for pointer in after.isEmpty ? before : before.subtracting(after) {
                 pointerChanges[pointer.address, default: PointerChange()].removed.append(pointer.target)
             }
-            for pointer in after.subtracting(before) {
+            for pointer in before.isEmpty ? after : after.subtracting(before) {
                 pointerChanges[pointer.address, default: PointerChange()].added.append(pointer.target)
             }
         }
@@ -363,9 +367,12 @@ package struct SnapshotBuilder: Sendable {
         _ changes: [IPAddress: PointerChange], changed: inout Set<DomainName>,
         appeared: inout [(owner: DomainName, zone: Int)], vanished: inout [(owner: DomainName, zone: Int)]
     ) {
+        self.pendingPointers.reserveCapacity(changes.count)
         for address in changes.keys.sorted() {
             guard let change = changes[address] else { continue }
-            let owner = RecordGenerator.pointerOwner(address)
+            // Named only when a compiled entry may exist or must be listed: a cold start names
+            // its 170,000 owners once, when their shards compile.
+            let owner = self.built ? RecordGenerator.pointerOwner(address) : DomainName.root
             let current = self.built ? self.compiledPointers(of: owner) : nil
             var targets = current?.targets ?? []
             for target in change.removed { targets.removeAll { $0.name == target.name } }
