@@ -98,7 +98,12 @@ struct HTTPLimitsEndToEndTests {
         let health = HTTPClient.request(port: port, path: "/health")
         #expect(health?.status == 200)
         #expect(Date().timeIntervalSince(started) < 3)
-        #expect(openDescriptors(pid) - before <= 16 + 16)
+        // Making room for the probe closes idle connections while the listener accepts again:
+        // for a moment both are counted (on a loaded machine, 37 were once seen). What must hold
+        // is where it settles, still far below the flood.
+        #expect(openDescriptors(pid) - before < 64)
+        let settled = WatchEndToEndTests.eventually(true, timeout: 5) { openDescriptors(pid) - before <= 16 + 16 }
+        #expect(settled)
         let metrics = HTTPClient.request(port: port, path: "/metrics")?.body ?? ""
         #expect(OperationsEndToEndTests.metric(metrics, "clusterdns_limit_reached_total{limit=\"http-max-connections\"}") >= 1)
         #expect(server.log.contains("flag=--http-max-connections"))
