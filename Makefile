@@ -4,11 +4,11 @@ SWIFT ?= swift
 BIN := .build/debug/clusterdns
 LISTEN ?= 127.0.0.1:5353
 
-# Debian packages the build and the tests need: libldns and libyaml to link; dig, kdig,
+# Debian packages the build and the tests need: libldns, libyaml and jemalloc to link; dig, kdig,
 # ldns-read-zone, kzonecheck and nsd-checkzone to check what we serve and print; NSD and unbound
 # as real upstream servers and clients in the end-to-end tests; openssl makes the test API
 # server's certificates.
-DEB_PACKAGES := libldns-dev libyaml-dev zlib1g-dev bind9-dnsutils ldnsutils knot-dnsutils knot-dnssecutils nsd unbound openssl
+DEB_PACKAGES := libldns-dev libyaml-dev zlib1g-dev libjemalloc-dev bind9-dnsutils ldnsutils knot-dnsutils knot-dnssecutils nsd unbound openssl
 # kubectl checks the test API server as a real client; Debian's kubernetes-client only when no
 # kubectl is installed already (a cloud SDK's, say).
 ifeq ($(shell command -v kubectl),)

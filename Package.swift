@@ -31,8 +31,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLDNS"),
         .systemLibrary(name: "CYAML"),
-        // glibc's malloc_trim: memory freed after a relist goes back to the system.
-        .systemLibrary(name: "CMalloc"),
+        // jemalloc as the process's allocator (cmalloc.c says why), and its controls.
+        .target(name: "CMalloc", linkerSettings: [.linkedLibrary("jemalloc")]),
         // zlib: the last good bytes of manifest files whose objects are set aside, kept compressed.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CMMsg"),

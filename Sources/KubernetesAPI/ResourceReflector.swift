@@ -37,8 +37,8 @@ struct ResourceReflector: Sendable {
                     if listedOnce { self.metrics.relisted(self.resource) }
                     resourceVersion = try await self.list()
                     if listedOnce {
-                        // The replaced state is freed in many threads' arenas; give it back.
-                        _ = malloc_trim(0)
+                        // The replaced state is freed all at once; give its pages back now.
+                        _ = cmalloc_return_free_pages()
                     }
                     listedOnce = true
                     listedAt = .now

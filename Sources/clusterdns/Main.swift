@@ -8,8 +8,6 @@ import Glibc
 @main
 enum Main {
     static func main() async {
-        MallocArenas.limitToCores()
-        MallocArenas.keepLargeBlocksMapped()
         do {
             var command = try ClusterDNS.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

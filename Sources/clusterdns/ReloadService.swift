@@ -82,6 +82,12 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
 
     /// The first snapshot, from every file; a root that is not there is a usage error.
     private func loadFirst() throws {
+        try self.publishFirst()
+        // After the build's report is gone too: what it held is most of what the load freed.
+        MallocArenas.returnFreePages()
+    }
+
+    private func publishFirst() throws {
         guard let initial = self.pipeline.value.rebuild(rereadAll: true), self.pipeline.value.rootExists else {
             throw ServeFailure.missingManifests(root: self.pipeline.value.tree.root)
         }
@@ -102,7 +108,6 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         for problem in initial.snapshot.problems { self.logger.warning("name left out", metadata: ["problem": "\(problem)"]) }
         self.readiness.initialLoadFinished()
         self.firstLoad.finish()
-        MallocArenas.returnFreePages()
     }
 
     private func keepInStep() async throws {

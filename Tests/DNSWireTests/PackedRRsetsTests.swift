@@ -28,7 +28,9 @@ struct PackedRRsetsTests {
         let owner = DomainName("www.example.test.")!.wire.count
         #expect(packed.byteCount == owner + 10 + 100 * (2 + 4))
         #expect(packed.compacted() == packed)
-        #expect(packed.compacted().bytes.capacity < packed.byteCount + 32)
+        // Exactly sized but for the allocator's rounding up to its size class (jemalloc's are up
+        // to a quarter apart); an array grown by appending doubles, and would hold 1,024 here.
+        #expect(packed.compacted().bytes.capacity <= packed.byteCount * 5 / 4 + 32)
     }
 
     @Test func agingCountsDownAndStopsAtZero() {
