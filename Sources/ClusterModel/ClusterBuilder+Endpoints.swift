@@ -26,16 +26,16 @@ extension ClusterBuilder {
 
         for index in services.indices {
             CoreSharing.checkpoint()
-            let service = services[index]
-            guard service.type != .externalName else { continue }
-            let key = ObjectIdentity(kind: .service, namespace: service.namespace, name: service.name)
+            // Read in place: a copy of the service would retain each of its fields.
+            guard services[index].type != .externalName else { continue }
+            let key = ObjectIdentity(kind: .service, namespace: services[index].namespace, name: services[index].name)
             if let serviceSlices = slicesByService[key] {
                 services[index].endpoints = Self.endpoints(from: serviceSlices)
             } else if let object = endpointsByService[key] {
                 services[index].endpoints = Self.endpoints(from: object)
-            } else if let selector = service.selector, !selector.isEmpty {
+            } else if let selector = services[index].selector, !selector.isEmpty {
                 services[index].endpoints = Self.endpoints(
-                    of: service, selector: selector, pods: podsByNamespace[service.namespace] ?? [])
+                    of: services[index], selector: selector, pods: podsByNamespace[services[index].namespace] ?? [])
             }
             self.checkAnswerSize(services[index])
         }

@@ -5,7 +5,6 @@ import CoreSharing
 extension ClusterBuilder {
     /// A service that passed the cluster-wide checks, waiting for its allocations.
     private struct PendingService {
-        var service: Service
         var cluster: ClusterService
         var familiesToAllocate: [IPAddress.Family]
         var nodePortsToAllocate: [Int]
@@ -136,10 +135,11 @@ extension ClusterBuilder {
             for (nodePort, at) in ownNodePorts {
                 nodePortOwners[nodePort] = ("\(identity) (\(at))", cluster.namespace, cluster.name)
             }
-            self.serviceLocations[identity] = nameLocation
+            // Only a headless service's answers can outgrow a message (`checkAnswerSize`).
+            if service.isHeadless { self.serviceLocations[identity] = nameLocation }
             pending.append(
                 PendingService(
-                    service: service, cluster: cluster, familiesToAllocate: familiesToAllocate,
+                    cluster: cluster, familiesToAllocate: familiesToAllocate,
                     nodePortsToAllocate: nodePortsToAllocate))
         }
 

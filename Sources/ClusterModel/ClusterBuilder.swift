@@ -18,7 +18,7 @@ package struct ClusterBuilder {
     var summary = ClusterSummary()
     /// Workloads refused pods by `--max-synthesized-pods`.
     var synthesisCapReached = 0
-    /// Where each service is defined, for diagnostics about what it became.
+    /// Where each headless service is defined, for diagnostics about what it became.
     var serviceLocations: [ObjectIdentity: SourceLocation] = [:]
 
     /// Derives the cluster from `files` (in the order given: path order, as scanned).
@@ -101,20 +101,19 @@ package struct ClusterBuilder {
 
         var clusterServices = self.deriveServices(services)
         var serviceFamilies: [String: Set<IPAddress.Family>] = [:]
-        for service in clusterServices where service.type != .externalName {
-            serviceFamilies[service.namespace, default: []].formUnion(service.ipFamilies)
+        // Services read in place (by index): a copy of a ClusterService retains each of its
+        // fields, and these loops run over every service of the cluster.
+        for index in clusterServices.indices where clusterServices[index].type != .externalName {
+            serviceFamilies[clusterServices[index].namespace, default: []].formUnion(clusterServices[index].ipFamilies)
         }
         let clusterPods = self.derivePods(explicit: pods, workloads: workloads, serviceFamilies: serviceFamilies)
         self.attachEndpoints(&clusterServices, pods: clusterPods, slices: slices, endpoints: endpointsObjects)
-        for service in clusterServices {
-            let type = service.isHeadless ? "headless" : service.type.rawValue
+        for index in clusterServices.indices {
+            let type = clusterServices[index].isHeadless ? "headless" : clusterServices[index].type.rawValue
             self.summary.servicesByType[type, default: 0] += 1
         }
         CoreSharing.checkpoint()
-        clusterServices.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
-        CoreSharing.checkpoint()
-        return Cluster(
-            namespaces: namespaces.sorted(), services: clusterServices,
-            pods: clusterPods.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }, ingresses: ingresses)
+        // Grouped by namespace and sorted by name there (`Cluster.init`): no order needed here.
+        return Cluster(namespaces: namespaces.sorted(), services: clusterServices, pods: clusterPods, ingresses: ingresses)
     }
 }

@@ -166,8 +166,14 @@ package struct IncrementalClusterBuilder: Sendable {
         self.namespacesOfFile = namespacesOfFile.filter { present.contains($0.key) }
         self.allocationsByNamespace = [:]
         self.modelDiagnostics = [:]
-        self.serviceIPOwner = [:]
-        self.podIPOwner = [:]
+        // Sized for the whole cluster before `absorb` fills them (at L, 100,000 addresses).
+        var addresses = (services: 0, pods: 0)
+        for partition in derivation.cluster.partitions.values {
+            for index in partition.services.indices { addresses.services += partition.services[index].clusterIPs.count }
+            for index in partition.pods.indices { addresses.pods += partition.pods[index].ips.count }
+        }
+        self.serviceIPOwner = Dictionary(minimumCapacity: addresses.services)
+        self.podIPOwner = Dictionary(minimumCapacity: addresses.pods)
         self.nodePortOwner = [:]
         self.absorb(derivation, namespaces: Set(derivation.cluster.partitions.keys).union(derivation.cluster.namespaces))
         self.cluster.namespaces = derivation.cluster.namespaces
