@@ -52,8 +52,8 @@ package final class MMsgUDPListener: Sendable {
         return MMsgUDPListener(descriptors: descriptors, address: address)
     }
 
-    /// Whether no UDP socket is bound to `address`: a socket without SO_REUSEADDR or
-    /// SO_REUSEPORT can bind it only then (sockets with those flags would share it silently).
+    /// Whether no UDP socket is bound to `address`: a socket without SO_REUSEPORT can bind it
+    /// only then (sockets with that flag would share it silently).
     static func isUnbound(_ address: ListenAddress, v6only: Bool) -> Bool {
         guard let target = try? address.socketAddress() else { return false }
         let family = address.isIPv6 ? AF_INET6 : AF_INET
@@ -72,9 +72,12 @@ package final class MMsgUDPListener: Sendable {
         let family = address.isIPv6 ? AF_INET6 : AF_INET
         let descriptor = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        // SO_REUSEPORT lets this server's own workers share the port (the kernel allows it only
+        // to sockets of the same user). Not SO_REUSEADDR: on UDP it lets a socket of any user
+        // that also sets it bind the same port (on the wildcard address, say) and take
+        // datagrams meant for us; UDP has no TIME_WAIT for it to help with.
         var one: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if address.isIPv6 {
             var flag: Int32 = v6only ? 1 : 0
             setsockopt(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &flag, socklen_t(MemoryLayout<Int32>.size))

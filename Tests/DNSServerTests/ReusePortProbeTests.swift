@@ -10,13 +10,12 @@ import Glibc
 /// TCP socket got: the kernel would spread its queries over both.
 @Suite("UDP port probe for port 0")
 struct ReusePortProbeTests {
-    /// A UDP socket bound as our listeners bind theirs (SO_REUSEADDR and SO_REUSEPORT), and its port.
+    /// A UDP socket bound as our listeners bind theirs (SO_REUSEPORT), and its port.
     static func reusePortSocket() -> (descriptor: Int32, port: Int)? {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         var one: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
