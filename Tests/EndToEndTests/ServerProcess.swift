@@ -88,14 +88,20 @@ final class ServerProcess {
 
     /// `dig @host -p port <arguments>`, its standard output. A try that got no reply at all is
     /// made again (three in all): a loaded test run can drop a datagram on the loopback, and no
-    /// test here expects silence from dig.
+    /// test here expects silence from dig. So is a try whose "reply" was dig's own query: dig
+    /// sets SO_REUSEPORT and lets the kernel pick its source port, and since it runs as the same
+    /// user as the server, whose UDP sockets set SO_REUSEPORT too, the kernel may pick the
+    /// server's port; dig's socket, connected to that very address and port, then receives its
+    /// own datagram (dig prints that it is not a response). Seen once in a full run.
     func dig(_ arguments: [String]) throws -> String {
         var output = ""
         for _ in 0..<3 {
             output = try CommandRunner.run(
                 "/usr/bin/dig", ["@\(self.host)", "-p", "\(self.port)", "+time=2", "+tries=1"] + arguments, timeout: 30
             ).stdout
-            if !output.contains("no servers could be reached") { break }
+            if !output.contains("no servers could be reached") && !output.contains(";; Warning: query response not set") {
+                break
+            }
         }
         return output
     }
