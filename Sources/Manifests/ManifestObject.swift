@@ -23,17 +23,7 @@ package struct ManifestObject: Sendable, Hashable {
         self.nameLocation = nameLocation ?? location
     }
 
-    package var metadata: ObjectMeta {
-        switch self.body {
-        case .namespace(let metadata): return metadata
-        case .service(let service): return service.metadata
-        case .pod(let pod): return pod.metadata
-        case .endpoints(let endpoints): return endpoints.metadata
-        case .endpointSlice(let slice): return slice.metadata
-        case .workload(let workload): return workload.metadata
-        case .ingress(let ingress): return ingress.metadata
-        }
-    }
+    package var metadata: ObjectMeta { self.readMetadata { $0 } }
 
     package var kind: ObjectKind {
         switch self.body {
@@ -47,30 +37,24 @@ package struct ManifestObject: Sendable, Hashable {
         }
     }
 
-    /// `metadata.name`, read without copying the rest of the object (derivation reads it for
+    /// `metadata.name`, read without copying the rest of the metadata (derivation reads it for
     /// every object of every build).
-    package var name: String {
-        switch self.body {
-        case .namespace(let metadata): return metadata.name
-        case .service(let service): return service.metadata.name
-        case .pod(let pod): return pod.metadata.name
-        case .endpoints(let endpoints): return endpoints.metadata.name
-        case .endpointSlice(let slice): return slice.metadata.name
-        case .workload(let workload): return workload.metadata.name
-        case .ingress(let ingress): return ingress.metadata.name
-        }
-    }
+    package var name: String { self.readMetadata(\.name) }
 
     /// `metadata.namespace`, read as `name` is.
-    package var namespace: String {
+    package var namespace: String { self.readMetadata(\.namespace) }
+
+    /// `read` applied to the object's metadata where it lies in the body: the one place that
+    /// knows where each kind keeps it.
+    private func readMetadata<Value>(_ read: (ObjectMeta) -> Value) -> Value {
         switch self.body {
-        case .namespace(let metadata): return metadata.namespace
-        case .service(let service): return service.metadata.namespace
-        case .pod(let pod): return pod.metadata.namespace
-        case .endpoints(let endpoints): return endpoints.metadata.namespace
-        case .endpointSlice(let slice): return slice.metadata.namespace
-        case .workload(let workload): return workload.metadata.namespace
-        case .ingress(let ingress): return ingress.metadata.namespace
+        case .namespace(let metadata): return read(metadata)
+        case .service(let service): return read(service.metadata)
+        case .pod(let pod): return read(pod.metadata)
+        case .endpoints(let endpoints): return read(endpoints.metadata)
+        case .endpointSlice(let slice): return read(slice.metadata)
+        case .workload(let workload): return read(workload.metadata)
+        case .ingress(let ingress): return read(ingress.metadata)
         }
     }
 
