@@ -183,9 +183,15 @@ package struct SnapshotBuilder: Sendable {
         }
         self.inProgress = [:]
         var pointerChanges: [IPAddress: PointerChange] = [:]
-        // At most one change per contribution before or after (at a cold start, 170,000 at L).
-        pointerChanges.reserveCapacity(
-            previousPointers.reduce(0) { $0 + $1.count } + compiled.reduce(0) { $0 + ($1?.pointers.count ?? 0) })
+        // The first build takes every contribution as it is (there is nothing to diff with).
+        var firstContributions: [NamespaceRecords.Pointer] = []
+        let contributionCount = compiled.reduce(0) { $0 + ($1?.pointers.count ?? 0) }
+        if self.built {
+            // At most one change per contribution before or after.
+            pointerChanges.reserveCapacity(previousPointers.reduce(0) { $0 + $1.count } + contributionCount)
+        } else {
+            firstContributions.reserveCapacity(contributionCount)
+        }
         for (index, namespace) in order.enumerated() {
             CoreSharing.checkpoint()
             let before = previousPointers[index]
@@ -194,7 +200,11 @@ package struct SnapshotBuilder: Sendable {
             self.namespaceRecordCounts[namespace] = compiled[index]?.recordCount
             self.chainTargets[namespace] = compiled[index]?.chainTargets
             self.problems[namespace] = compiled[index].flatMap { $0.problems.isEmpty ? nil : $0.problems }
-            // A namespace that is new (every namespace, at a cold start) or gone has no diff to take.
+            guard self.built else {
+                firstContributions.append(contentsOf: after)
+                continue
+            }
+            // A namespace that is new or gone has no diff to take.
             for pointer in after.isEmpty ? before : before.subtracting(after) {
                 pointerChanges[pointer.address, default: PointerChange()].removed.append(pointer.target)
             }
@@ -202,7 +212,12 @@ package struct SnapshotBuilder: Sendable {
                 pointerChanges[pointer.address, default: PointerChange()].added.append(pointer.target)
             }
         }
-        self.applyPointerChanges(pointerChanges, changed: &changedOwners, appeared: &appeared, vanished: &vanished)
+        var firstPointers: [(address: IPAddress, pointers: PointerSet)] = []
+        if self.built {
+            self.applyPointerChanges(pointerChanges, changed: &changedOwners, appeared: &appeared, vanished: &vanished)
+        } else {
+            firstPointers = self.placeFirstPointers(&firstContributions)
+        }
 
         // A reverse zone whose content changed gets this build's serial, with its apex and negative
         // answers compiled again; every other zone keeps its serial and its answers.
@@ -217,7 +232,7 @@ package struct SnapshotBuilder: Sendable {
         self.nameServers = nameServers
         if !self.built {
             for number in self.zones.indices where self.zones[number]?.isAlive == true { self.stamp(number) }
-            self.rebuildAllReverseShards()
+            self.rebuildAllReverseShards(firstPointers)
             self.zoneSetChanged = true
         } else {
             var touchedNames = changedOwners
@@ -402,6 +417,44 @@ package struct SnapshotBuilder: Sendable {
         }
     }
 
+    /// The first build's PTR targets, from every contribution: each address's targets (the lowest
+    /// rank kept where two name one target) and its zone, kept in `pendingPointers` until the build
+    /// compiles them, and returned in address order. New zones are numbered in address order, as
+    /// `applyPointerChanges` numbers them in later builds.
+    private mutating func placeFirstPointers(
+        _ contributions: inout [NamespaceRecords.Pointer]
+    ) -> [(address: IPAddress, pointers: PointerSet)] {
+        contributions.sort { $0.address < $1.address }
+        var placed: [(address: IPAddress, pointers: PointerSet)] = []
+        placed.reserveCapacity(contributions.count)
+        var start = 0
+        while start < contributions.count {
+            CoreSharing.checkpoint()
+            let address = contributions[start].address
+            var end = start + 1
+            while end < contributions.count && contributions[end].address == address { end += 1 }
+            var targets = [contributions[start].target]
+            if end - start > 1 {
+                targets = []
+                for target in contributions[start..<end].map(\.target).sorted()
+                where !targets.contains(where: { $0.name == target.name }) {
+                    targets.append(target)
+                }
+            }
+            start = end
+            guard let zone = self.claimZone(for: address) else {
+                self.droppedPointers += targets.count
+                continue
+            }
+            self.pointerCount += targets.count
+            placed.append((address, PointerSet(zone: zone, targets: targets)))
+        }
+        contributions = []
+        self.pendingPointers = Dictionary(minimumCapacity: placed.count)
+        for (address, pointers) in placed { self.pendingPointers[address] = pointers }
+        return placed
+    }
+
     /// The PTR targets of the owner named `name` and its zone, if it is one: as changed in the
     /// build under way, else as its compiled reverse entry holds them.
     private func pointerOwner(named name: DomainName) -> PointerSet? {
@@ -464,33 +517,52 @@ package struct SnapshotBuilder: Sendable {
         return EntryCompiler.compile(records: [], emptyNames: [name], zoneOf: { _ in zone }, lookup: { self.lookup($0) }).first
     }
 
-    private mutating func rebuildAllReverseShards() {
-        self.reverseNames = [:]
+    /// Compiles every reverse shard: the first build's, from its PTR targets in address order.
+    private mutating func rebuildAllReverseShards(_ pointers: [(address: IPAddress, pointers: PointerSet)]) {
         // Names by hash shard, then every shard compiled on its own (in parallel). PTR owners are
-        // placed by address and named again only while their shard compiles: holding 170,000
-        // owner names until then left that much of the heap in holes once they were freed.
-        var buckets = Array(repeating: (addresses: [IPAddress](), names: [DomainName]()), count: self.reverseShards.count)
-        func shard(_ name: DomainName) -> Int { ShardedAnswerTable.reverseShard(NameHash.hash(name.lowercased.wire)) }
-        for (address, entry) in self.pendingPointers where !entry.targets.isEmpty {
-            let owner = RecordGenerator.pointerOwner(address)
-            for ancestor in self.reverseAncestors(of: owner, zone: entry.zone) {
-                self.reverseNames[ancestor, default: (0, entry.zone)].count += 1
+        // placed by position and named again only while their shard compiles: holding 170,000
+        // owner names until then left that much of the heap in holes once they were freed. The
+        // owners are named, and their empty non-terminals counted, in slices of the address list
+        // in parallel; the counts are then summed.
+        @Sendable func shard(_ name: DomainName) -> Int { ShardedAnswerTable.reverseShard(NameHash.hash(name.lowercased.wire)) }
+        let sliceLength = max(1024, (pointers.count + 63) / 64)
+        let slices = stride(from: 0, to: pointers.count, by: sliceLength).map { $0..<min($0 + sliceLength, pointers.count) }
+        let view = self
+        let sliced = ParallelMap.map(slices) { slice in
+            var ancestors: [DomainName: (count: Int, zone: Int)] = [:]
+            var placed: [(shard: Int, position: Int)] = []
+            placed.reserveCapacity(slice.count)
+            for position in slice {
+                CoreSharing.checkpoint()
+                let (address, entry) = pointers[position]
+                let owner = RecordGenerator.pointerOwner(address)
+                for ancestor in view.reverseAncestors(of: owner, zone: entry.zone) {
+                    ancestors[ancestor, default: (0, entry.zone)].count += 1
+                }
+                if view.apexNumbers[owner] == nil { placed.append((shard(owner), position)) }
             }
-            if self.apexNumbers[owner] == nil { buckets[shard(owner)].addresses.append(address) }
+            return (ancestors, placed)
+        }
+        var buckets = Array(repeating: (positions: [Int](), names: [DomainName]()), count: self.reverseShards.count)
+        self.reverseNames = [:]
+        for (ancestors, placed) in sliced {
+            CoreSharing.checkpoint()
+            for (name, counted) in ancestors { self.reverseNames[name, default: (0, counted.zone)].count += counted.count }
+            for (shard, position) in placed { buckets[shard].positions.append(position) }
         }
         // Empty non-terminals and apexes (an apex may also be a PTR owner: it is compiled once, as the apex).
         for name in self.reverseNames.keys where self.pointerOwner(named: name) == nil && self.apexNumbers[name] == nil {
             buckets[shard(name)].names.append(name)
         }
         for zone in self.zones { if let zone, zone.isAlive { buckets[shard(zone.apex)].names.append(zone.apex) } }
-        let view = self
+        let compiler = self
         // Most of the 4,096 shards of a small cluster are empty: they share the one empty shard.
         self.reverseShards = ParallelMap.map(buckets) { bucket in
-            if bucket.addresses.isEmpty && bucket.names.isEmpty { return .empty }
-            var entries = bucket.names.compactMap { view.reverseEntry($0) }
-            for address in bucket.addresses {
-                let owner = view.pendingPointers[address]
-                if let entry = view.reverseEntry(RecordGenerator.pointerOwner(address), owner: owner) { entries.append(entry) }
+            if bucket.positions.isEmpty && bucket.names.isEmpty { return .empty }
+            var entries = bucket.names.compactMap { compiler.reverseEntry($0) }
+            for position in bucket.positions {
+                let (address, owner) = pointers[position]
+                if let entry = compiler.reverseEntry(RecordGenerator.pointerOwner(address), owner: owner) { entries.append(entry) }
             }
             return AnswerShard(entries: entries)
         }
