@@ -35,6 +35,12 @@ package struct SnapshotBuilder: Sendable {
     /// The keys of `namespaceShards` in order (the answer table's shard order), kept as shards come
     /// and go: sorting a thousand names at every build held the core for a few hundred µs.
     private var shardOrder: [String] = []
+    /// The shards in `shardOrder`'s order, and the index from a namespace's label to its position
+    /// (nil when the order changed since it was made): the answer table takes both as they are,
+    /// so a build that changes no namespace's existence neither gathers a thousand shards nor
+    /// indexes a thousand names again.
+    private var orderedShards: [AnswerShard] = []
+    private var namespaceIndex: NamespaceIndex?
     private var namespaceRecordCounts: [String: Int] = [:]
     /// The records of the namespaces being compiled in this build (empty between builds): CNAME
     /// chains into them read these; chains into the others read their compiled shards.
@@ -265,7 +271,16 @@ package struct SnapshotBuilder: Sendable {
         self.pendingPointers = [:]
         self.built = true
         CoreSharing.checkpoint()
-        return self.assemble(cluster)
+        let namespaceIndex =
+            self.namespaceIndex
+            ?? NamespaceIndex(
+                self.shardOrder.enumerated().map { position, namespace in
+                    CoreSharing.checkpoint()
+                    return ([UInt8(namespace.utf8.count)] + Array(namespace.utf8), position)
+                })
+        self.namespaceIndex = namespaceIndex
+        CoreSharing.checkpoint()
+        return self.assemble(cluster, namespaceIndex: namespaceIndex)
     }
 
     // MARK: namespaces
@@ -274,9 +289,19 @@ package struct SnapshotBuilder: Sendable {
     private mutating func placeShard(_ shard: AnswerShard?, of namespace: String) {
         let had = self.namespaceShards[namespace] != nil
         self.namespaceShards[namespace] = shard
-        guard had != (shard != nil) else { return }
         let index = self.shardOrder.partitioningIndex { $0 >= namespace }
-        if shard != nil { self.shardOrder.insert(namespace, at: index) } else { self.shardOrder.remove(at: index) }
+        switch (had, shard) {
+        case (true, let shard?): self.orderedShards[index] = shard
+        case (false, let shard?):
+            self.shardOrder.insert(namespace, at: index)
+            self.orderedShards.insert(shard, at: index)
+            self.namespaceIndex = nil
+        case (true, nil):
+            self.shardOrder.remove(at: index)
+            self.orderedShards.remove(at: index)
+            self.namespaceIndex = nil
+        case (false, nil): break
+        }
     }
 
     /// One namespace's shard, compiled from its records; reads the builder's state, changes nothing.
@@ -711,7 +736,7 @@ package struct SnapshotBuilder: Sendable {
 
     // MARK: assembly
 
-    private func assemble(_ cluster: Cluster) -> RecordSnapshot {
+    private func assemble(_ cluster: Cluster, namespaceIndex: NamespaceIndex) -> RecordSnapshot {
         let domain = self.options.domain
         let kubeDNS = Array(cluster.service(namespace: "kube-system", name: "kube-dns")?.clusterIPs ?? [])
         let records =
@@ -727,17 +752,9 @@ package struct SnapshotBuilder: Sendable {
         CoreSharing.checkpoint()
         var zones = self.zoneEntries
         zones[0] = self.zoneEntry(domain, serial: self.options.serial)
-        let namespaces = self.shardOrder
-        let index = NamespaceIndex(
-            namespaces.enumerated().map { position, namespace in
-                CoreSharing.checkpoint()
-                return ([UInt8(namespace.utf8.count)] + Array(namespace.utf8), position)
-            })
-        CoreSharing.checkpoint()
         let table = ShardedAnswerTable(
-            zones: zones, zoneIndex: self.zoneIndex, global: AnswerShard(entries: global), namespaceIndex: index,
-            namespaceShards: namespaces.compactMap { self.namespaceShards[$0] }, reverseShards: self.reverseShards,
-            fileShards: self.fileShards)
+            zones: zones, zoneIndex: self.zoneIndex, global: AnswerShard(entries: global), namespaceIndex: namespaceIndex,
+            namespaceShards: self.orderedShards, reverseShards: self.reverseShards, fileShards: self.fileShards)
         CoreSharing.checkpoint()
         var problems = self.problems.keys.sorted().flatMap { self.problems[$0] ?? [] } + self.fileZones.problems
         problems += self.externalOutside.keys.sorted().flatMap { self.externalOutside[$0] ?? [] }
