@@ -61,7 +61,7 @@ package struct NamespaceRecords: Sendable {
         var pointers: Set<Pointer> = []
         for service in partition.services {
             CoreSharing.checkpoint()
-            for (address, target) in RecordGenerator.serviceRecords(service, options: options).pointers {
+            for (address, target) in RecordGenerator.servicePointers(service, options: options) {
                 pointers.insert(Pointer(address: address, target: target))
             }
         }

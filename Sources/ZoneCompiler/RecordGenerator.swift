@@ -100,35 +100,8 @@ package enum RecordGenerator {
             }
             return result
         }
-        // Endpoint names: the hostname, else each address dashed. Two endpoints with the same
-        // hostname share the name, with both addresses.
-        var endpointNames: [(name: DomainName, addresses: [IPAddress], ports: [EndpointPort])] = []
-        var endpointIndex: [DomainName: Int] = [:]
-        func endpointName(_ label: String) -> DomainName? {
-            guard let owner = names.endpoint(label, of: serviceName) else {
-                result.problems.append(Self.tooLong(subject(), "\(label).\(service.name).\(service.namespace).svc", options, "its records are"))
-                return nil
-            }
-            return owner
-        }
-        for endpoint in service.endpoints where service.publishes(endpoint) {
-            if let hostname = endpoint.hostname {
-                guard let owner = endpointName(hostname) else { continue }
-                if let existing = endpointIndex[owner] {
-                    for address in endpoint.addresses where !endpointNames[existing].addresses.contains(address) {
-                        endpointNames[existing].addresses.append(address)
-                    }
-                } else {
-                    endpointIndex[owner] = endpointNames.count
-                    endpointNames.append((owner, Array(endpoint.addresses), endpoint.ports))
-                }
-            } else {
-                for address in endpoint.addresses {
-                    guard let owner = endpointName(address.dashed), endpointIndex[owner] == nil else { continue }
-                    endpointIndex[owner] = endpointNames.count
-                    endpointNames.append((owner, [address], endpoint.ports))
-                }
-            }
+        let endpointNames = Self.endpointNames(service, serviceName: serviceName, options: options) {
+            result.problems.append(Self.tooLong(subject(), "\($0).\(service.name).\(service.namespace).svc", options, "its records are"))
         }
         for entry in endpointNames {
             for address in entry.addresses {
@@ -192,6 +165,59 @@ package enum RecordGenerator {
                 ResourceRecord(owner, ttl: ttl, .srv(priority: 0, weight: 100, port: UInt16(port.port), target: serviceName)))
         }
         return result
+    }
+
+    /// The PTR contributions of a service alone (what `serviceRecords` gives as `pointers`),
+    /// without making its records: a rebuild diffs a changed namespace's old contributions with
+    /// its new ones.
+    package static func servicePointers(_ service: ClusterService, options: RecordOptions) -> [(address: IPAddress, target: PointerTarget)] {
+        guard service.type != .externalName, let serviceName = options.names.service(service.name, namespace: service.namespace)
+        else { return [] }
+        var pointers: [(address: IPAddress, target: PointerTarget)] = []
+        for entry in Self.endpointNames(service, serviceName: serviceName, options: options, problem: { _ in }) {
+            for address in entry.addresses { pointers.append((address, PointerTarget(entry.name, rank: .endpoint))) }
+        }
+        if !service.isHeadless {
+            for address in service.clusterIPs { pointers.append((address, PointerTarget(serviceName, rank: .clusterIP))) }
+        }
+        return pointers
+    }
+
+    /// A service's endpoint names, in endpoint order: the hostname, else each address dashed. Two
+    /// endpoints with the same hostname share the name, with both addresses. `problem` hears the
+    /// label of each name that could not be formed (left out).
+    private static func endpointNames(
+        _ service: ClusterService, serviceName: DomainName, options: RecordOptions, problem: (String) -> Void
+    ) -> [(name: DomainName, addresses: [IPAddress], ports: [EndpointPort])] {
+        var endpointNames: [(name: DomainName, addresses: [IPAddress], ports: [EndpointPort])] = []
+        var endpointIndex: [DomainName: Int] = [:]
+        func endpointName(_ label: String) -> DomainName? {
+            guard let owner = options.names.endpoint(label, of: serviceName) else {
+                problem(label)
+                return nil
+            }
+            return owner
+        }
+        for endpoint in service.endpoints where service.publishes(endpoint) {
+            if let hostname = endpoint.hostname {
+                guard let owner = endpointName(hostname) else { continue }
+                if let existing = endpointIndex[owner] {
+                    for address in endpoint.addresses where !endpointNames[existing].addresses.contains(address) {
+                        endpointNames[existing].addresses.append(address)
+                    }
+                } else {
+                    endpointIndex[owner] = endpointNames.count
+                    endpointNames.append((owner, Array(endpoint.addresses), endpoint.ports))
+                }
+            } else {
+                for address in endpoint.addresses {
+                    guard let owner = endpointName(address.dashed), endpointIndex[owner] == nil else { continue }
+                    endpointIndex[owner] = endpointNames.count
+                    endpointNames.append((owner, [address], endpoint.ports))
+                }
+            }
+        }
+        return endpointNames
     }
 
     /// The PTR owner of an address.
