@@ -96,7 +96,33 @@ package struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// The address with `:` and `.` replaced by `-`: the label Kubernetes DNS uses for endpoints
     /// without a hostname and for pod records (`10-244-1-5`, `fd00-10--5`).
     package var dashed: String {
-        String(self.description.map { $0 == "." || $0 == ":" ? "-" : $0 })
+        guard self.family == .ipv4 else {
+            return String(decoding: self.description.utf8.map { $0 == UInt8(ascii: ":") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
+        }
+        // Written straight into the string's bytes (at most 15: a small string, no allocation):
+        // every endpoint without a hostname and every pod record is named by it, at every build.
+        let value = self.ipv4Value
+        return String(unsafeUninitializedCapacity: 15) { buffer in
+            var count = 0
+            for shift in stride(from: 24, through: 0, by: -8) {
+                if shift != 24 {
+                    buffer[count] = UInt8(ascii: "-")
+                    count += 1
+                }
+                let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
+                if octet >= 100 {
+                    buffer[count] = UInt8(ascii: "0") + octet / 100
+                    count += 1
+                }
+                if octet >= 10 {
+                    buffer[count] = UInt8(ascii: "0") + octet / 10 % 10
+                    count += 1
+                }
+                buffer[count] = UInt8(ascii: "0") + octet % 10
+                count += 1
+            }
+            return count
+        }
     }
 
     /// The owner name of the address's PTR record, without the trailing dot:
