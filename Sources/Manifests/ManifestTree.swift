@@ -76,6 +76,14 @@ package struct ManifestTree: Sendable {
     /// a one-file reload's CPU at L.
     private var sortedPaths: [String] = []
     private var sortedFiles: [ManifestFile] = []
+    /// How many files name each namespace (a file naming only namespaces no other file names is
+    /// exclusive), kept as files come, change and go.
+    private var filesNaming: [String: Int] = [:]
+    /// Files added or read again since the last `setAsideExclusiveFiles`: the only ones whose
+    /// state it has to look at, unless a namespace went from one file to two or back, which may
+    /// change the exclusivity of files that did not change.
+    private var unsettledPaths: Set<String> = []
+    private var exclusivityMoved = false
     /// False when the root could not be read at the last refresh.
     package private(set) var rootExists = true
     /// The root directory's identity (device, inode) when last read.
@@ -125,10 +133,20 @@ package struct ManifestTree: Sendable {
         if let replacedAt = self.replacedAt, ContinuousClock.now - replacedAt >= Self.replacementSettle {
             self.replacedAt = nil
         }
-        let present = Set(scanned.map(\.path))
+        // Files gone from disk: both lists are in path order, so one walk finds them, without
+        // hashing every path of the tree at every reload.
+        var gone: [String] = []
+        if self.replacedAt == nil && applyingRemovals {
+            var cursor = 0
+            for path in self.sortedPaths {
+                while cursor < scanned.count && scanned[cursor].path < path { cursor += 1 }
+                if cursor == scanned.count || scanned[cursor].path != path { gone.append(path) }
+            }
+        }
         CoreSharing.checkpoint()
-        for path in self.entries.keys where !present.contains(path) && self.replacedAt == nil && applyingRemovals {
-            self.entries.removeValue(forKey: path)
+        for path in gone {
+            if let gone = self.entries.removeValue(forKey: path) { self.countNaming(gone.namespaces, by: -1) }
+            self.unsettledPaths.remove(path)
             let index = self.sortedPaths.partitioningIndex { $0 >= path }
             if index < self.sortedPaths.count, self.sortedPaths[index] == path {
                 self.sortedPaths.remove(at: index)
@@ -223,9 +241,26 @@ package struct ManifestTree: Sendable {
             self.sortedPaths.insert(path, at: index)
             self.sortedFiles.insert(file, at: index)
         }
-        self.entries[path] = Entry(
-            fingerprint: fingerprint, contentHash: hash, namespaces: ManifestObject.subjectNamespaces(of: file.objects),
-            source: source)
+        let namespaces = ManifestObject.subjectNamespaces(of: file.objects)
+        let previous = self.entries[path]?.namespaces ?? []
+        if namespaces != previous {
+            self.countNaming(previous.subtracting(namespaces), by: -1)
+            self.countNaming(namespaces.subtracting(previous), by: 1)
+        }
+        self.entries[path] = Entry(fingerprint: fingerprint, contentHash: hash, namespaces: namespaces, source: source)
+        self.unsettledPaths.insert(path)
+    }
+
+    /// Counts files naming `namespaces` up or down by one.
+    private mutating func countNaming(_ namespaces: Set<String>, by delta: Int) {
+        for namespace in namespaces {
+            let before = self.filesNaming[namespace, default: 0]
+            let after = before + delta
+            self.filesNaming[namespace] = after > 0 ? after : nil
+            // From one file to two or back: the other file's exclusivity changes. From none to one
+            // or back concerns only the file counted, which is unsettled (or gone) anyway.
+            if min(before, after) == 1 && max(before, after) == 2 { self.exclusivityMoved = true }
+        }
     }
 
     /// The objects of `file`, one of `files`: its own, or, when they are set aside, parsed again
@@ -243,14 +278,15 @@ package struct ManifestTree: Sendable {
     /// type's comment), and gives a set-aside file its objects back once another file names one of
     /// its namespaces. Files that share a namespace drop their kept bytes: they keep their objects.
     package mutating func setAsideExclusiveFiles() {
-        var filesNaming: [String: Int] = [:]
-        for entry in self.entries.values {
-            for namespace in entry.namespaces { filesNaming[namespace, default: 0] += 1 }
-        }
-        for (index, path) in self.sortedPaths.enumerated() {
+        // After the first build, nearly every file is already as it should be: a one-file reload
+        // at L looked at a thousand entries (each copy a few cache misses) to change one.
+        let paths = self.exclusivityMoved ? self.sortedPaths : self.unsettledPaths.sorted()
+        self.unsettledPaths = []
+        self.exclusivityMoved = false
+        for path in paths {
             CoreSharing.checkpoint()
-            guard var entry = self.entries[path] else { continue }
-            let exclusive = entry.namespaces.allSatisfy { filesNaming[$0] == 1 }
+            guard var entry = self.entries[path], let index = self.fileIndex(of: path) else { continue }
+            let exclusive = entry.namespaces.allSatisfy { self.filesNaming[$0] == 1 }
             if entry.isSetAside {
                 guard !exclusive else { continue }
                 self.sortedFiles[index].objects = self.objects(of: self.sortedFiles[index])
@@ -266,6 +302,12 @@ package struct ManifestTree: Sendable {
             }
             self.entries[path] = entry
         }
+    }
+
+    /// The position of `path` in `sortedPaths` and `sortedFiles`.
+    private func fileIndex(of path: String) -> Int? {
+        let index = self.sortedPaths.partitioningIndex { $0 >= path }
+        return index < self.sortedPaths.count && self.sortedPaths[index] == path ? index : nil
     }
 
     /// A directory's device and inode: a root removed and made again is another directory.

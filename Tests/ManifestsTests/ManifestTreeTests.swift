@@ -80,6 +80,21 @@ struct ManifestTreeTests {
         tree.setAsideExclusiveFiles()
         #expect(tree.entries[paths[0]]?.isSetAside == false)
         #expect(tree.files[0].objects == parsed[0].objects)
+
+        // e.yaml moves to a namespace of its own: alone there, it sets its objects aside; a.yaml,
+        // which gave its kept bytes up when it shared `a`, keeps its objects.
+        let moved = root.appendingPathComponent("e.yaml")
+        try service("api", in: "x").write(to: moved, atomically: true, encoding: .utf8)
+        tree.refresh(named: [moved.path])
+        tree.setAsideExclusiveFiles()
+        #expect(tree.entries[moved.path]?.isSetAside == true && tree.files[4].objects.isEmpty)
+        #expect(tree.objects(of: tree.files[4]).map(\.metadata.name) == ["api"])
+        #expect(tree.entries[paths[0]]?.isSetAside == false && tree.files[0].objects == parsed[0].objects)
+        // A file that joins `x` brings e.yaml's objects back.
+        try service("worker", in: "x").write(to: root.appendingPathComponent("f.yaml"), atomically: true, encoding: .utf8)
+        tree.refresh(named: [root.appendingPathComponent("f.yaml").path])
+        tree.setAsideExclusiveFiles()
+        #expect(tree.entries[moved.path]?.isSetAside == false && tree.files[4].objects.map(\.metadata.name) == ["api"])
     }
 
     /// A broken edit of a file whose objects were set aside serves the objects it had.
