@@ -1,3 +1,5 @@
+import Manifests
+
 extension Cluster {
     /// Each namespace that exists with what it holds; a namespace with no services or pods holds
     /// an empty partition (it still has its names, such as `<ns>.svc.<domain>`).
@@ -5,6 +7,14 @@ extension Cluster {
         var every = self.partitions
         for namespace in self.namespaces where every[namespace] == nil { every[namespace] = NamespacePartition() }
         return every
+    }
+
+    /// What `namespace` holds: an empty partition for a namespace that exists without services
+    /// or pods, nil for one that does not exist (`namespaces` is sorted).
+    package func partition(of namespace: String) -> NamespacePartition? {
+        if let partition = self.partitions[namespace] { return partition }
+        let index = self.namespaces.partitioningIndex { $0 >= namespace }
+        return index < self.namespaces.count && self.namespaces[index] == namespace ? NamespacePartition() : nil
     }
 
     /// The namespaces that differ between `self` and `previous`: there in one and not the other,

@@ -74,7 +74,11 @@ package struct IncrementalClusterBuilder: Sendable {
             dirty.formUnion(holders)
             partial = self.derivePart(files, dirty: dirty, objects: objects)
         }
-        let previous = self.cluster
+        // Only the dirty namespaces can change (the others' files did not, so neither did their
+        // partitions nor whether they exist): their partitions are kept for the comparison, not
+        // the whole cluster, whose partition map would otherwise be copied by the first change.
+        var before: [String: NamespacePartition?] = [:]
+        for namespace in dirty { before[namespace] = self.cluster.partition(of: namespace) }
         CoreSharing.checkpoint()
         self.forget(dirty)
         self.absorb(partial, namespaces: dirty)
@@ -90,7 +94,12 @@ package struct IncrementalClusterBuilder: Sendable {
         var derivation = self.derivation(fileDiagnostics)
         derivation.synthesisCapReached = partial.synthesisCapReached
         // Derived again is not changed: a file re-read to the same objects changes nothing.
-        return Result(derivation: derivation, changedNamespaces: self.cluster.namespacesChanged(since: previous, among: dirty))
+        var changed: Set<String> = []
+        for (namespace, partition) in before where self.cluster.partition(of: namespace) != partition {
+            CoreSharing.checkpoint()
+            changed.insert(namespace)
+        }
+        return Result(derivation: derivation, changedNamespaces: changed)
     }
 
     /// The dirty namespaces derived as a cluster of their own, everything else's resources reserved.

@@ -59,6 +59,23 @@ struct ClusterChangeTests {
         #expect(again.derivation.cluster == first.derivation.cluster)
     }
 
+    /// A namespace with nothing in it exists by its Namespace object alone: it is named when
+    /// that object comes and when it goes, and so is a namespace left empty by its last service.
+    @Test func anEmptyNamespaceIsNamedWhenItComesAndGoes() {
+        let web = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: alpha}\nspec: {ports: [{port: 80}]}\n"
+        let alpha = "apiVersion: v1\nkind: Namespace\nmetadata: {name: alpha}\n"
+        let delta = "apiVersion: v1\nkind: Namespace\nmetadata: {name: delta}\n"
+        var builder = IncrementalClusterBuilder(options: ModelOptions())
+        _ = builder.derive([ManifestParser.parse(web + "---\n" + alpha, path: "a.yaml")], changed: ["a.yaml"])
+        let files = [ManifestParser.parse(web + "---\n" + alpha, path: "a.yaml"), ManifestParser.parse(delta, path: "d.yaml")]
+        #expect(builder.derive(files, changed: ["d.yaml"]).changedNamespaces == ["delta"])
+        #expect(builder.derive([files[0]], changed: ["d.yaml"]).changedNamespaces == ["delta"])
+        let emptied = builder.derive([ManifestParser.parse(alpha, path: "a.yaml")], changed: ["a.yaml"])
+        #expect(emptied.changedNamespaces == ["alpha"])
+        #expect(emptied.derivation.cluster.partition(of: "alpha") == NamespacePartition())
+        #expect(emptied.derivation.cluster.partition(of: "delta") == nil)
+    }
+
     @Test func aFullDerivationStillNamesOnlyWhatDiffers() throws {
         // Claiming, by an explicit address, another namespace's own explicit address needs file
         // order, so the builder derives everything again; gamma is as it was and is not named.
