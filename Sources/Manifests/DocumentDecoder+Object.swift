@@ -1,7 +1,9 @@
 extension DocumentDecoder {
     /// Decodes and validates one object of `kind`; nil when it has errors (the API server would
     /// have refused it, so it is left out, and the diagnostics say why).
-    mutating func decodeObject(_ kind: ObjectKind, _ document: ManifestNode) -> ManifestObject? {
+    mutating func decodeObject(
+        _ kind: ObjectKind, _ document: ManifestNode, repeats: inout ManifestParser.Repeats
+    ) -> ManifestObject? {
         let errorsBefore = self.errorCount
         guard let (metadata, nameNode) = self.decodeMetadata(kind, document) else { return nil }
         let identity = ObjectIdentity(
@@ -13,14 +15,28 @@ extension DocumentDecoder {
         case .namespace:
             body = .namespace(metadata)
         case .service:
-            body = self.decodeService(metadata, spec: spec, document: document).map { .service($0) }
+            if var service = self.decodeService(metadata, spec: spec, document: document) {
+                service.ports = repeats.servicePorts.intern(service.ports)
+                body = .service(service)
+            } else {
+                body = nil
+            }
         case .pod:
-            body = self.decodePod(metadata, spec: spec, status: self.object(document["status"], "status"))
-                .map { .pod($0) }
+            if var pod = self.decodePod(metadata, spec: spec, status: self.object(document["status"], "status")) {
+                pod.metadata.labels = repeats.labels.intern(pod.metadata.labels)
+                body = .pod(pod)
+            } else {
+                body = nil
+            }
         case .endpoints:
             body = self.decodeEndpoints(metadata, document).map { .endpoints($0) }
         case .endpointSlice:
-            body = self.decodeEndpointSlice(metadata, document).map { .endpointSlice($0) }
+            if var slice = self.decodeEndpointSlice(metadata, document) {
+                slice.ports = repeats.endpointPorts.intern(slice.ports)
+                body = .endpointSlice(slice)
+            } else {
+                body = nil
+            }
         case .deployment, .replicaSet, .statefulSet:
             body = self.decodeWorkload(kind, metadata, spec: spec, document: document).map { .workload($0) }
         case .ingress:
