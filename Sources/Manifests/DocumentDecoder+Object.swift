@@ -6,9 +6,6 @@ extension DocumentDecoder {
     ) -> ManifestObject? {
         let errorsBefore = self.errorCount
         guard let (metadata, nameNode) = self.decodeMetadata(kind, document) else { return nil }
-        let identity = ObjectIdentity(
-            kind: kind, namespace: kind.isNamespaced ? metadata.namespace : "", name: metadata.name)
-        self.subject = identity.description
         let spec = self.object(document["spec"], "spec")
         let body: ManifestObject.Body?
         switch kind {
@@ -47,7 +44,7 @@ extension DocumentDecoder {
     }
 
     private mutating func decodeMetadata(_ kind: ObjectKind, _ document: ManifestNode) -> (ObjectMeta, ManifestNode)? {
-        self.subject = kind.rawValue
+        self.subject = .kind(kind)
         guard let metadataNode = self.object(document["metadata"], "metadata") else {
             self.error(document, "metadata.name is required")
             return nil
@@ -62,10 +59,10 @@ extension DocumentDecoder {
             let value = self.string(namespaceNode, "metadata.namespace"), !value.isEmpty
         {
             namespace = value
-            self.subject = "\(kind.rawValue) \(namespace)/\(name)"
+            self.subject = .object(ObjectIdentity(kind: kind, namespace: namespace, name: name))
             self.checkName(value, namespaceNode, "metadata.namespace", NameRules.dns1123LabelProblem)
         }
-        self.subject = kind.isNamespaced ? "\(kind.rawValue) \(namespace)/\(name)" : "\(kind.rawValue) \(name)"
+        self.subject = .object(ObjectIdentity(kind: kind, namespace: kind.isNamespaced ? namespace : "", name: name))
         switch kind {
         case .namespace, .service: self.checkName(name, nameNode, "metadata.name", NameRules.dns1123LabelProblem)
         default: self.checkName(name, nameNode, "metadata.name", NameRules.dns1123SubdomainProblem)

@@ -5,14 +5,30 @@ import IPAddressing
 /// `Service dev/web: spec.ports[0].port must be an integer, got string "80"`.
 struct DocumentDecoder {
     let file: String
-    /// How messages name the object, e.g. `Service dev/web`; set once metadata is read.
-    var subject: String
+    /// What messages name: nothing yet, the kind, then the object once its metadata is read.
+    /// Spelled (`Service dev/web`) only when a diagnostic is made: every object of every file
+    /// passes through here, and spelling it each time took three strings per object.
+    enum Subject {
+        case none
+        case kind(ObjectKind)
+        case object(ObjectIdentity)
+    }
+
+    var subject: Subject = .none
     private(set) var diagnostics: [ManifestDiagnostic] = []
     private(set) var errorCount = 0
 
-    init(file: String, subject: String) {
+    init(file: String) {
         self.file = file
-        self.subject = subject
+    }
+
+    /// The message's prefix naming the subject, if any.
+    private var subjectPrefix: String {
+        switch self.subject {
+        case .none: return ""
+        case .kind(let kind): return "\(kind.rawValue): "
+        case .object(let identity): return "\(identity): "
+        }
     }
 
     func location(_ node: ManifestNode) -> SourceLocation {
@@ -21,13 +37,11 @@ struct DocumentDecoder {
 
     mutating func error(_ node: ManifestNode, _ message: String) {
         self.errorCount += 1
-        let prefix = self.subject.isEmpty ? "" : "\(self.subject): "
-        self.diagnostics.append(.error(at: self.location(node), prefix + message))
+        self.diagnostics.append(.error(at: self.location(node), self.subjectPrefix + message))
     }
 
     mutating func warning(_ node: ManifestNode, _ message: String) {
-        let prefix = self.subject.isEmpty ? "" : "\(self.subject): "
-        self.diagnostics.append(.warning(at: self.location(node), prefix + message))
+        self.diagnostics.append(.warning(at: self.location(node), self.subjectPrefix + message))
     }
 
     /// A string field; nil when absent or null.

@@ -84,7 +84,7 @@ package enum ManifestParser {
     private static func decode(
         _ document: ManifestNode, into file: inout ManifestFile, listContext: ListContext?, repeats: inout Repeats
     ) {
-        var decoder = DocumentDecoder(file: file.path, subject: "")
+        var decoder = DocumentDecoder(file: file.path)
         defer { file.diagnostics += decoder.diagnostics }
         guard document.pairs != nil else {
             decoder.error(document, "document must be an object, got \(document.typeDescription)")
