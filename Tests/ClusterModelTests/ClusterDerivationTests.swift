@@ -31,6 +31,16 @@ struct ClusterDerivationTests {
         #expect(derivation.summary.errors == 1)
     }
 
+    /// A second definition of an object is an error and left out: it is not counted either.
+    @Test func summaryLeavesDuplicatesUncounted() {
+        let derivation = derive(
+            service("web", spec: "ports: [{port: 80}]"), service("web", spec: "ports: [{port: 81}]"),
+            service("api", spec: "ports: [{port: 80}]"))
+        #expect(derivation.summary.objectsByKind == [.service: 2])
+        #expect(derivation.summary.errors == 1)
+        #expect(derivation.cluster.services.map(\.name).sorted() == ["api", "web"])
+    }
+
     @Test func summaryCountsKindsTypesAndSkipped() {
         let derivation = derive(
             nginxDeployment,
