@@ -147,8 +147,7 @@ package struct ManifestTree: Sendable {
         for path in gone {
             if let gone = self.entries.removeValue(forKey: path) { self.countNaming(gone.namespaces, by: -1) }
             self.unsettledPaths.remove(path)
-            let index = self.sortedPaths.partitioningIndex { $0 >= path }
-            if index < self.sortedPaths.count, self.sortedPaths[index] == path {
+            if let index = self.fileIndex(of: path) {
                 self.sortedPaths.remove(at: index)
                 self.sortedFiles.remove(at: index)
             }
