@@ -1,3 +1,4 @@
+import CMalloc
 import ClusterModel
 import DNSServer
 import KubernetesAPI
@@ -131,7 +132,8 @@ final class APISourceService: ServiceLifecycle.Service, Sendable {
                     level: diagnostic.isError ? .error : .warning, "object diagnostic", metadata: ["diagnostic": "\(diagnostic)"])
             }
             self.readiness.initialLoadFinished()
-            MallocArenas.returnFreePages()
+            // What the first load freed goes back now, not after the allocator's decay time.
+            _ = cmalloc_return_free_pages()
         } else {
             for diagnostic in report.newDiagnostics {
                 self.logger.log(

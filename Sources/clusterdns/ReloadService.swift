@@ -1,3 +1,4 @@
+import CMalloc
 import ClusterModel
 import DNSServer
 import Manifests
@@ -83,8 +84,10 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     /// The first snapshot, from every file; a root that is not there is a usage error.
     private func loadFirst() throws {
         try self.publishFirst()
-        // After the build's report is gone too: what it held is most of what the load freed.
-        MallocArenas.returnFreePages()
+        // The first load frees most of what it allocates (parsed text, records, compiled
+        // entries); its pages go back now rather than after the allocator's decay time, once the
+        // build's report, which held most of them, is gone too.
+        _ = cmalloc_return_free_pages()
     }
 
     private func publishFirst() throws {
