@@ -152,6 +152,13 @@ package enum ManifestDirectory {
     package static func read(_ path: String, limits: ManifestLimits = .standard, confinedTo root: String? = nil)
         -> Result<[UInt8], ManifestDiagnostic>
     {
+        Self.readBytes(path, limits: limits, confinedTo: root).map(\.bytes)
+    }
+
+    /// `read`, saying also whether a writer was at the file while it was read (see `FileBytes`).
+    package static func readBytes(_ path: String, limits: ManifestLimits = .standard, confinedTo root: String? = nil)
+        -> Result<FileBytes, ManifestDiagnostic>
+    {
         let location = SourceLocation(file: path, line: 1, column: 1)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
@@ -193,7 +200,49 @@ package enum ManifestDirectory {
         }
         // The file may have shrunk while we read it (a writer truncating it).
         if filled < size { bytes.removeLast(size - filled) }
-        return .success(bytes)
+        var after = stat()
+        let unchanged =
+            fstat(descriptor, &after) == 0 && after.st_size == info.st_size
+            && after.st_mtim.tv_sec == info.st_mtim.tv_sec && after.st_mtim.tv_nsec == info.st_mtim.tv_nsec
+            && after.st_ctim.tv_sec == info.st_ctim.tv_sec && after.st_ctim.tv_nsec == info.st_ctim.tv_nsec
+        // A writer that has held the file open without writing for a while is no reason to
+        // wait: it may never close it.
+        let writtenLately = Self.isRecent(after.st_mtim)
+        let steady = filled == size && unchanged && !(writtenLately && Self.isOpenForWriting(descriptor))
+        return .success(FileBytes(bytes: bytes, isSteady: steady))
+    }
+
+    /// How long a writer that wrote to a file and has not closed it counts as still writing it.
+    /// `truncate -s 0` never closes, and a writer may keep a file open long after its last
+    /// write; past this, the file is read as it is.
+    package static let unclosedWriteExpiry: Duration = .seconds(5)
+
+    /// Whether a file time is less than `unclosedWriteExpiry` ago.
+    private static func isRecent(_ time: timespec) -> Bool {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let age = Duration.seconds(now.tv_sec - time.tv_sec) + .nanoseconds(now.tv_nsec - time.tv_nsec)
+        return age < Self.unclosedWriteExpiry
+    }
+
+    /// Whether some process has the file of `descriptor` (opened read-only) open for writing: the
+    /// kernel refuses a read lease then (fcntl(2), F_SETLEASE). A writer that truncates a file
+    /// and writes it again holds it open throughout, while its inotify events can come after the
+    /// truncation is visible. A lease granted is given back at once; a writer opening the file in
+    /// between waits for that, and the lease-break signal is set to SIGURG, which is ignored
+    /// unless handled (SIGIO, the default, would end the process). Where leases are not allowed
+    /// (a file of another user without CAP_LEASE, a file system without leases) it says false.
+    private static func isOpenForWriting(_ descriptor: Int32) -> Bool {
+        // <fcntl.h> defines these only with _GNU_SOURCE: F_SETSIG is 10, F_SETLEASE is
+        // F_LINUX_SPECIFIC_BASE (1024) + 0.
+        let setSignal: Int32 = 10
+        let setLease: Int32 = 1024
+        guard fcntl(descriptor, setSignal, SIGURG) == 0 else { return false }
+        if fcntl(descriptor, setLease, Int32(F_RDLCK)) == 0 {
+            _ = fcntl(descriptor, setLease, Int32(F_UNLCK))
+            return false
+        }
+        return errno == EAGAIN
     }
 
     /// Scans and loads every file under `root`, in path order.

@@ -96,6 +96,9 @@ package struct ManifestTree: Sendable {
 
     /// Reads `.zone` files (nil: they are refused with a diagnostic).
     package let zoneReader: ZoneFileReader?
+    /// The watcher's word on files being written, when there is a watcher: a file written while
+    /// it was read is left as it was, for the event of its writer's close to bring it again.
+    package var writeActivity: (any WriteActivity)?
 
     package init(root: String, limits: ManifestLimits = .standard, zoneReader: ZoneFileReader? = nil) {
         self.root = ManifestDirectory.normalizedRoot(root)
@@ -113,7 +116,8 @@ package struct ManifestTree: Sendable {
     /// Otherwise files whose `stat` changed are read. Files gone from disk are dropped in every mode
     /// unless `applyingRemovals` is false (a look ahead, while more events may come: a file gone
     /// now may be one of a whole tree being removed and copied back). Named files in `alreadyRead`
-    /// (read by that look ahead) are read again only if their `stat` changed since.
+    /// (read by that look ahead) are read again only if their `stat` changed since. In every mode,
+    /// a file `writeActivity` says was written while it was read keeps what it held.
     @discardableResult
     package mutating func refresh(
         named: Set<String>? = nil, rereadAll: Bool = false, applyingRemovals: Bool = true, alreadyRead: Set<String> = []
@@ -153,6 +157,9 @@ package struct ManifestTree: Sendable {
             }
             changes.removed.append(path)
         }
+        // From here on, a file written is one whose read may be torn.
+        let activity = self.writeActivity
+        activity?.startNoting()
         var candidates: [Candidate] = []
         for entry in scanned {
             CoreSharing.checkpoint()
@@ -173,9 +180,15 @@ package struct ManifestTree: Sendable {
         let outcomes = ParallelMap.map(candidates) {
             Self.read($0, limits: limits, confinedTo: confinement, zoneReader: zoneReader)
         }
+        activity?.catchUp()
         for (candidate, outcome) in zip(candidates, outcomes) {
             let path = candidate.path
+            // Read while a writer had it truncated or half-written: what it held stays, and its
+            // fingerprint too, so that it is read again (its writer's close is an event of its own).
+            if let activity, activity.wasWrittenDuringReads(path) { continue }
             switch outcome {
+            case .torn:
+                continue
             case .unchanged:
                 self.entries[path]?.fingerprint = candidate.fingerprint
             case .parsed(let file, let hash, let source):
@@ -198,6 +211,8 @@ package struct ManifestTree: Sendable {
     private enum ReadOutcome: Sendable {
         /// Same bytes as before (touched, or rewritten identically): nothing to parse.
         case unchanged
+        /// Read while a writer was at it: maybe part of a file being rewritten.
+        case torn
         /// With the bytes deflated when the file's objects could be set aside later.
         case parsed(ManifestFile, hash: UInt64, source: CompressedSource? = nil)
     }
@@ -206,10 +221,13 @@ package struct ManifestTree: Sendable {
         _ candidate: Candidate, limits: ManifestLimits, confinedTo root: String?, zoneReader: ZoneFileReader?
     ) -> ReadOutcome {
         let path = candidate.path
-        switch ManifestDirectory.read(path, limits: limits, confinedTo: root) {
+        switch ManifestDirectory.readBytes(path, limits: limits, confinedTo: root) {
         case .failure(let diagnostic):
             return .parsed(ManifestFile(path: path, diagnostics: [diagnostic], failedToParse: true), hash: 0)
-        case .success(let bytes):
+        case .success(let read) where !read.isSteady:
+            return .torn
+        case .success(let read):
+            let bytes = read.bytes
             let hash = Self.hash(bytes)
             if candidate.knownHash == hash { return .unchanged }
             let file = bytes.withUnsafeBytes { ManifestDirectory.parse($0, path: path, limits: limits, zoneReader: zoneReader) }

@@ -9,7 +9,10 @@ import Synchronization
 /// rescan. The root's parent is watched too, for the root itself: removed and made again (or
 /// another directory renamed into its place), it is watched again. Reads happen on a thread of
 /// its own, which `stop()` ends.
-package final class InotifyWatcher: Sendable {
+///
+/// It also notes which files are being written (see `WriteActivity`): a write or truncation is
+/// an `IN_MODIFY`, and the file is being written until its writer's `IN_CLOSE_WRITE`.
+package final class InotifyWatcher: WriteActivity {
     private struct State {
         var descriptor: Int32 = -1
         /// A pipe `stop()` writes to, so that the reader wakes at once instead of polling a flag.
@@ -19,6 +22,12 @@ package final class InotifyWatcher: Sendable {
         /// The watch on the root's parent directory (-1: none).
         var parentWatch: Int32 = -1
         var running = false
+        /// Files written since `startNoting()`, and whether events were lost meanwhile (a queue
+        /// overflow: any file may have been written).
+        var writtenSinceNoting: Set<String> = []
+        var lostEventsSinceNoting = false
+        /// Files written to by a writer that has not closed them, with when it last wrote.
+        var openWrites: [String: ContinuousClock.Instant] = [:]
     }
 
     private let root: String
@@ -26,12 +35,15 @@ package final class InotifyWatcher: Sendable {
     private let parent: (path: String, name: String)?
     private let inbox: ChangeInbox
     private let state = Mutex(State())
+    /// The buffer events are read into. Held while events are read and handled, by the reader
+    /// thread or by `catchUp()`, so that they are handled one batch at a time, in order.
+    private let reading = Mutex([UInt8](repeating: 0, count: 64 * 1024))
 
-    /// What inotify reports (`IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE`
-    /// and the directory's own deletion or move).
+    /// What inotify reports (`IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE`,
+    /// the directory's own deletion or move, and `IN_MODIFY` for files being written).
     static let mask: UInt32 =
         UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_MOVED_FROM) | UInt32(IN_CREATE) | UInt32(IN_DELETE)
-        | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF) | UInt32(IN_ATTRIB)
+        | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF) | UInt32(IN_ATTRIB) | UInt32(IN_MODIFY)
 
     package init(root: String, inbox: ChangeInbox) {
         self.root = ManifestDirectory.normalizedRoot(root)
@@ -118,14 +130,16 @@ package final class InotifyWatcher: Sendable {
     }
 
     private func readLoop(_ descriptor: Int32, wakeup: (read: Int32, write: Int32)) {
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         defer {
-            self.state.withLock { state in
-                state.descriptor = -1
-                state.wakeup = (-1, -1)
-                close(wakeup.write)
+            // Not while `catchUp()` reads the descriptor.
+            self.reading.withLock { _ in
+                self.state.withLock { state in
+                    state.descriptor = -1
+                    state.wakeup = (-1, -1)
+                    close(wakeup.write)
+                }
+                close(descriptor)
             }
-            close(descriptor)
             close(wakeup.read)
         }
         while self.state.withLock({ $0.running }) {
@@ -136,12 +150,59 @@ package final class InotifyWatcher: Sendable {
             ]
             let ready = poll(&pollers, 2, -1)
             guard ready > 0, pollers[0].revents & Int16(POLLIN) != 0 else { continue }
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else { continue }
-            let batch = buffer.withUnsafeBytes { self.parse(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            // Events that name nothing to read (a file just created, still being written) do not
-            // start the debounce window: it starts with the event that completes the file.
-            if !batch.paths.isEmpty || batch.rereadAll { self.inbox.post(batch) }
+            self.takeQueuedEvents()
+        }
+    }
+
+    /// Reads and handles every event queued (the descriptor does not block: it stops when the
+    /// queue is empty).
+    private func takeQueuedEvents() {
+        self.reading.withLock { buffer in
+            let descriptor = self.state.withLock { $0.descriptor }
+            guard descriptor >= 0 else { return }
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return }
+                let batch = buffer.withUnsafeBytes { self.parse(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                // Events that name nothing to read (a file just created, still being written) do
+                // not start the debounce window: it starts with the event that completes the file.
+                if !batch.paths.isEmpty || batch.rereadAll { self.inbox.post(batch) }
+            }
+        }
+    }
+
+    package func startNoting() {
+        self.takeQueuedEvents()
+        self.state.withLock { state in
+            state.writtenSinceNoting = []
+            state.lostEventsSinceNoting = false
+            let now = ContinuousClock.now
+            state.openWrites = state.openWrites.filter { now - $0.value < ManifestDirectory.unclosedWriteExpiry }
+        }
+    }
+
+    package func catchUp() {
+        self.takeQueuedEvents()
+    }
+
+    package func wasWrittenDuringReads(_ path: String) -> Bool {
+        self.state.withLock { state in
+            if state.lostEventsSinceNoting || state.writtenSinceNoting.contains(path) { return true }
+            guard let lastWrite = state.openWrites[path] else { return false }
+            return ContinuousClock.now - lastWrite < ManifestDirectory.unclosedWriteExpiry
+        }
+    }
+
+    /// Notes what an event on a file says of its being written.
+    private func noteWrite(_ path: String, mask: UInt32) {
+        self.state.withLock { state in
+            state.writtenSinceNoting.insert(path)
+            if mask & UInt32(IN_MODIFY) != 0 {
+                state.openWrites[path] = .now
+            } else if mask & (UInt32(IN_CLOSE_WRITE) | UInt32(IN_DELETE) | UInt32(IN_MOVED_FROM) | UInt32(IN_MOVED_TO)) != 0 {
+                state.openWrites[path] = nil
+            }
         }
     }
 
@@ -158,6 +219,10 @@ package final class InotifyWatcher: Sendable {
             offset = nameEnd
             if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {
                 batch.rereadAll = true
+                self.state.withLock { state in
+                    state.lostEventsSinceNoting = true
+                    state.openWrites = [:]
+                }
                 continue
             }
             let isParent = self.state.withLock { $0.parentWatch == event.wd && $0.parentWatch >= 0 }
@@ -186,6 +251,17 @@ package final class InotifyWatcher: Sendable {
             guard let directory else { continue }
             let path = name.isEmpty ? directory : directory + "/" + name
             let mask = event.mask
+            // Content events of a file the tree reads (an empty name: the root is that file).
+            let contentEvents =
+                UInt32(IN_MODIFY) | UInt32(IN_CLOSE_WRITE) | UInt32(IN_CREATE) | UInt32(IN_DELETE) | UInt32(IN_MOVED_FROM)
+                | UInt32(IN_MOVED_TO)
+            if mask & UInt32(IN_ISDIR) == 0, mask & contentEvents != 0, name.isEmpty || ManifestDirectory.isManifestName(name) {
+                self.noteWrite(path, mask: mask)
+            }
+            if mask & UInt32(IN_MODIFY) != 0 {
+                // A write in progress: the writer's close is the event that completes the file.
+                continue
+            }
             if name.hasPrefix("..") {
                 // A ConfigMap swapped its `..data` link (written whole before the swap): every
                 // file behind it may have changed.

@@ -40,6 +40,11 @@ struct ClusterPipeline {
 
     var rootExists: Bool { self.tree.rootExists }
 
+    /// Lets the watcher say which files were written while they were read (see `WriteActivity`).
+    mutating func noteWrites(from activity: any WriteActivity) {
+        self.tree.writeActivity = activity
+    }
+
     /// Reads and parses the files `named` now, for the next rebuild to use: the reload loop
     /// calls this while it waits out the debounce window, so that parsing overlaps the wait.
     /// Nothing is derived or published; a file changed again later is read again then.

@@ -65,6 +65,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         // by the first reload, not by the periodic rescan minutes later.
         let watcher = self.startWatching()
         defer { watcher?.stop() }
+        if let watcher { self.pipeline.value.noteWrites(from: watcher) }
         try self.loadFirst()
         try await self.keepInStep()
     }

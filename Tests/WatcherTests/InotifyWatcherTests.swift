@@ -86,3 +86,43 @@ struct InotifyWatcherTests {
         }
     }
 }
+
+@Suite("inotify: files being written")
+struct InotifyWriteActivityTests {
+    @Test func aFileIsBeingWrittenFromItsTruncationToItsClose() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("writes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("a.yaml").path
+        let other = root.appendingPathComponent("b.yaml").path
+        try "x: 1\n".write(toFile: file, atomically: false, encoding: .utf8)
+        try "y: 1\n".write(toFile: other, atomically: false, encoding: .utf8)
+        let watcher = InotifyWatcher(root: root.path, inbox: ChangeInbox())
+        try watcher.start()
+        defer { watcher.stop() }
+
+        watcher.startNoting()
+        #expect(!watcher.wasWrittenDuringReads(file))
+        let descriptor = open(file, O_WRONLY | O_TRUNC)
+        try #require(descriptor >= 0)
+        watcher.catchUp()
+        #expect(watcher.wasWrittenDuringReads(file), "truncated since noting began")
+        #expect(!watcher.wasWrittenDuringReads(other))
+
+        // Noting again: the truncation is older, but the writer has not closed the file.
+        watcher.startNoting()
+        #expect(watcher.wasWrittenDuringReads(file), "open for writing")
+        #expect(write(descriptor, "x: 2\n", 5) == 5)
+        close(descriptor)
+        watcher.startNoting()
+        #expect(!watcher.wasWrittenDuringReads(file), "closed before noting began")
+
+        // A file replaced by a rename while it is read is written too.
+        let temporary = root.appendingPathComponent(".b.yaml.tmp").path
+        try "y: 2\n".write(toFile: temporary, atomically: false, encoding: .utf8)
+        watcher.startNoting()
+        #expect(rename(temporary, other) == 0)
+        watcher.catchUp()
+        #expect(watcher.wasWrittenDuringReads(other))
+    }
+}
