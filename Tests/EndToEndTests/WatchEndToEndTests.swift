@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// Manifest changes show in answers without a restart; bad edits never blank what is served.
@@ -182,6 +183,39 @@ struct WatchEndToEndTests {
         #expect(Self.eventually(true, timeout: 5) { finished.value }, "the checker thread ends within its 1 s query timeout")
         #expect(answered.value > 0, "queries were answered while the file was rewritten")
         #expect(bad.value.isEmpty, "answers from a half-written file: \(bad.value.prefix(5))")
+    }
+
+    @Test func aFileHeldTruncatedByItsWriterKeepsServingWhatItHeld() throws {
+        // A writer that rewrites a file in place closes it, then truncates it for the next version
+        // and is still writing when the reload reads it (the close's event): the file is empty then,
+        // and its service must not vanish while the writer holds it.
+        let directory = try Self.copyOfExample()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("held.yaml")
+        func version(_ index: Int) -> String {
+            "apiVersion: v1\nkind: Service\nmetadata: {name: held, namespace: dev}\nspec: {clusterIP: 10.96.77.\(index), ports: [{port: 80}]}\n"
+        }
+        try Self.write(version(1), to: file)
+        let server = try ServerProcess(["--manifests", directory.path])
+        defer { server.stop() }
+        let name = "held.dev.svc.cluster.local"
+        #expect(try Self.eventually("10.96.77.1\n") { try server.dig(["+short", name]) } == "10.96.77.1\n")
+
+        try Self.write(version(2), to: file)
+        let held = open(file.path, O_WRONLY | O_TRUNC)
+        try #require(held >= 0)
+        // Past the debounce window and a rebuild, several times over.
+        var answers: [String: Int] = [:]
+        let deadline = Date().addingTimeInterval(1)
+        while Date() < deadline {
+            guard let reply = RawDNSClient.udp(RawDNSClient.query(name), port: server.port, timeout: 1) else { continue }
+            answers["rcode \(reply[3] & 0x0F) answers \(reply[7])", default: 0] += 1
+        }
+        let bytes = Array(version(3).utf8)
+        #expect(Glibc.write(held, bytes, bytes.count) == bytes.count)
+        close(held)
+        #expect(answers.keys.sorted() == ["rcode 0 answers 1"], "answers while the writer held the file empty: \(answers)")
+        #expect(try Self.eventually("10.96.77.3\n") { try server.dig(["+short", name]) } == "10.96.77.3\n")
     }
 }
 
