@@ -31,6 +31,9 @@ package struct ManifestTree: Sendable {
         package var removed: [String] = []
         /// Files that failed to parse and kept their last good objects.
         package var keptLastGood: [String] = []
+        /// Files left as they were because a writer was at them while they were read: to be read
+        /// again soon, whether or not their writer's close is reported (see `WriteActivity`).
+        package var deferred: [String] = []
 
         package init() {}
 
@@ -39,8 +42,8 @@ package struct ManifestTree: Sendable {
 
         /// Two refreshes in a row as one, each path as what it is after both relative to before
         /// the first: added then changed is added, changed then removed is removed, removed then
-        /// added is changed; a file that failed to parse counts as kept-last-good only if the
-        /// later refresh did not read it again.
+        /// added is changed; a file that failed to parse counts as kept-last-good, and a file left
+        /// for its writer as deferred, only if the later refresh did not read it again.
         package mutating func merge(_ later: Changes) {
             enum Status { case added, changed, removed }
             var status: [String: Status] = [:]
@@ -63,6 +66,8 @@ package struct ManifestTree: Sendable {
             result.changed.sort()
             result.removed.sort()
             result.keptLastGood = (self.keptLastGood.filter { !reread.contains($0) } + later.keptLastGood).sorted()
+            let looked = reread.union(later.deferred).union(later.keptLastGood)
+            result.deferred = (self.deferred.filter { !looked.contains($0) } + later.deferred).sorted()
             self = result
         }
     }
@@ -185,10 +190,13 @@ package struct ManifestTree: Sendable {
             let path = candidate.path
             // Read while a writer had it truncated or half-written: what it held stays, and its
             // fingerprint too, so that it is read again (its writer's close is an event of its own).
-            if let activity, activity.wasWrittenDuringReads(path) { continue }
+            if let activity, activity.wasWrittenDuringReads(path) {
+                changes.deferred.append(path)
+                continue
+            }
             switch outcome {
             case .torn:
-                continue
+                changes.deferred.append(path)
             case .unchanged:
                 self.entries[path]?.fingerprint = candidate.fingerprint
             case .parsed(let file, let hash, let source):
@@ -198,6 +206,7 @@ package struct ManifestTree: Sendable {
         changes.added.sort()
         changes.changed.sort()
         changes.removed.sort()
+        changes.deferred.sort()
         return changes
     }
 

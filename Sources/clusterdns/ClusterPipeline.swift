@@ -30,6 +30,9 @@ struct ClusterPipeline {
     /// What `prepare` read ahead of the next rebuild, and which files.
     private var prepared = ManifestTree.Changes()
     private var preparedPaths: Set<String> = []
+    /// The files the last rebuild left as they were because a writer was at them: to be read
+    /// again (`ManifestTree.Changes.deferred`).
+    private(set) var deferred: [String] = []
 
     init(root: String, model: ModelOptions, records: RecordOptions, limits: ManifestLimits = .standard) {
         self.tree = ManifestTree(root: root, limits: limits, zoneReader: ZoneFileParser.reader)
@@ -63,6 +66,7 @@ struct ClusterPipeline {
         // `prepare` is the only read of a file unless it changed again since.
         changes.merge(self.tree.refresh(named: named, rereadAll: rereadAll, alreadyRead: self.preparedPaths))
         self.preparedPaths = []
+        self.deferred = changes.deferred
         guard !changes.isEmpty || force || self.generation == 0 else { return nil }
         CoreSharing.checkpoint()
         let report: Report

@@ -25,6 +25,13 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     /// from it then go): each instant wakes the task that posts that rescan.
     private let settleRescans: AsyncStream<ContinuousClock.Instant>
     private let settleRescanDue: AsyncStream<ContinuousClock.Instant>.Continuation
+    /// Files a rebuild left for their writers, and when to read them again: the writer's close
+    /// brings them back too, but a writer may keep a file open without writing, and there may be
+    /// no further event at all.
+    private let deferredReads: AsyncStream<(due: ContinuousClock.Instant, paths: Set<String>)>
+    private let deferredReadDue: AsyncStream<(due: ContinuousClock.Instant, paths: Set<String>)>.Continuation
+    /// How long a file left for its writer waits before it is read again.
+    static let deferredReadDelay: Duration = .milliseconds(250)
     private let readiness: Readiness
     private let metrics: ReloadMetrics
     private let hangups: UnixSignalsSequence
@@ -52,6 +59,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         self.metrics = metrics
         self.pipeline = PipelineBox(pipeline)
         (self.settleRescans, self.settleRescanDue) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        (self.deferredReads, self.deferredReadDue) = AsyncStream.makeStream()
         self.store = store
         self.firstLoad = firstLoad
         self.logger = logger
@@ -110,6 +118,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
             ])
         self.pipeline.loggedProblems = Set(initial.snapshot.problems)
         for problem in initial.snapshot.problems { self.logger.warning("name left out", metadata: ["problem": "\(problem)"]) }
+        self.readDeferredLater()
         self.readiness.initialLoadFinished()
         self.firstLoad.finish()
     }
@@ -122,6 +131,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         } onCancel: {
             self.inbox.close()
             self.settleRescanDue.finish()
+            self.deferredReadDue.finish()
         }
     }
 
@@ -145,6 +155,13 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                     }
                 }
                 group.addTask {
+                    for await retry in self.deferredReads {
+                        try? await Task.sleep(until: retry.due, clock: .continuous)
+                        if Task.isCancelled || self.inbox.isClosed { break }
+                        self.inbox.post(ChangeBatch(paths: retry.paths))
+                    }
+                }
+                group.addTask {
                     for await _ in signals {
                         self.logger.notice("SIGHUP: full reload")
                         self.inbox.post(ChangeBatch(rereadAll: true, forced: true))
@@ -156,6 +173,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         } onGracefulShutdown: {
             self.inbox.close()
             self.settleRescanDue.finish()
+            self.deferredReadDue.finish()
         }
     }
 
@@ -196,6 +214,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         if self.pipeline.value.tree.isSettlingReplacement {
             self.settleRescanDue.yield(.now + ManifestTree.replacementSettle)
         }
+        self.readDeferredLater()
         guard let report = rebuilt else { return }
         CoreSharing.checkpoint()
         self.store.publish(report.snapshot)
@@ -241,6 +260,13 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                 "diagnostics.errors": "\(errors)",
                 "diagnostics.warnings": "\(report.derivation.diagnostics.count - errors)",
             ])
+    }
+
+    /// Asks for the files the last rebuild left for their writers to be read again soon.
+    private func readDeferredLater() {
+        let deferred = self.pipeline.value.deferred
+        guard !deferred.isEmpty else { return }
+        self.deferredReadDue.yield((.now + Self.deferredReadDelay, Set(deferred)))
     }
 
     static func milliseconds(_ duration: Duration) -> String {

@@ -217,6 +217,30 @@ struct WatchEndToEndTests {
         #expect(answers.keys.sorted() == ["rcode 0 answers 1"], "answers while the writer held the file empty: \(answers)")
         #expect(try Self.eventually("10.96.77.3\n") { try server.dig(["+short", name]) } == "10.96.77.3\n")
     }
+
+    @Test func aFileKeptOpenByAnIdleWriterIsReadOnceItsWriterHasBeenIdle() throws {
+        // Another process holds the file open for writing and never closes it: a new version
+        // written meanwhile is left unread at first (a writer is at the file), and read once the
+        // file has been still for a while, without any further event and long before the
+        // periodic rescan.
+        let directory = try Self.copyOfExample()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("held.yaml")
+        func version(_ index: Int) -> String {
+            "apiVersion: v1\nkind: Service\nmetadata: {name: held, namespace: dev}\nspec: {clusterIP: 10.96.78.\(index), ports: [{port: 80}]}\n"
+        }
+        try Self.write(version(1), to: file)
+        let server = try ServerProcess(["--manifests", directory.path, "--rescan-interval", "3600"])
+        defer { server.stop() }
+        let name = "held.dev.svc.cluster.local"
+        #expect(try Self.eventually("10.96.78.1\n") { try server.dig(["+short", name]) } == "10.96.78.1\n")
+
+        let holder = open(file.path, O_WRONLY | O_APPEND)
+        try #require(holder >= 0)
+        defer { close(holder) }
+        try Self.write(version(2), to: file)
+        #expect(try Self.eventually("10.96.78.2\n", timeout: 20) { try server.dig(["+short", name]) } == "10.96.78.2\n")
+    }
 }
 
 /// A value shared with a test's helper thread.

@@ -7,12 +7,15 @@ import Testing
 struct TreeChangesMergeTests {
     typealias Changes = ManifestTree.Changes
 
-    static func changes(added: [String] = [], changed: [String] = [], removed: [String] = [], kept: [String] = []) -> Changes {
+    static func changes(
+        added: [String] = [], changed: [String] = [], removed: [String] = [], kept: [String] = [], deferred: [String] = []
+    ) -> Changes {
         var result = Changes()
         result.added = added
         result.changed = changed
         result.removed = removed
         result.keptLastGood = kept
+        result.deferred = deferred
         return result
     }
 
@@ -26,6 +29,10 @@ struct TreeChangesMergeTests {
         (changes(changed: ["a"], kept: ["a"]), changes(changed: ["a"]), changes(changed: ["a"]), "a broken file fixed is no longer kept"),
         (changes(changed: ["a"], kept: ["a"]), Changes(), changes(changed: ["a"], kept: ["a"]), "still broken, not read again"),
         (changes(changed: ["a"]), changes(changed: ["a"], kept: ["a"]), changes(changed: ["a"], kept: ["a"]), "broken by the later write"),
+        (changes(deferred: ["a"]), changes(changed: ["a"]), changes(changed: ["a"]), "a file left for its writer, read later"),
+        (changes(deferred: ["a"]), changes(deferred: ["a"]), changes(deferred: ["a"]), "left for its writer again"),
+        (changes(deferred: ["a"]), changes(changed: ["b"]), changes(changed: ["b"], deferred: ["a"]), "not read again: still to read"),
+        (changes(changed: ["a"]), changes(deferred: ["a"]), changes(changed: ["a"], deferred: ["a"]), "read, then left for a new writer"),
         (Changes(), Changes(), Changes(), "nothing and nothing"),
     ]
 
