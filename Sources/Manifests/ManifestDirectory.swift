@@ -200,38 +200,41 @@ package enum ManifestDirectory {
         }
         // The file may have shrunk while we read it (a writer truncating it).
         if filled < size { bytes.removeLast(size - filled) }
+        // Asked before the last fstat: a writer that closes the file before it is asked has
+        // finished its writes before that fstat, which then sees them. A writer that has held the
+        // file open without writing for a while is no reason to wait: it may never close it.
+        let heldForWriting = Self.isRecent(info.st_mtim) && Self.isOpenForWriting(descriptor)
         var after = stat()
         let unchanged =
             fstat(descriptor, &after) == 0 && after.st_size == info.st_size
             && after.st_mtim.tv_sec == info.st_mtim.tv_sec && after.st_mtim.tv_nsec == info.st_mtim.tv_nsec
             && after.st_ctim.tv_sec == info.st_ctim.tv_sec && after.st_ctim.tv_nsec == info.st_ctim.tv_nsec
-        // A writer that has held the file open without writing for a while is no reason to
-        // wait: it may never close it.
-        let writtenLately = Self.isRecent(after.st_mtim)
-        let steady = filled == size && unchanged && !(writtenLately && Self.isOpenForWriting(descriptor))
+        let steady = filled == size && unchanged && !heldForWriting
         return .success(FileBytes(bytes: bytes, isSteady: steady))
     }
 
     /// How long a writer that wrote to a file and has not closed it counts as still writing it.
-    /// `truncate -s 0` never closes, and a writer may keep a file open long after its last
-    /// write; past this, the file is read as it is.
+    /// `truncate(2)` by path never opens the file, and a writer may keep a file open long after
+    /// its last write; past this, the file is read as it is.
     package static let unclosedWriteExpiry: Duration = .seconds(5)
 
-    /// Whether a file time is less than `unclosedWriteExpiry` ago.
+    /// Whether a file time is less than `unclosedWriteExpiry` ago. A time in the future (set by
+    /// hand, or another machine's clock) says nothing of a writer: not recent.
     private static func isRecent(_ time: timespec) -> Bool {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let age = Duration.seconds(now.tv_sec - time.tv_sec) + .nanoseconds(now.tv_nsec - time.tv_nsec)
-        return age < Self.unclosedWriteExpiry
+        return age >= .zero && age < Self.unclosedWriteExpiry
     }
 
     /// Whether some process has the file of `descriptor` (opened read-only) open for writing: the
     /// kernel refuses a read lease then (fcntl(2), F_SETLEASE). A writer that truncates a file
     /// and writes it again holds it open throughout, while its inotify events can come after the
     /// truncation is visible. A lease granted is given back at once; a writer opening the file in
-    /// between waits for that, and the lease-break signal is set to SIGURG, which is ignored
-    /// unless handled (SIGIO, the default, would end the process). Where leases are not allowed
-    /// (a file of another user without CAP_LEASE, a file system without leases) it says false.
+    /// between waits for that (one opening with O_NONBLOCK gets EWOULDBLOCK), and the
+    /// lease-break signal is set to SIGURG, which is ignored unless handled (SIGIO, the default,
+    /// would end the process). Where leases are not allowed (a file of another user without
+    /// CAP_LEASE, a file system without leases) it says false.
     private static func isOpenForWriting(_ descriptor: Int32) -> Bool {
         // <fcntl.h> defines these only with _GNU_SOURCE: F_SETSIG is 10, F_SETLEASE is
         // F_LINUX_SPECIFIC_BASE (1024) + 0.

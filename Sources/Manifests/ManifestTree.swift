@@ -42,8 +42,10 @@ package struct ManifestTree: Sendable {
 
         /// Two refreshes in a row as one, each path as what it is after both relative to before
         /// the first: added then changed is added, changed then removed is removed, removed then
-        /// added is changed; a file that failed to parse counts as kept-last-good, and a file left
-        /// for its writer as deferred, only if the later refresh did not read it again.
+        /// added is changed; a file that failed to parse counts as kept-last-good only if the
+        /// later refresh did not read it again, and a file left for its writer stays deferred
+        /// unless the later refresh found it changed, gone or broken (read again to the same bytes,
+        /// it is read once more: harmless).
         package mutating func merge(_ later: Changes) {
             enum Status { case added, changed, removed }
             var status: [String: Status] = [:]
@@ -102,7 +104,7 @@ package struct ManifestTree: Sendable {
     /// Reads `.zone` files (nil: they are refused with a diagnostic).
     package let zoneReader: ZoneFileReader?
     /// The watcher's word on files being written, when there is a watcher: a file written while
-    /// it was read is left as it was, for the event of its writer's close to bring it again.
+    /// it was read is left as it was and listed in `Changes.deferred`, to be read again.
     package var writeActivity: (any WriteActivity)?
 
     package init(root: String, limits: ManifestLimits = .standard, zoneReader: ZoneFileReader? = nil) {

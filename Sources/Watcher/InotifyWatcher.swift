@@ -11,7 +11,8 @@ import Synchronization
 /// its own, which `stop()` ends.
 ///
 /// It also notes which files are being written (see `WriteActivity`): a write or truncation is
-/// an `IN_MODIFY`, and the file is being written until its writer's `IN_CLOSE_WRITE`.
+/// an `IN_MODIFY`, and the file is being written until an `IN_CLOSE_WRITE` of it, or for
+/// `ManifestDirectory.unclosedWriteExpiry` after its last write.
 package final class InotifyWatcher: WriteActivity {
     private struct State {
         var descriptor: Int32 = -1
@@ -22,11 +23,11 @@ package final class InotifyWatcher: WriteActivity {
         /// The watch on the root's parent directory (-1: none).
         var parentWatch: Int32 = -1
         var running = false
-        /// Files written since `startNoting()`, and whether events were lost meanwhile (a queue
-        /// overflow: any file may have been written).
+        /// Files written since `startNoting()`. After a queue overflow some writes were never
+        /// seen: the reads' own steadiness checks (`ManifestDirectory.readBytes`) stand alone then.
         var writtenSinceNoting: Set<String> = []
-        var lostEventsSinceNoting = false
-        /// Files written to by a writer that has not closed them, with when it last wrote.
+        /// Files written to by a writer that has not closed them, with when it last wrote (a
+        /// close by any writer of the file ends it; past `unclosedWriteExpiry` it no longer counts).
         var openWrites: [String: ContinuousClock.Instant] = [:]
     }
 
@@ -35,8 +36,9 @@ package final class InotifyWatcher: WriteActivity {
     private let parent: (path: String, name: String)?
     private let inbox: ChangeInbox
     private let state = Mutex(State())
-    /// The buffer events are read into. Held while events are read and handled, by the reader
-    /// thread or by `catchUp()`, so that they are handled one batch at a time, in order.
+    /// The buffer events are read into. Held while events are read and handled (by the reader
+    /// thread, `startNoting()` and `catchUp()`) and while the reader thread closes the
+    /// descriptor, so that events are handled one batch at a time, in order.
     private let reading = Mutex([UInt8](repeating: 0, count: 64 * 1024))
 
     /// What inotify reports (`IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE`,
@@ -150,45 +152,65 @@ package final class InotifyWatcher: WriteActivity {
             ]
             let ready = poll(&pollers, 2, -1)
             guard ready > 0, pollers[0].revents & Int16(POLLIN) != 0 else { continue }
-            self.takeQueuedEvents()
+            // One buffer at a time: the lock is let go between reads, so that a writer flooding
+            // the queue (every write is an IN_MODIFY) cannot keep `catchUp()` waiting.
+            self.reading.withLock { buffer in _ = self.readEvents(into: &buffer) }
         }
     }
 
-    /// Reads and handles every event queued (the descriptor does not block: it stops when the
-    /// queue is empty).
-    private func takeQueuedEvents() {
-        self.reading.withLock { buffer in
-            let descriptor = self.state.withLock { $0.descriptor }
-            guard descriptor >= 0 else { return }
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { return }
-                let batch = buffer.withUnsafeBytes { self.parse(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-                // Events that name nothing to read (a file just created, still being written) do
-                // not start the debounce window: it starts with the event that completes the file.
-                if !batch.paths.isEmpty || batch.rereadAll { self.inbox.post(batch) }
-            }
+    /// Reads one buffer of queued events and handles them; the bytes read, 0 when none were
+    /// queued (the descriptor does not block). Called with `reading` held.
+    @discardableResult
+    private func readEvents(into buffer: inout [UInt8]) -> Int {
+        let descriptor = self.state.withLock { $0.descriptor }
+        guard descriptor >= 0 else { return 0 }
+        var count = -1
+        repeat {
+            count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        } while count < 0 && errno == EINTR
+        guard count > 0 else { return 0 }
+        let batch = buffer.withUnsafeBytes { self.parse(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        // Events that name nothing to read (a file just created, still being written) do not
+        // start the debounce window: it starts with the event that completes the file.
+        if !batch.paths.isEmpty || batch.rereadAll { self.inbox.post(batch) }
+        return count
+    }
+
+    /// Reads and handles the events queued now, and no more: events a writer keeps adding while
+    /// they are read are left to the reader thread. Called with `reading` held.
+    private func readQueuedEvents(into buffer: inout [UInt8]) {
+        let descriptor = self.state.withLock { $0.descriptor }
+        guard descriptor >= 0 else { return }
+        var queued: Int32 = 0
+        guard ioctl(descriptor, UInt(FIONREAD), &queued) == 0 else { return }
+        var taken = 0
+        // A read takes whole events, at most a buffer's worth: a few reads take what was queued.
+        while taken < Int(queued) {
+            let count = self.readEvents(into: &buffer)
+            guard count > 0 else { return }
+            taken += count
         }
     }
 
     package func startNoting() {
-        self.takeQueuedEvents()
-        self.state.withLock { state in
-            state.writtenSinceNoting = []
-            state.lostEventsSinceNoting = false
-            let now = ContinuousClock.now
-            state.openWrites = state.openWrites.filter { now - $0.value < ManifestDirectory.unclosedWriteExpiry }
+        self.reading.withLock { buffer in
+            self.readQueuedEvents(into: &buffer)
+            // Cleared with `reading` held: no event is handled between the reads and the clearing.
+            self.state.withLock { state in
+                state.writtenSinceNoting = []
+                let now = ContinuousClock.now
+                state.openWrites = state.openWrites.filter { now - $0.value < ManifestDirectory.unclosedWriteExpiry }
+            }
         }
     }
 
     package func catchUp() {
-        self.takeQueuedEvents()
+        self.reading.withLock { buffer in self.readQueuedEvents(into: &buffer) }
     }
 
     package func wasWrittenDuringReads(_ path: String) -> Bool {
         self.state.withLock { state in
-            if state.lostEventsSinceNoting || state.writtenSinceNoting.contains(path) { return true }
+            if state.writtenSinceNoting.contains(path) { return true }
             guard let lastWrite = state.openWrites[path] else { return false }
             return ContinuousClock.now - lastWrite < ManifestDirectory.unclosedWriteExpiry
         }
@@ -219,10 +241,6 @@ package final class InotifyWatcher: WriteActivity {
             offset = nameEnd
             if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {
                 batch.rereadAll = true
-                self.state.withLock { state in
-                    state.lostEventsSinceNoting = true
-                    state.openWrites = [:]
-                }
                 continue
             }
             let isParent = self.state.withLock { $0.parentWatch == event.wd && $0.parentWatch >= 0 }
@@ -277,7 +295,8 @@ package final class InotifyWatcher: WriteActivity {
                 batch.paths.insert(path)  // a removed directory: the rescan drops its files
                 continue
             }
-            if mask & UInt32(IN_CLOSE_WRITE) != 0, !ManifestDirectory.isManifestName(name) {
+            // (An empty name: the root is a single file, whose own events these are.)
+            if mask & UInt32(IN_CLOSE_WRITE) != 0, !name.isEmpty, !ManifestDirectory.isManifestName(name) {
                 // A regular file the tree never reads (an editor's or a tool's temporary file, to
                 // be renamed into place: that rename is the event that counts).
                 continue

@@ -9,6 +9,7 @@ import UnixSignals
 import Watcher
 import ZoneCompiler
 import CoreSharing
+import Synchronization
 
 /// Keeps the served snapshot in step with the manifest tree: inotify events (debounced), a
 /// periodic full rescan as the safety net, and SIGHUP for a forced full reload. Each rebuild
@@ -25,11 +26,12 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     /// from it then go): each instant wakes the task that posts that rescan.
     private let settleRescans: AsyncStream<ContinuousClock.Instant>
     private let settleRescanDue: AsyncStream<ContinuousClock.Instant>.Continuation
-    /// Files a rebuild left for their writers, and when to read them again: the writer's close
-    /// brings them back too, but a writer may keep a file open without writing, and there may be
-    /// no further event at all.
-    private let deferredReads: AsyncStream<(due: ContinuousClock.Instant, paths: Set<String>)>
-    private let deferredReadDue: AsyncStream<(due: ContinuousClock.Instant, paths: Set<String>)>.Continuation
+    /// Files rebuilds left for their writers, to be read again (the writer's close brings them
+    /// back too, but a writer may keep a file open without writing, and there may be no further
+    /// event at all), and when: one wake-up at a time, however many rebuilds leave files.
+    private let deferredPaths = Mutex<Set<String>>([])
+    private let deferredReads: AsyncStream<ContinuousClock.Instant>
+    private let deferredReadDue: AsyncStream<ContinuousClock.Instant>.Continuation
     /// How long a file left for its writer waits before it is read again.
     static let deferredReadDelay: Duration = .milliseconds(250)
     private let readiness: Readiness
@@ -59,7 +61,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         self.metrics = metrics
         self.pipeline = PipelineBox(pipeline)
         (self.settleRescans, self.settleRescanDue) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
-        (self.deferredReads, self.deferredReadDue) = AsyncStream.makeStream()
+        (self.deferredReads, self.deferredReadDue) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.store = store
         self.firstLoad = firstLoad
         self.logger = logger
@@ -155,10 +157,14 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
                     }
                 }
                 group.addTask {
-                    for await retry in self.deferredReads {
-                        try? await Task.sleep(until: retry.due, clock: .continuous)
+                    for await due in self.deferredReads {
+                        try? await Task.sleep(until: due, clock: .continuous)
                         if Task.isCancelled || self.inbox.isClosed { break }
-                        self.inbox.post(ChangeBatch(paths: retry.paths))
+                        let paths = self.deferredPaths.withLock { paths in
+                            defer { paths = [] }
+                            return paths
+                        }
+                        if !paths.isEmpty { self.inbox.post(ChangeBatch(paths: paths)) }
                     }
                 }
                 group.addTask {
@@ -266,7 +272,13 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     private func readDeferredLater() {
         let deferred = self.pipeline.value.deferred
         guard !deferred.isEmpty else { return }
-        self.deferredReadDue.yield((.now + Self.deferredReadDelay, Set(deferred)))
+        self.logger.debug("files being written: read again shortly", metadata: ["files": "\(deferred)"])
+        let firstWaiting = self.deferredPaths.withLock { paths in
+            defer { paths.formUnion(deferred) }
+            return paths.isEmpty
+        }
+        // Files already waiting have a wake-up coming, which takes these too.
+        if firstWaiting { self.deferredReadDue.yield(.now + Self.deferredReadDelay) }
     }
 
     static func milliseconds(_ duration: Duration) -> String {

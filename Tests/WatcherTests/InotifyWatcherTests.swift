@@ -87,6 +87,29 @@ struct InotifyWatcherTests {
     }
 }
 
+@Suite("inotify: a single file as the root")
+struct InotifySingleFileRootTests {
+    @Test func aRootThatIsOneFileIsReportedWhenItsWriterCloses() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("single-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("cluster.yaml").path
+        try "x: 1\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let inbox = ChangeInbox()
+        let watcher = InotifyWatcher(root: file, inbox: inbox)
+        try watcher.start()
+        defer { watcher.stop() }
+        try "x: 2\n".write(toFile: file, atomically: false, encoding: .utf8)
+        var collected = ChangeBatch()
+        let deadline = Date().addingTimeInterval(5)
+        while !collected.paths.contains(file), Date() < deadline {
+            collected.merge(inbox.drain())
+            usleep(5_000)
+        }
+        #expect(collected.paths.contains(file))
+    }
+}
+
 @Suite("inotify: files being written")
 struct InotifyWriteActivityTests {
     @Test func aFileIsBeingWrittenFromItsTruncationToItsClose() throws {
