@@ -50,13 +50,18 @@ package final class InotifyWatcher: WriteActivity {
     package init(root: String, inbox: ChangeInbox) {
         self.root = ManifestDirectory.normalizedRoot(root)
         self.inbox = inbox
-        if self.root == "/" {
+        // The parent is found from the root's absolute path with `.` and `..` resolved: taken
+        // literally, `--manifests .` (or `dir/.`) would make the root its own parent, one watch
+        // for both, and every event at the root's top level would be read as the parent's.
+        let absolute = self.root.hasPrefix("/") ? self.root : FileManager.default.currentDirectoryPath + "/" + self.root
+        let resolved = URL(fileURLWithPath: absolute).standardizedFileURL.path
+        if resolved == "/" {
             self.parent = nil
-        } else if let slash = self.root.lastIndex(of: "/") {
-            let directory = String(self.root[..<slash])
-            self.parent = (directory.isEmpty ? "/" : directory, String(self.root[self.root.index(after: slash)...]))
+        } else if let slash = resolved.lastIndex(of: "/") {
+            let directory = String(resolved[..<slash])
+            self.parent = (directory.isEmpty ? "/" : directory, String(resolved[resolved.index(after: slash)...]))
         } else {
-            self.parent = (".", self.root)
+            self.parent = (".", resolved)
         }
     }
 

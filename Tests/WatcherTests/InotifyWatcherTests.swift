@@ -110,6 +110,30 @@ struct InotifySingleFileRootTests {
     }
 }
 
+@Suite("inotify: a root spelled with a trailing dot")
+struct InotifyDotRootTests {
+    @Test func filesAtTheTopOfARootSpelledWithADotAreReported() throws {
+        // `--manifests .` or `dir/.`: the root's parent is its real parent, not the root itself.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let root = directory.path + "/."
+        let inbox = ChangeInbox()
+        let watcher = InotifyWatcher(root: root, inbox: inbox)
+        try watcher.start()
+        defer { watcher.stop() }
+        let file = root + "/a.yaml"
+        try "x: 1\n".write(toFile: file, atomically: false, encoding: .utf8)
+        var collected = ChangeBatch()
+        let deadline = Date().addingTimeInterval(5)
+        while !collected.paths.contains(file), Date() < deadline {
+            collected.merge(inbox.drain())
+            usleep(5_000)
+        }
+        #expect(collected.paths.contains(file))
+    }
+}
+
 @Suite("inotify: files being written")
 struct InotifyWriteActivityTests {
     @Test func aFileIsBeingWrittenFromItsTruncationToItsClose() throws {
