@@ -87,43 +87,34 @@ struct InotifyWatcherTests {
     }
 }
 
-@Suite("inotify: a single file as the root")
-struct InotifySingleFileRootTests {
-    @Test func aRootThatIsOneFileIsReportedWhenItsWriterCloses() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("single-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("cluster.yaml").path
-        try "x: 1\n".write(toFile: file, atomically: false, encoding: .utf8)
-        let inbox = ChangeInbox()
-        let watcher = InotifyWatcher(root: file, inbox: inbox)
-        try watcher.start()
-        defer { watcher.stop() }
-        try "x: 2\n".write(toFile: file, atomically: false, encoding: .utf8)
-        var collected = ChangeBatch()
-        let deadline = Date().addingTimeInterval(5)
-        while !collected.paths.contains(file), Date() < deadline {
-            collected.merge(inbox.drain())
-            usleep(5_000)
-        }
-        #expect(collected.paths.contains(file))
+@Suite("inotify: roots spelled unusually")
+struct InotifyRootSpellingTests {
+    /// How a root is given: one file (`--manifests cluster.yaml`), or a directory with a trailing
+    /// dot (`--manifests .` or `dir/.`), whose parent is its real parent, not itself.
+    enum Spelling: CaseIterable, Sendable {
+        case singleFile, trailingDot
     }
-}
 
-@Suite("inotify: a root spelled with a trailing dot")
-struct InotifyDotRootTests {
-    @Test func filesAtTheTopOfARootSpelledWithADotAreReported() throws {
-        // `--manifests .` or `dir/.`: the root's parent is its real parent, not the root itself.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dot-\(UUID().uuidString)")
+    @Test(arguments: Spelling.allCases)
+    func aWriteUnderTheRootIsReported(_ spelling: Spelling) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spelled-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let root = directory.path + "/."
+        let (root, file): (String, String)
+        switch spelling {
+        case .singleFile:
+            file = directory.appendingPathComponent("cluster.yaml").path
+            root = file
+            try "x: 1\n".write(toFile: file, atomically: false, encoding: .utf8)
+        case .trailingDot:
+            root = directory.path + "/."
+            file = root + "/a.yaml"
+        }
         let inbox = ChangeInbox()
         let watcher = InotifyWatcher(root: root, inbox: inbox)
         try watcher.start()
         defer { watcher.stop() }
-        let file = root + "/a.yaml"
-        try "x: 1\n".write(toFile: file, atomically: false, encoding: .utf8)
+        try "x: 2\n".write(toFile: file, atomically: false, encoding: .utf8)
         var collected = ChangeBatch()
         let deadline = Date().addingTimeInterval(5)
         while !collected.paths.contains(file), Date() < deadline {
