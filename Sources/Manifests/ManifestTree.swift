@@ -191,7 +191,8 @@ package struct ManifestTree: Sendable {
         for (candidate, outcome) in zip(candidates, outcomes) {
             let path = candidate.path
             // Read while a writer had it truncated or half-written: what it held stays, and its
-            // fingerprint too, so that it is read again (its writer's close is an event of its own).
+            // fingerprint too, so that it is read again (listed as deferred; its writer's close is
+            // an event of its own too).
             if let activity, activity.wasWrittenDuringReads(path) {
                 changes.deferred.append(path)
                 continue

@@ -185,6 +185,11 @@ struct WatchEndToEndTests {
         #expect(bad.value.isEmpty, "answers from a half-written file: \(bad.value.prefix(5))")
     }
 
+    /// The one service of the files the tests below hold open: `held.dev`, at `clusterIP`.
+    static func heldService(clusterIP: String) -> String {
+        "apiVersion: v1\nkind: Service\nmetadata: {name: held, namespace: dev}\nspec: {clusterIP: \(clusterIP), ports: [{port: 80}]}\n"
+    }
+
     @Test func aFileHeldTruncatedByItsWriterKeepsServingWhatItHeld() throws {
         // A writer that rewrites a file in place closes it, then truncates it for the next version
         // and is still writing when the reload reads it (the close's event): the file is empty then,
@@ -192,9 +197,7 @@ struct WatchEndToEndTests {
         let directory = try Self.copyOfExample()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("held.yaml")
-        func version(_ index: Int) -> String {
-            "apiVersion: v1\nkind: Service\nmetadata: {name: held, namespace: dev}\nspec: {clusterIP: 10.96.77.\(index), ports: [{port: 80}]}\n"
-        }
+        func version(_ index: Int) -> String { Self.heldService(clusterIP: "10.96.77.\(index)") }
         try Self.write(version(1), to: file)
         let server = try ServerProcess(["--manifests", directory.path])
         defer { server.stop() }
@@ -226,9 +229,7 @@ struct WatchEndToEndTests {
         let directory = try Self.copyOfExample()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("held.yaml")
-        func version(_ index: Int) -> String {
-            "apiVersion: v1\nkind: Service\nmetadata: {name: held, namespace: dev}\nspec: {clusterIP: 10.96.78.\(index), ports: [{port: 80}]}\n"
-        }
+        func version(_ index: Int) -> String { Self.heldService(clusterIP: "10.96.78.\(index)") }
         try Self.write(version(1), to: file)
         let server = try ServerProcess(["--manifests", directory.path, "--rescan-interval", "3600"])
         defer { server.stop() }
