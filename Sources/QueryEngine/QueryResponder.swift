@@ -114,18 +114,18 @@ package enum QueryResponder {
         }
         let answerIndex = shard.answerIndex(entry, qtype: parsed.qtype)
         guard answerIndex >= 0 else {
-            let zone = Int(shard.names[entry].zone)
+            let zone = shard.zone(at: entry)
             return .reply(length: Self.writeBlob(table.zones[zone].noData, table, parsed, query, transport, settings, output))
         }
-        let answer = shard.answers[answerIndex]
-        let length = shard.bytes.withUnsafeBytes { arena in
+        let answer = shard.answer(at: answerIndex)
+        let length = shard.records.withUnsafeBytes { arena in
             shard.cuts.withUnsafeBufferPointer { cuts in
                 Self.writeAnswer(
                     AnswerView(
                         rcode: answer.rcode, answerCount: answer.answerCount, authorityCount: answer.authorityCount,
                         additionalCount: answer.additionalCount, authorityZone: Int(answer.authorityZone)),
-                    bytes: UnsafeRawBufferPointer(rebasing: arena[shard.byteRange(of: answerIndex)]),
-                    cuts: UnsafeBufferPointer(rebasing: cuts[shard.cutRange(of: answerIndex)]),
+                    bytes: UnsafeRawBufferPointer(rebasing: arena[answer.bytes]),
+                    cuts: UnsafeBufferPointer(rebasing: cuts[answer.cuts]),
                     table, parsed, query, transport, settings, output)
             }
         }

@@ -1,150 +1,181 @@
 import DNSWire
 import CoreSharing
 
-/// A set of compiled names in flat arrays: an open-addressing hash table over a byte arena of
-/// lower-cased wire names, and the answers' bytes in one arena. Answering is a hash probe, a
-/// byte compare and a copy — no allocation. Immutable, so snapshots share the shards that did
-/// not change.
+/// A set of compiled names in one flat arena: an open-addressing hash table whose slots hold each
+/// name's hash beside its record, and per name one record holding the name, its answers'
+/// descriptors and their bytes side by side. Answering is a slot read, one record (a few adjacent
+/// cache lines: the name compared, the answer chosen and copied) and no allocation. The table
+/// used to spread a name over six arrays (slots, entries, name bytes, answer types, answers,
+/// bytes): six dependent cache misses per question at M and L, the largest part of the user
+/// time per query. Immutable, so snapshots share the shards that did not change.
 ///
 /// The bytes every name of the shard ends with (`<ns>.svc.cluster.local.` in a namespace's
-/// shard, `in-addr.arpa.` in a reverse one) are kept once, in `suffix`; the arena holds the rest of
+/// shard, `in-addr.arpa.` in a reverse one) are kept once, in `suffix`; records hold the rest of
 /// each name (at L, the names were a quarter of the table).
+///
+/// An entry is named by the offset of its record in `records`, an answer by the offset of its
+/// descriptor there: what `find` and `answerIndex` return.
 package final class AnswerShard: Sendable {
-    /// One name: 20 bytes. Its answers are consecutive in `answers`: one per type it has
-    /// (`typesCount`, their types in `answerTypes`), then the answer for any other type if
-    /// `hasOther`, then the answer to ANY unless it is one of those.
-    package struct NameEntry: Sendable {
-        package var offset: UInt32
-        package var hash: UInt32
-        package var firstAnswer: UInt32
-        package var zone: UInt16
-        package var typesCount: UInt16
-        /// The answer to QTYPE=ANY is `answers[firstAnswer + anyOffset]`; `noAnswer`: the zone's NODATA.
-        package var anyOffset: UInt16
-        /// Of the name without the shard's `suffix` (a wire name is at most 255 bytes).
-        package var length: UInt8
-        /// Whether the answer after the typed ones answers every other type (else: the zone's NODATA).
-        package var hasOther: Bool
-
-        package static let noAnswer = UInt16.max
-    }
-
-    /// One answer: where its bytes and cut points start (each ends where the next answer's
-    /// start), and what to add when answering. 24 bytes.
+    /// One answer, read from its descriptor.
     package struct Answer: Sendable {
-        package var start: UInt32
-        package var cutStart: UInt32
+        /// The type it answers (0 for the answer to other types, and to ANY when it is its own).
+        package var type: UInt16
+        package var rcode: UInt8
+        /// Where its bytes are in `records`.
+        package var bytes: Range<Int>
+        /// Where its cut points are in `cuts`.
+        package var cuts: Range<Int>
+        package var answerCount: UInt16
+        package var authorityCount: UInt16
+        package var additionalCount: UInt16
         /// Index into `externalChains`, or -1.
         package var externalChain: Int32
         /// The zone whose SOA is appended to the authority section, or -1.
         package var authorityZone: Int32
-        package var answerCount: UInt16
-        package var authorityCount: UInt16
-        package var additionalCount: UInt16
-        package var rcode: UInt8
     }
 
-    package let nameBytes: [UInt8]
+    /// Records, back to back: the header (below), the name without `suffix`, one 32-byte
+    /// descriptor per answer (the typed answers first, then the one for every other type, then
+    /// the one to ANY when it is not a typed one), then the answers' bytes. Little-endian fields,
+    /// read unaligned.
+    package let records: [UInt8]
     /// The bytes (the root's zero byte at least) that end every name of the shard.
     package let suffix: [UInt8]
-    package let names: [NameEntry]
-    /// The type each answer answers (0 for the answers to other types and to ANY).
-    package let answerTypes: [UInt16]
-    package let slots: [Int32]
-    package let answers: [Answer]
-    package let bytes: [UInt8]
+    /// `hash << 32 | record offset`; `emptySlot` where none.
+    package let slots: [UInt64]
     package let cuts: [CutPoint]
     package let externalChains: [ExternalChain]
+    /// How many names the shard holds.
+    package let count: Int
 
     package static let empty = AnswerShard(entries: [])
 
+    // Record header: name length (without the suffix), descriptors, typed descriptors, flags,
+    // the descriptor answering ANY, zone.
+    @inlinable static var nameLengthField: Int { 0 }
+    @inlinable static var answersField: Int { 1 }
+    @inlinable static var typesField: Int { 2 }
+    @inlinable static var flagsField: Int { 3 }
+    @inlinable static var anyField: Int { 4 }
+    @inlinable static var zoneField: Int { 5 }
+    @inlinable static var headerSize: Int { 7 }
+    @inlinable static var descriptorSize: Int { 32 }
+    /// In `flagsField`: the descriptor after the typed ones answers every other type (else: the
+    /// zone's NODATA).
+    @inlinable static var hasOtherFlag: UInt8 { 1 }
+    /// In `anyField`: ANY gets the zone's NODATA.
+    @inlinable static var noAnswer: UInt8 { 0xFF }
+    @inlinable static var emptySlot: UInt64 { .max }
+
     package init(entries: [CompiledEntry]) {
-        var nameBytes: [UInt8] = []
-        var names: [NameEntry] = []
-        var answerTypes: [UInt16] = []
-        var answers: [Answer] = []
-        var bytes: [UInt8] = []
-        var cuts: [CutPoint] = []
-        var externalChains: [ExternalChain] = []
         // Every array is sized exactly before it is filled: a shard lives as long as its snapshot
         // (most for the server's lifetime), and arrays grown by appending keep up to half their
         // capacity empty — at 640,000 records that slack was a quarter of the table.
         let suffix = Self.commonSuffix(of: entries)
-        var totals = (names: 0, blobs: 0, bytes: 0, cuts: 0)
-        func count(_ blob: CompiledBlob?) {
-            guard let blob else { return }
-            totals.blobs += 1
-            totals.bytes += blob.bytes.count
-            totals.cuts += blob.cuts.count
-        }
+        var totals = (records: 0, cuts: 0)
         for entry in entries {
-            totals.names += entry.name.count - suffix.count
-            for (_, blob) in entry.typed { count(blob) }
-            count(entry.other)
-            // The answer to ANY is stored once when it equals a typed answer (as below).
-            if let any = entry.any, !entry.typed.contains(where: { $0.blob == any }) { count(any) }
-        }
-        nameBytes.reserveCapacity(totals.names)
-        names.reserveCapacity(entries.count)
-        answerTypes.reserveCapacity(totals.blobs)
-        answers.reserveCapacity(totals.blobs)
-        bytes.reserveCapacity(totals.bytes)
-        cuts.reserveCapacity(totals.cuts)
-        func add(_ blob: CompiledBlob, type: UInt16) {
-            var external: Int32 = -1
-            if let chain = blob.externalChain {
-                external = Int32(externalChains.count)
-                externalChains.append(chain)
+            let anyIndex = Self.typedAnswerToAny(of: entry)
+            var answers = entry.typed.count
+            func count(_ blob: CompiledBlob) {
+                answers += 1
+                totals.records += blob.bytes.count
+                totals.cuts += blob.cuts.count
             }
-            answers.append(
-                Answer(
-                    start: UInt32(bytes.count), cutStart: UInt32(cuts.count), externalChain: external,
-                    authorityZone: Int32(blob.authorityZone ?? -1), answerCount: blob.answerCount,
-                    authorityCount: blob.authorityCount, additionalCount: blob.additionalCount, rcode: blob.rcode))
-            answerTypes.append(type)
-            bytes += blob.bytes
-            cuts += blob.cuts
+            for (_, blob) in entry.typed {
+                totals.records += blob.bytes.count
+                totals.cuts += blob.cuts.count
+            }
+            if let other = entry.other { count(other) }
+            if anyIndex == nil, let any = entry.any { count(any) }
+            totals.records += Self.headerSize + entry.name.count - suffix.count + answers * Self.descriptorSize
         }
+        precondition(totals.records < Int(UInt32.max), "a shard's records must be addressable with 32 bits")
+        var records: [UInt8] = []
+        var cuts: [CutPoint] = []
+        var externalChains: [ExternalChain] = []
+        var placed: [(hash: UInt32, offset: Int)] = []
+        records.reserveCapacity(totals.records)
+        cuts.reserveCapacity(totals.cuts)
+        placed.reserveCapacity(entries.count)
+
+        func append16(_ value: UInt16) {
+            records.append(UInt8(truncatingIfNeeded: value))
+            records.append(UInt8(truncatingIfNeeded: value >> 8))
+        }
+        func append32(_ value: UInt32) {
+            append16(UInt16(truncatingIfNeeded: value))
+            append16(UInt16(truncatingIfNeeded: value >> 16))
+        }
+
         for entry in entries {
             CoreSharing.checkpoint()
+            let typedAny = Self.typedAnswerToAny(of: entry)
+            let ownAny = typedAny == nil ? entry.any : nil
+            let answers = entry.typed.count + (entry.other == nil ? 0 : 1) + (ownAny == nil ? 0 : 1)
+            precondition(answers < Int(Self.noAnswer), "a name has fewer than 255 answers")
+            let anyIndex = typedAny ?? (ownAny == nil ? nil : answers - 1)
             let prefixLength = entry.name.count - suffix.count
-            var name = NameEntry(
-                offset: UInt32(nameBytes.count), hash: NameHash.hash(entry.name), firstAnswer: UInt32(answers.count),
-                zone: UInt16(entry.zone), typesCount: UInt16(entry.typed.count), anyOffset: NameEntry.noAnswer,
-                length: UInt8(prefixLength), hasOther: entry.other != nil)
-            nameBytes += entry.name[0..<prefixLength]
-            for (offset, (type, blob)) in entry.typed.enumerated() {
-                add(blob, type: type)
-                if let any = entry.any, any == blob, name.anyOffset == NameEntry.noAnswer { name.anyOffset = UInt16(offset) }
+            let offset = records.count
+            placed.append((NameHash.hash(entry.name), offset))
+            records.append(UInt8(prefixLength))
+            records.append(UInt8(answers))
+            records.append(UInt8(entry.typed.count))
+            records.append(entry.other != nil ? Self.hasOtherFlag : 0)
+            records.append(anyIndex.map { UInt8($0) } ?? Self.noAnswer)
+            append16(UInt16(entry.zone))
+            records += entry.name[0..<prefixLength]
+            var start = records.count + answers * Self.descriptorSize
+            func describe(_ type: UInt16, _ blob: CompiledBlob) {
+                var external: Int32 = -1
+                if let chain = blob.externalChain {
+                    external = Int32(externalChains.count)
+                    externalChains.append(chain)
+                }
+                append16(type)
+                records.append(blob.rcode)
+                records.append(0)
+                append32(UInt32(start))
+                append32(UInt32(blob.bytes.count))
+                append32(UInt32(cuts.count))
+                append16(UInt16(blob.cuts.count))
+                append16(blob.answerCount)
+                append16(blob.authorityCount)
+                append16(blob.additionalCount)
+                append32(UInt32(bitPattern: external))
+                append32(UInt32(bitPattern: Int32(blob.authorityZone ?? -1)))
+                start += blob.bytes.count
+                cuts += blob.cuts
             }
-            if let other = entry.other { add(other, type: 0) }
-            if let any = entry.any, name.anyOffset == NameEntry.noAnswer {
-                name.anyOffset = UInt16(answers.count - Int(name.firstAnswer))
-                add(any, type: 0)
-            }
-            names.append(name)
+            for (type, blob) in entry.typed { describe(type, blob) }
+            if let other = entry.other { describe(0, other) }
+            if let ownAny { describe(0, ownAny) }
+            for (_, blob) in entry.typed { records += blob.bytes }
+            if let other = entry.other { records += other.bytes }
+            if let ownAny { records += ownAny.bytes }
         }
         // Twice as many slots as names, not the next power of two: that was 2 to 4 times as
         // many (a third of the slots, 2 MiB at L, saved at the same greatest load, one half).
-        let size = max(8, names.count * 2)
-        var slots = [Int32](repeating: -1, count: size)
-        for (index, entry) in names.enumerated() {
-            var slot = Self.slot(of: entry.hash, count: size)
-            while slots[slot] >= 0 { slot = slot + 1 == size ? 0 : slot + 1 }
-            slots[slot] = Int32(index)
+        let size = max(8, placed.count * 2)
+        var slots = [UInt64](repeating: Self.emptySlot, count: size)
+        for (hash, offset) in placed {
+            var slot = Self.slot(of: hash, count: size)
+            while slots[slot] != Self.emptySlot { slot = slot + 1 == size ? 0 : slot + 1 }
+            slots[slot] = UInt64(hash) << 32 | UInt64(offset)
         }
-        self.nameBytes = nameBytes
+        self.records = records
         self.suffix = suffix
-        self.names = names
-        self.answerTypes = answerTypes
         self.slots = slots
-        self.answers = answers
-        self.bytes = bytes
         self.cuts = cuts
         self.externalChains = externalChains
+        self.count = placed.count
     }
 
-    package var count: Int { self.names.count }
+    /// The typed answer that also answers ANY, when the answer to ANY equals one: it is then
+    /// stored once.
+    private static func typedAnswerToAny(of entry: CompiledEntry) -> Int? {
+        guard let any = entry.any else { return nil }
+        return entry.typed.firstIndex { $0.blob == any }
+    }
 
     /// The longest byte string that ends every entry's name (the root's zero byte at least). A
     /// name's bytes are its prefix and this, wherever the cut falls: equality is of whole names.
@@ -171,7 +202,7 @@ package final class AnswerShard: Sendable {
         Int((UInt64(hash &* 0x9E37_79B1) &* UInt64(count)) >> 32)
     }
 
-    /// The index of the entry whose name equals `name` (lower-cased wire form) with `hash`.
+    /// The entry whose name equals `name` (lower-cased wire form) with `hash`.
     @inlinable
     package func find(_ name: UnsafeRawBufferPointer, hash: UInt32) -> Int? {
         let suffixCount = self.suffix.count
@@ -183,75 +214,150 @@ package final class AnswerShard: Sendable {
             return memcmpEqual(suffixBase, nameBase + prefixCount, suffixCount)
         }
         guard endsWithSuffix else { return nil }
-        let count = self.slots.count
-        var slot = Self.slot(of: hash, count: count)
-        while true {
-            let index = Int(self.slots[slot])
-            if index < 0 { return nil }
-            let entry = self.names[index]
-            if entry.hash == hash, Int(entry.length) == prefixCount {
-                let matches = self.nameBytes.withUnsafeBytes { arena -> Bool in
-                    guard let arenaBase = arena.baseAddress else { return prefixCount == 0 }
-                    return memcmpEqual(arenaBase + Int(entry.offset), nameBase, prefixCount)
+        return self.slots.withUnsafeBufferPointer { slots -> Int? in
+            self.records.withUnsafeBytes { records -> Int? in
+                guard let recordsBase = records.baseAddress else { return nil }
+                let count = slots.count
+                var slot = Self.slot(of: hash, count: count)
+                while true {
+                    let value = slots[slot]
+                    if value == Self.emptySlot { return nil }
+                    if UInt32(truncatingIfNeeded: value >> 32) == hash {
+                        let offset = Int(UInt32(truncatingIfNeeded: value))
+                        let record = recordsBase + offset
+                        if Int(record.load(fromByteOffset: Self.nameLengthField, as: UInt8.self)) == prefixCount,
+                            memcmpEqual(record + Self.headerSize, nameBase, prefixCount)
+                        {
+                            return offset
+                        }
+                    }
+                    slot = slot + 1 == count ? 0 : slot + 1
                 }
-                if matches { return index }
             }
-            slot = slot + 1 == count ? 0 : slot + 1
         }
     }
 
-    /// The answer of `entry` for `qtype`; -1 for the zone's NODATA.
+    /// The answer (its descriptor) of `entry` for `qtype`; -1 for the zone's NODATA.
     @inlinable
-    package func answerIndex(_ entryIndex: Int, qtype: UInt16) -> Int {
-        let entry = self.names[entryIndex]
-        let first = Int(entry.firstAnswer)
-        if qtype == RRType.any.rawValue {
-            return entry.anyOffset == NameEntry.noAnswer ? -1 : first + Int(entry.anyOffset)
+    package func answerIndex(_ entry: Int, qtype: UInt16) -> Int {
+        self.records.withUnsafeBytes { records -> Int in
+            guard let base = records.baseAddress else { return -1 }
+            let record = base + entry
+            let first = entry + Self.headerSize + Int(record.load(fromByteOffset: Self.nameLengthField, as: UInt8.self))
+            if qtype == RRType.any.rawValue {
+                let any = record.load(fromByteOffset: Self.anyField, as: UInt8.self)
+                return any == Self.noAnswer ? -1 : first + Int(any) * Self.descriptorSize
+            }
+            let typesCount = Int(record.load(fromByteOffset: Self.typesField, as: UInt8.self))
+            var descriptor = first
+            for _ in 0..<typesCount {
+                if UInt16(littleEndian: (base + descriptor).loadUnaligned(as: UInt16.self)) == qtype { return descriptor }
+                descriptor += Self.descriptorSize
+            }
+            let flags = record.load(fromByteOffset: Self.flagsField, as: UInt8.self)
+            return flags & Self.hasOtherFlag != 0 ? descriptor : -1
         }
-        let typesEnd = first + Int(entry.typesCount)
-        for index in first..<typesEnd where self.answerTypes[index] == qtype { return index }
-        return entry.hasOther ? typesEnd : -1
     }
 
-    /// Where the bytes of answer `index` are in `bytes`.
+    /// The answer whose descriptor is at `descriptor`.
     @inlinable
-    package func byteRange(of index: Int) -> Range<Int> {
-        let end = index + 1 < self.answers.count ? Int(self.answers[index + 1].start) : self.bytes.count
-        return Int(self.answers[index].start)..<end
+    package func answer(at descriptor: Int) -> Answer {
+        self.records.withUnsafeBytes { records -> Answer in
+            let field = records.baseAddress! + descriptor
+            func u16(_ offset: Int) -> UInt16 { UInt16(littleEndian: field.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) }
+            func u32(_ offset: Int) -> UInt32 { UInt32(littleEndian: field.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+            let start = Int(u32(4))
+            let cutStart = Int(u32(12))
+            return Answer(
+                type: u16(0), rcode: field.load(fromByteOffset: 2, as: UInt8.self),
+                bytes: start..<(start + Int(u32(8))), cuts: cutStart..<(cutStart + Int(u16(16))),
+                answerCount: u16(18), authorityCount: u16(20), additionalCount: u16(22),
+                externalChain: Int32(bitPattern: u32(24)), authorityZone: Int32(bitPattern: u32(28)))
+        }
     }
 
-    /// Where the cut points of answer `index` are in `cuts`.
+    /// The zone number of `entry`.
     @inlinable
-    package func cutRange(of index: Int) -> Range<Int> {
-        let end = index + 1 < self.answers.count ? Int(self.answers[index + 1].cutStart) : self.cuts.count
-        return Int(self.answers[index].cutStart)..<end
+    package func zone(at entry: Int) -> Int {
+        Int(UInt16(littleEndian: self.records.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: entry + Self.zoneField, as: UInt16.self) }))
+    }
+
+    /// Every entry, in the order the shard was built from.
+    package var entryList: [Int] {
+        var list: [Int] = []
+        list.reserveCapacity(self.count)
+        var offset = 0
+        while offset < self.records.count {
+            list.append(offset)
+            offset = self.recordEnd(offset)
+        }
+        return list
+    }
+
+    /// Where the record of `entry` ends: after its last answer's bytes, or its descriptors.
+    private func recordEnd(_ entry: Int) -> Int {
+        let first = entry + Self.headerSize + Int(self.records[entry + Self.nameLengthField])
+        let count = Int(self.records[entry + Self.answersField])
+        guard count > 0 else { return first }
+        return self.answer(at: first + (count - 1) * Self.descriptorSize).bytes.upperBound
+    }
+
+    /// The descriptors of `entry`, by offset.
+    private func descriptors(of entry: Int) -> StrideTo<Int> {
+        let first = entry + Self.headerSize + Int(self.records[entry + Self.nameLengthField])
+        let count = Int(self.records[entry + Self.answersField])
+        return stride(from: first, to: first + count * Self.descriptorSize, by: Self.descriptorSize)
+    }
+
+    /// The descriptors of the typed answers of `entry`, by offset.
+    package func typedDescriptors(of entry: Int) -> StrideTo<Int> {
+        let first = entry + Self.headerSize + Int(self.records[entry + Self.nameLengthField])
+        return stride(from: first, to: first + Int(self.records[entry + Self.typesField]) * Self.descriptorSize, by: Self.descriptorSize)
+    }
+
+    /// The name of `entry` without the suffix, lower-cased wire bytes.
+    package func namePrefix(at entry: Int) -> ArraySlice<UInt8> {
+        let start = entry + Self.headerSize
+        return self.records[start..<(start + Int(self.records[entry + Self.nameLengthField]))]
     }
 
     /// The entries again, as values (to build a changed shard from this one).
     package func entries() -> [CompiledEntry] {
-        self.names.map { name in
-            var entry = CompiledEntry(
-                name: Array(self.nameBytes[Int(name.offset)..<(Int(name.offset) + Int(name.length))]) + self.suffix,
-                zone: Int(name.zone))
-            let first = Int(name.firstAnswer)
-            let typesEnd = first + Int(name.typesCount)
-            for index in first..<typesEnd {
-                entry.typed.append((self.answerTypes[index], self.blob(index)))
+        self.entryList.map { offset in
+            var entry = CompiledEntry(name: Array(self.namePrefix(at: offset)) + self.suffix, zone: self.zone(at: offset))
+            let descriptors = Array(self.descriptors(of: offset))
+            let typesCount = Int(self.records[offset + Self.typesField])
+            for descriptor in descriptors[0..<typesCount] {
+                entry.typed.append((self.answer(at: descriptor).type, self.blob(descriptor)))
             }
-            if name.hasOther { entry.other = self.blob(typesEnd) }
-            if name.anyOffset != NameEntry.noAnswer { entry.any = self.blob(first + Int(name.anyOffset)) }
+            if self.records[offset + Self.flagsField] & Self.hasOtherFlag != 0 { entry.other = self.blob(descriptors[typesCount]) }
+            let any = self.records[offset + Self.anyField]
+            if any != Self.noAnswer { entry.any = self.blob(descriptors[Int(any)]) }
             return entry
         }
     }
 
-    package func blob(_ index: Int) -> CompiledBlob {
-        let answer = self.answers[index]
+    /// The answer whose descriptor is at `descriptor`, as a value.
+    package func blob(_ descriptor: Int) -> CompiledBlob {
+        let answer = self.answer(at: descriptor)
         return CompiledBlob(
-            rcode: answer.rcode, bytes: Array(self.bytes[self.byteRange(of: index)]),
+            rcode: answer.rcode, bytes: Array(self.records[answer.bytes]),
             answerCount: answer.answerCount, authorityCount: answer.authorityCount,
-            additionalCount: answer.additionalCount, cuts: Array(self.cuts[self.cutRange(of: index)]),
+            additionalCount: answer.additionalCount, cuts: Array(self.cuts[answer.cuts]),
             externalChain: answer.externalChain >= 0 ? self.externalChains[Int(answer.externalChain)] : nil,
             authorityZone: answer.authorityZone >= 0 ? Int(answer.authorityZone) : nil)
+    }
+
+    /// Answers stored (an ANY equal to a typed answer counted once), and their bytes.
+    package var storedAnswers: (count: Int, bytes: Int) {
+        var totals = (count: 0, bytes: 0)
+        for entry in self.entryList {
+            for descriptor in self.descriptors(of: entry) {
+                totals.count += 1
+                totals.bytes += self.answer(at: descriptor).bytes.count
+            }
+        }
+        return totals
     }
 
     /// This shard without the names in `removed` and with `added` (which replace names they repeat).

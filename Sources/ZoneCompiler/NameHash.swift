@@ -4,7 +4,8 @@ package enum NameHash {
     package static let seed: UInt32 = 0x811C_9DC5
     package static let prime: UInt32 = 0x0100_0193
 
-    @inline(__always)
+    /// Inlinable: the query parser, in another module, calls it for every byte of every name.
+    @inlinable @inline(__always)
     package static func step(_ hash: UInt32, _ byte: UInt8) -> UInt32 {
         (hash ^ UInt32(byte)) &* Self.prime
     }

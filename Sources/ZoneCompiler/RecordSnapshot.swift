@@ -79,8 +79,8 @@ package final class RecordSnapshot: Sendable {
         guard number < self.table.zones.count, self.table.zones[number].apexLength > 0 else { return nil }
         var zone = Zone(apex: number == 0 ? self.options.domain : self.table.zones[number].name)
         func take(_ shard: AnswerShard) {
-            for index in 0..<shard.count where shard.zone(at: index) == number {
-                zone.records += shard.rrsets(at: index).flatMap(\.records)
+            for entry in shard.entryList where shard.zone(at: entry) == number {
+                zone.records += shard.rrsets(at: entry).flatMap(\.records)
             }
         }
         if number == 0 {

@@ -33,7 +33,9 @@ struct AnswerShardTests {
             let suffix = try #require(DomainName(test.suffix))
             #expect(shard.suffix.count >= suffix.wire.count, "the shared tail is kept once")
         }
-        #expect(shard.nameBytes.count + names.count * shard.suffix.count == names.reduce(0) { $0 + $1.wire.count })
+        #expect(
+            shard.entryList.reduce(0) { $0 + shard.namePrefix(at: $1).count } + names.count * shard.suffix.count
+                == names.reduce(0) { $0 + $1.wire.count })
         for (index, name) in names.enumerated() {
             #expect(shard.index(of: name) != nil, "\(name)")
             #expect(shard.index(of: name).map { shard.name(at: $0) } == name)
@@ -68,15 +70,15 @@ struct AnswerShardTests {
         #expect(shard.entries() == entries)
         for (index, entry) in entries.enumerated() {
             let found = try #require(shard.index(of: DomainName(uncheckedWire: entry.name)))
-            #expect(found == index)
+            #expect(found == shard.entryList[index])
             for qtype: UInt16 in [1, 5, 28, 33, 16, 255] {
                 let expected = qtype == 255 ? entry.any : (entry.typed.first { $0.type == qtype }?.blob ?? entry.other)
                 let answer = shard.answerIndex(found, qtype: qtype)
                 #expect((answer < 0 ? nil : shard.blob(answer)) == expected, "\(entry.name) \(qtype)")
             }
         }
-        #expect(shard.answers.count == 8, "an ANY equal to a typed answer is stored once")
-        #expect(shard.bytes.count == 16 + 40 + 30 + 30 + 31 + 28 + 5)
+        #expect(shard.storedAnswers.count == 8, "an ANY equal to a typed answer is stored once")
+        #expect(shard.storedAnswers.bytes == 16 + 40 + 30 + 30 + 31 + 28 + 5)
     }
 }
 
