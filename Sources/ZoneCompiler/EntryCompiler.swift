@@ -61,6 +61,31 @@ package struct EntryCompiler {
         return entry
     }
 
+    /// The entry `singleRRsetEntry` makes of a PTR owner with one target, its answer written
+    /// straight into its bytes: the owner as a pointer to the question (offset 12), the target
+    /// whole. Nil where the general writer could compress the target against the question (a
+    /// target under `arpa.`, as the owner is): then its bytes could differ. At L the reverse
+    /// zones hold 170,000 such owners; the general writer's name index was most of their cost.
+    package static func pointerEntry(_ owner: DomainName, target: DomainName, ttl: UInt32, zone: Int) -> CompiledEntry? {
+        let wire = target.wire
+        guard target.labelCount > 0, !Self.endsInArpa(wire), wire.count <= Int(UInt16.max) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(12 + wire.count)
+        bytes += [0xC0, 0x0C, UInt8(RRType.ptr.rawValue >> 8), UInt8(truncatingIfNeeded: RRType.ptr.rawValue), 0x00, 0x01]
+        bytes += [UInt8(truncatingIfNeeded: ttl >> 24), UInt8(truncatingIfNeeded: ttl >> 16), UInt8(truncatingIfNeeded: ttl >> 8), UInt8(truncatingIfNeeded: ttl)]
+        bytes += [UInt8(truncatingIfNeeded: wire.count >> 8), UInt8(truncatingIfNeeded: wire.count)]
+        bytes += wire
+        let blob = CompiledBlob(rcode: 0, bytes: bytes, answerCount: 1, cuts: [])
+        return CompiledEntry(name: owner.lowercased.wire, zone: zone, typed: [(RRType.ptr.rawValue, blob)], any: blob)
+    }
+
+    /// Whether a wire name's last label is `arpa` (any case).
+    private static func endsInArpa(_ wire: [UInt8]) -> Bool {
+        guard wire.count >= 6 else { return false }
+        let last = wire[(wire.count - 6)...]
+        return last.first == 4 && zip(last.dropFirst().prefix(4), "arpa".utf8).allSatisfy { $0 | 0x20 == $1 } && last.last == 0
+    }
+
     private init(zoneOf: @escaping (DomainName) -> Int?, lookup: @escaping (DomainName) -> NameLookup) {
         self.zoneOf = zoneOf
         self.lookup = lookup

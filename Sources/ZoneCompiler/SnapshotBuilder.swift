@@ -536,6 +536,11 @@ package struct SnapshotBuilder: Sendable {
             return EntryCompiler.compile(records: records, zoneOf: { _ in number }, lookup: { self.lookup($0) }).first
         }
         guard let zone = owner?.zone ?? self.reverseNames[name]?.zone else { return nil }
+        if let targets = owner?.targets, targets.count == 1,
+            let entry = EntryCompiler.pointerEntry(name, target: targets[0].name, ttl: self.options.ttl, zone: zone)
+        {
+            return entry
+        }
         let records = RecordGenerator.pointerRecords(name, owner?.targets ?? [], ttl: self.options.ttl)
         if !records.isEmpty { return EntryCompiler.singleRRsetEntry(name, records, zone: zone) }
         // An empty non-terminal between PTR owners and their zone's apex.

@@ -20,4 +20,35 @@ struct SingleRRsetEntryTests {
         #expect(general.count == 1)
         #expect(EntryCompiler.singleRRsetEntry(owner, records, zone: 3) == general.first)
     }
+
+    /// A PTR owner with one target, written straight into bytes: the general compiler's entry,
+    /// whatever the target's case, length or TTL; none where the target could be compressed
+    /// against the question (a target under `arpa.`).
+    static let pointerCases: [(owner: String, target: String, ttl: UInt32, direct: Bool)] = [
+        ("5.0.96.10.in-addr.arpa.", "web.dev.svc.cluster.local.", 5, true),
+        ("5.0.96.10.in-addr.arpa.", "Web.Dev.svc.Cluster.Local.", 30, true),
+        ("9.8.7.6.in-addr.arpa.", "x.", 0x0102_0304, true),
+        ("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa.",
+         "a-very-long-service-name-that-is-still-a-label.some-namespace.svc.cluster.local.", 5, true),
+        ("5.0.96.10.in-addr.arpa.", "web.dev.svc.in-addr.arpa.", 5, false),
+        ("5.0.96.10.in-addr.arpa.", "web.dev.svc.ARPA.", 5, false),
+        ("5.0.96.10.in-addr.arpa.", "web.notarpa.", 5, true),
+    ]
+
+    @Test(arguments: 0..<Self.pointerCases.count)
+    func pointerEntryIsTheGeneralCompilersOrNone(_ index: Int) throws {
+        let test = Self.pointerCases[index]
+        let owner = try #require(DomainName(test.owner))
+        let target = try #require(DomainName(test.target))
+        let direct = EntryCompiler.pointerEntry(owner, target: target, ttl: test.ttl, zone: 3)
+        guard test.direct else {
+            #expect(direct == nil)
+            return
+        }
+        let general = EntryCompiler.compile(
+            records: [ResourceRecord(owner, ttl: test.ttl, .ptr(target))], zoneOf: { _ in 3 }, lookup: { _ in .outside })
+        #expect(general.count == 1)
+        #expect(direct == general.first)
+        #expect(direct?.typed.first?.blob.bytes == general.first?.typed.first?.blob.bytes)
+    }
 }
