@@ -15,7 +15,7 @@ ifeq ($(shell command -v kubectl),)
 DEB_PACKAGES += kubernetes-client
 endif
 
-.PHONY: deps build test run check clean golden bench bench-api bench-compare fuzz soak
+.PHONY: deps build test run check clean golden bench bench-api bench-compare bench-paths fuzz soak
 
 ## deps: install the missing Debian packages (apt-get update first); nothing when all are present
 deps:
@@ -74,6 +74,13 @@ bench:
 	python3 bench/run.py $(BENCH_ARGS)
 	python3 bench/pod_mix.py
 	/usr/bin/python3 bench/charts.py
+
+## bench-paths: where CPU per query goes, ClusterDNS beside Knot (UDP mix at M): system calls,
+## datagrams per receive, wake-ups, and CPU by path from perf (installs linux-perf when missing)
+bench-paths:
+	@$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) $(BENCH_PACKAGES) linux-perf"
+	$(SWIFT) build -c release --product clusterdns
+	python3 bench/query_paths.py $(PATHS_ARGS)
 
 ## bench-api: the API source at L (BENCH_SIZE=M for a quick one): the bench's cluster from the test
 ## API server against the same cluster from files; first sync, RSS, and the peak of a forced relist
