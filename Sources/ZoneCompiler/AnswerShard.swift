@@ -50,21 +50,22 @@ package final class AnswerShard: Sendable {
 
     package static let empty = AnswerShard(entries: [])
 
-    // Record header: name length (without the suffix), descriptors, typed descriptors, flags,
-    // the descriptor answering ANY, zone.
+    // Record header: name length (without the suffix, a byte), flags (a byte), then 16 bits
+    // each: descriptors, typed descriptors, the descriptor answering ANY, zone. A zone file may
+    // give one name any number of types, so the counts are not bytes.
     @inlinable static var nameLengthField: Int { 0 }
-    @inlinable static var answersField: Int { 1 }
-    @inlinable static var typesField: Int { 2 }
-    @inlinable static var flagsField: Int { 3 }
-    @inlinable static var anyField: Int { 4 }
-    @inlinable static var zoneField: Int { 5 }
-    @inlinable static var headerSize: Int { 7 }
+    @inlinable static var flagsField: Int { 1 }
+    @inlinable static var answersField: Int { 2 }
+    @inlinable static var typesField: Int { 4 }
+    @inlinable static var anyField: Int { 6 }
+    @inlinable static var zoneField: Int { 8 }
+    @inlinable static var headerSize: Int { 10 }
     @inlinable static var descriptorSize: Int { 32 }
     /// In `flagsField`: the descriptor after the typed ones answers every other type (else: the
     /// zone's NODATA).
     @inlinable static var hasOtherFlag: UInt8 { 1 }
     /// In `anyField`: ANY gets the zone's NODATA.
-    @inlinable static var noAnswer: UInt8 { 0xFF }
+    @inlinable static var noAnswer: UInt16 { 0xFFFF }
     @inlinable static var emptySlot: UInt64 { .max }
 
     package init(entries: [CompiledEntry]) {
@@ -93,7 +94,7 @@ package final class AnswerShard: Sendable {
                 totals.records += any.bytes.count
                 totals.cuts += any.cuts.count
             }
-            precondition(answers < Int(Self.noAnswer), "a name has fewer than 255 answers")
+            precondition(answers < Int(Self.noAnswer), "a name has fewer than 65,535 answers")
             totals.records += Self.headerSize + entry.name.count - suffix.count + answers * Self.descriptorSize
         }
         precondition(totals.records < Int(UInt32.max), "a shard's records must be addressable with 32 bits")
@@ -134,10 +135,10 @@ package final class AnswerShard: Sendable {
                 let prefixLength = entry.name.count - suffix.count
                 placed.append((NameHash.hash(entry.name), at))
                 put8(UInt8(prefixLength))
-                put8(UInt8(answers))
-                put8(UInt8(entry.typed.count))
                 put8(entry.other != nil ? Self.hasOtherFlag : 0)
-                put8(anyIndex.map { UInt8($0) } ?? Self.noAnswer)
+                put16(UInt16(answers))
+                put16(UInt16(entry.typed.count))
+                put16(anyIndex.map { UInt16($0) } ?? Self.noAnswer)
                 put16(UInt16(entry.zone))
                 put(entry.name[0..<prefixLength])
                 var start = at + answers * Self.descriptorSize
@@ -264,10 +265,10 @@ package final class AnswerShard: Sendable {
             let record = base + entry
             let first = entry + Self.headerSize + Int(record.load(fromByteOffset: Self.nameLengthField, as: UInt8.self))
             if qtype == RRType.any.rawValue {
-                let any = record.load(fromByteOffset: Self.anyField, as: UInt8.self)
+                let any = UInt16(littleEndian: record.loadUnaligned(fromByteOffset: Self.anyField, as: UInt16.self))
                 return any == Self.noAnswer ? -1 : first + Int(any) * Self.descriptorSize
             }
-            let typesCount = Int(record.load(fromByteOffset: Self.typesField, as: UInt8.self))
+            let typesCount = Int(UInt16(littleEndian: record.loadUnaligned(fromByteOffset: Self.typesField, as: UInt16.self)))
             var descriptor = first
             for _ in 0..<typesCount {
                 if UInt16(littleEndian: (base + descriptor).loadUnaligned(as: UInt16.self)) == qtype { return descriptor }
@@ -316,7 +317,7 @@ package final class AnswerShard: Sendable {
     /// Where the record of `entry` ends: after its last answer's bytes, or its descriptors.
     private func recordEnd(_ entry: Int) -> Int {
         let first = entry + Self.headerSize + Int(self.records[entry + Self.nameLengthField])
-        let count = Int(self.records[entry + Self.answersField])
+        let count = self.header(entry, Self.answersField)
         guard count > 0 else { return first }
         return self.answer(at: first + (count - 1) * Self.descriptorSize).bytes.upperBound
     }
@@ -324,14 +325,19 @@ package final class AnswerShard: Sendable {
     /// The descriptors of `entry`, by offset.
     private func descriptors(of entry: Int) -> StrideTo<Int> {
         let first = entry + Self.headerSize + Int(self.records[entry + Self.nameLengthField])
-        let count = Int(self.records[entry + Self.answersField])
+        let count = self.header(entry, Self.answersField)
         return stride(from: first, to: first + count * Self.descriptorSize, by: Self.descriptorSize)
+    }
+
+    /// A 16-bit field of the header of `entry`.
+    private func header(_ entry: Int, _ field: Int) -> Int {
+        Int(self.records[entry + field]) | Int(self.records[entry + field + 1]) << 8
     }
 
     /// The descriptors of the typed answers of `entry`, by offset.
     package func typedDescriptors(of entry: Int) -> StrideTo<Int> {
         let first = entry + Self.headerSize + Int(self.records[entry + Self.nameLengthField])
-        return stride(from: first, to: first + Int(self.records[entry + Self.typesField]) * Self.descriptorSize, by: Self.descriptorSize)
+        return stride(from: first, to: first + self.header(entry, Self.typesField) * Self.descriptorSize, by: Self.descriptorSize)
     }
 
     /// The name of `entry` without the suffix, lower-cased wire bytes.
@@ -345,13 +351,13 @@ package final class AnswerShard: Sendable {
         self.entryList.map { offset in
             var entry = CompiledEntry(name: Array(self.namePrefix(at: offset)) + self.suffix, zone: self.zone(at: offset))
             let descriptors = Array(self.descriptors(of: offset))
-            let typesCount = Int(self.records[offset + Self.typesField])
+            let typesCount = self.header(offset, Self.typesField)
             for descriptor in descriptors[0..<typesCount] {
                 entry.typed.append((self.answer(at: descriptor).type, self.blob(descriptor)))
             }
             if self.records[offset + Self.flagsField] & Self.hasOtherFlag != 0 { entry.other = self.blob(descriptors[typesCount]) }
-            let any = self.records[offset + Self.anyField]
-            if any != Self.noAnswer { entry.any = self.blob(descriptors[Int(any)]) }
+            let any = self.header(offset, Self.anyField)
+            if any != Int(Self.noAnswer) { entry.any = self.blob(descriptors[any]) }
             return entry
         }
     }

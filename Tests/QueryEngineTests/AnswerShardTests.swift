@@ -80,5 +80,24 @@ struct AnswerShardTests {
         #expect(shard.storedAnswers.count == 8, "an ANY equal to a typed answer is stored once")
         #expect(shard.storedAnswers.bytes == 16 + 40 + 30 + 30 + 31 + 28 + 5)
     }
-}
 
+    /// A zone file may give one name hundreds of types (generic `TYPEnnn` records): more than a
+    /// byte counts. Each is found, ANY included, and the entry comes back whole.
+    @Test func aNameWithHundredsOfTypesKeepsThemAll() throws {
+        let blobs = (0..<300).map { index in
+            CompiledBlob(rcode: 0, bytes: [UInt8(truncatingIfNeeded: index), UInt8(index >> 8)], answerCount: 1, cuts: [])
+        }
+        let entry = CompiledEntry(
+            name: try #require(DomainName("many.example.")).wire, zone: 2,
+            typed: blobs.enumerated().map { (UInt16(1000 + $0.offset), $0.element) }, any: blobs[299])
+        let shard = AnswerShard(entries: [entry])
+        #expect(shard.entries() == [entry])
+        let found = try #require(shard.index(of: DomainName(uncheckedWire: entry.name)))
+        for index in [0, 255, 256, 299] {
+            #expect(shard.blob(shard.answerIndex(found, qtype: UInt16(1000 + index))) == blobs[index])
+        }
+        #expect(shard.blob(shard.answerIndex(found, qtype: 255)) == blobs[299])
+        #expect(shard.answerIndex(found, qtype: 999) == -1)
+        #expect(shard.zone(at: found) == 2)
+    }
+}
