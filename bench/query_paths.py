@@ -13,7 +13,8 @@ per server per round, interleaved. For each run it reports, per answered query:
 
     bench/query_paths.py [--size M] [--seconds 5] [--rounds 2] [--binary .build/release/clusterdns]
 
-Needs root (tracepoints) and perf (Debian's linux-perf). Prints a Markdown table.
+Needs root (tracepoints) and perf (Debian's linux-perf). Prints a Markdown table. The script and
+perf run on the client's core; the samples counted are the server's threads'.
 """
 import argparse
 import collections
@@ -61,30 +62,51 @@ def classify(stack):
     return "server code"
 
 
-def perf_paths(data):
-    """Samples per path from `perf script` output of a call-graph recording."""
-    script = subprocess.run(["perf", "script", "-i", data, "-F", "ip,sym,dso"], capture_output=True, text=True).stdout
+def perf_paths(data, pids):
+    """Samples per path from `perf script` output of a call-graph recording, counting only the
+    samples of the server's threads (`pids`): softirq work done in their context included."""
+    script = subprocess.run(["perf", "script", "-i", data, "-F", "tid,ip,sym,dso"], capture_output=True, text=True).stdout
     counts = collections.Counter()
     stack = []
+    owner = None
 
     def flush():
-        if stack:
+        if stack and owner in pids:
             path = classify(stack)
             if path:
                 counts[path] += 1
 
     for line in script.splitlines():
-        line = line.strip()
-        if not line:
+        stripped = line.strip()
+        if not stripped:
             flush()
             stack.clear()
+            owner = None
             continue
-        parts = line.split(None, 1)
+        if not line.startswith("\t"):
+            # A sample's first line: the thread id.
+            try:
+                owner = int(stripped.split()[0])
+            except ValueError:
+                owner = None
+            continue
+        parts = stripped.split(None, 1)
         if len(parts) == 2:
             symbol = parts[1]
             stack.append(("[k]" if "kernel" in symbol else "") + symbol)
     flush()
     return counts
+
+
+def thread_ids(pid):
+    """Every thread of the server's processes."""
+    threads = set()
+    for process in run.descendants(pid):
+        try:
+            threads.update(int(entry) for entry in os.listdir(f"/proc/{process}/task"))
+        except OSError:
+            continue
+    return threads
 
 
 def measure(server, queries, seconds):
@@ -98,6 +120,7 @@ def measure(server, queries, seconds):
                                  "sleep", str(window)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         record = subprocess.Popen(["perf", "record", "-C", run.SERVER_CORE, "-F", str(FREQUENCY), "-g", "-o", record_out,
                                    "--", "sleep", str(window)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        threads = thread_ids(server.process.pid)
         user0, system0 = cpu_split(server.process.pid)
         result = run.dnsperf(server.port, queries, seconds)
         user1, system1 = cpu_split(server.process.pid)
@@ -111,7 +134,7 @@ def measure(server, queries, seconds):
                 fields = line.strip().split(",")
                 if len(fields) > 2 and fields[0].replace(".", "").isdigit():
                     counted[fields[2]] = float(fields[0]) / in_window
-        paths = {path: samples / FREQUENCY / in_window * 1e6 for path, samples in perf_paths(record_out).items()}
+        paths = {path: samples / FREQUENCY / in_window * 1e6 for path, samples in perf_paths(record_out, threads).items()}
     return {
         "qps": result["qps"],
         "user_us": (user1 - user0) / answered * 1e6,
@@ -143,6 +166,10 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--binary", default=run.BIN)
     args = parser.parse_args()
+    # This script, perf and their helpers stay on the client's core: the server's core holds the
+    # server alone, and its counts and samples are the server's.
+    os.sched_setaffinity(0, {int(run.CLIENT_CORE)})
+    run.BIN = args.binary  # the zones and queries from the build measured
 
     directory, manifests = run.generate(args.size, "covered")
     flags = run.LAYOUT_FLAGS["covered"]

@@ -69,9 +69,10 @@ package final class AnswerShard: Sendable {
     @inlinable static var emptySlot: UInt64 { .max }
 
     package init(entries: [CompiledEntry]) {
-        // Every array is sized exactly before it is filled: a shard lives as long as its snapshot
-        // (most for the server's lifetime), and arrays grown by appending keep up to half their
-        // capacity empty — at 640,000 records that slack was a quarter of the table.
+        // The records, cuts and slots are sized exactly before they are filled: a shard lives as
+        // long as its snapshot (most for the server's lifetime), and arrays grown by appending
+        // keep up to half their capacity empty — at 640,000 records that slack was a quarter of
+        // the table. (External chains are few.)
         let suffix = Self.commonSuffix(of: entries)
         // The typed answer each entry's ANY shares (-1: none), and the sizes, before writing.
         var typedAny = [Int](repeating: -1, count: entries.count)
@@ -173,8 +174,9 @@ package final class AnswerShard: Sendable {
             precondition(at == totals.records, "a shard's records fill exactly the size counted")
             initialized = at
         }
-        // Twice as many slots as names, not the next power of two: that was 2 to 4 times as
-        // many (a third of the slots, 2 MiB at L, saved at the same greatest load, one half).
+        // Twice as many slots as names, not the next power of two: that was 2 to 4 times as many
+        // at the same greatest load, one half. A slot is 8 bytes, the name's hash beside its
+        // record, so a probe passing other names never reads their records.
         let size = max(8, placed.count * 2)
         var slots = [UInt64](repeating: Self.emptySlot, count: size)
         for (hash, offset) in placed {
@@ -314,7 +316,8 @@ package final class AnswerShard: Sendable {
         return list
     }
 
-    /// Where the record of `entry` ends: after its last answer's bytes, or its descriptors.
+    /// Where the record of `entry` ends: after its last answer's bytes, or after its name when
+    /// it has no answers.
     private func recordEnd(_ entry: Int) -> Int {
         let first = entry + Self.headerSize + Int(self.records[entry + Self.nameLengthField])
         let count = self.header(entry, Self.answersField)

@@ -63,12 +63,13 @@ package struct EntryCompiler {
 
     /// The entry `singleRRsetEntry` makes of a PTR owner with one target, its answer written
     /// straight into its bytes: the owner as a pointer to the question (offset 12), the target
-    /// whole. Nil where the general writer could compress the target against the question (a
-    /// target under `arpa.`, as the owner is): then its bytes could differ. At L the reverse
-    /// zones hold 170,000 such owners; the general writer's name index was most of their cost.
+    /// whole. Only for an owner under `arpa.` and a target outside it: the general writer
+    /// compresses a target against any suffix it shares with the question, which such a pair
+    /// cannot share; nil otherwise. At L the reverse zones hold 170,000 such owners; the general
+    /// writer's name index was most of their cost.
     package static func pointerEntry(_ owner: DomainName, target: DomainName, ttl: UInt32, zone: Int) -> CompiledEntry? {
         let wire = target.wire
-        guard target.labelCount > 0, !Self.endsInArpa(wire), wire.count <= Int(UInt16.max) else { return nil }
+        guard target.labelCount > 0, Self.endsInArpa(owner.wire), !Self.endsInArpa(wire) else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(12 + wire.count)
         bytes += [0xC0, 0x0C, UInt8(RRType.ptr.rawValue >> 8), UInt8(truncatingIfNeeded: RRType.ptr.rawValue), 0x00, 0x01]
@@ -79,7 +80,9 @@ package struct EntryCompiler {
         return CompiledEntry(name: owner.lowercased.wire, zone: zone, typed: [(RRType.ptr.rawValue, blob)], any: blob)
     }
 
-    /// Whether a wire name's last label is `arpa` (any case).
+    /// Whether a wire name's last label may be `arpa` (any case): true for every name under
+    /// `arpa.`, and possibly for a label that ends in those bytes (the callers then take the
+    /// general path, which is never wrong).
     private static func endsInArpa(_ wire: [UInt8]) -> Bool {
         guard wire.count >= 6 else { return false }
         let last = wire[(wire.count - 6)...]

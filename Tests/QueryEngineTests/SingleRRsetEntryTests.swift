@@ -33,6 +33,8 @@ struct SingleRRsetEntryTests {
         ("5.0.96.10.in-addr.arpa.", "web.dev.svc.in-addr.arpa.", 5, false),
         ("5.0.96.10.in-addr.arpa.", "web.dev.svc.ARPA.", 5, false),
         ("5.0.96.10.in-addr.arpa.", "web.notarpa.", 5, true),
+        // An owner outside `arpa.` could share a suffix with any target: the general path.
+        ("web.dev.svc.cluster.local.", "db.dev.svc.cluster.local.", 5, false),
     ]
 
     @Test(arguments: 0..<Self.pointerCases.count)
