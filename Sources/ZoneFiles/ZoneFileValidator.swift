@@ -5,6 +5,10 @@ import Manifests
 /// authoritative server loading it would (NSD and Knot refuse the same files). Pure: records in,
 /// the file's result out. An error fails the whole file, so a server keeps its last good version.
 package enum ZoneFileValidator {
+    /// The most record types one name may have. Real names have a handful; each type is one
+    /// compiled answer, and a question for a type the name lacks looks through all of them.
+    package static let maximumTypesPerName = 256
+
     package static func validate(_ records: [ZoneFileRecord], path: String) -> ManifestFile {
         func location(_ line: Int) -> SourceLocation { SourceLocation(file: path, line: line, column: 0) }
         func failed(_ line: Int, _ message: String) -> ManifestFile {
@@ -21,6 +25,7 @@ package enum ZoneFileValidator {
         var warnings: [ManifestDiagnostic] = []
         var seen: Set<ZoneFileRecord.Identity> = []
         var typesByOwner: [DomainName: [UInt16]] = [:]
+        var distinctTypes: [DomainName: Set<UInt16>] = [:]
         var ttlBySet: [ZoneFileRecord.SetKey: (ttl: UInt32, line: Int)] = [:]
         for record in [soa] + records.filter({ $0.type != RRType.soa.rawValue }) {
             let owner = DomainName(uncheckedWire: record.owner)
@@ -60,6 +65,11 @@ package enum ZoneFileValidator {
                 }
             } else {
                 ttlBySet[record.setKey] = (record.ttl, record.line)
+            }
+            if distinctTypes[owner, default: []].insert(record.type).inserted,
+                distinctTypes[owner, default: []].count > Self.maximumTypesPerName
+            {
+                return failed(record.line, "\(owner) has more than \(Self.maximumTypesPerName) record types")
             }
             typesByOwner[owner, default: []].append(record.type)
             kept.append(record)

@@ -43,6 +43,19 @@ struct ZoneFileParserTests {
         #expect(Self.owners(file) == ["example.test. SOA 3600 line 1", "example.test. NS 3600 line 2", "ns.example.test. A 3600 line 3"])
     }
 
+    /// A zone whose name `x` has `count` generic types (RFC 3597), one record each, one per line
+    /// after the SOA.
+    static func typesAtOneName(_ count: Int) -> String {
+        "$TTL 60\n@ SOA ns h 1 2 3 4 5\n" + (0..<count).map { "x TYPE\(1000 + $0) \\# 1 00\n" }.joined()
+    }
+
+    @Test func aNameMayHaveAsManyTypesAsTheLimit() {
+        // A second record of a type `x` has is no new type; another name has its own count.
+        let file = Self.read(Self.typesAtOneName(256) + "x TYPE1000 \\# 1 01\ny A 10.0.0.1\n")
+        #expect(!file.failedToParse, "\(file.diagnostics)")
+        #expect(file.zone?.records.count == 1 + 256 + 2)
+    }
+
     @Test(
         arguments: [
             ("$TTL 60\n@ SOA ns h 1 2 3 4 5\n$INCLUDE other.zone\n", 3, "$INCLUDE is not supported"),
@@ -58,6 +71,8 @@ struct ZoneFileParserTests {
             // RFC 3597's generic form lets any type be written with any data: it must still read back.
             ("$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS \\# 0\n", 3, "NS: the record has no data"),
             ("$TTL 60\n@ SOA ns h 1 2 3 4 5\nx MX \\# 0\n", 3, "MX: the record has no data"),
+            // Each type of a name is one compiled answer: a name may have 256 types, not more.
+            (Self.typesAtOneName(257), 2 + 257, "x.internal. has more than 256 record types"),
         ])
     func aFileThatCannotBeServedIsOneErrorWithItsLine(text: String, line: Int, message: String) {
         let file = Self.read(text)
