@@ -60,6 +60,10 @@ package final class AnswerShard: Sendable {
     @inlinable static var anyField: Int { 6 }
     @inlinable static var zoneField: Int { 8 }
     @inlinable static var headerSize: Int { 10 }
+    // Descriptor: type (16 bits), RCODE (a byte), a spare byte, then 32 bits each: where its
+    // bytes start in `records`, their length, where its cut points start in `cuts`; 16 bits each:
+    // cut points, answer, authority and additional counts; 32 bits each: the external chain and
+    // the authority zone (-1: none). Written by `init`, read by `answer(at:)`.
     @inlinable static var descriptorSize: Int { 32 }
     /// In `flagsField`: the descriptor after the typed ones answers every other type (else: the
     /// zone's NODATA).
@@ -80,20 +84,11 @@ package final class AnswerShard: Sendable {
         for index in entries.indices {
             let entry = entries[index]
             typedAny[index] = Self.typedAnswerToAny(of: entry) ?? -1
-            var answers = entry.typed.count
-            for (_, blob) in entry.typed {
+            var answers = 0
+            Self.forEachStoredAnswer(of: entry, anySharesTyped: typedAny[index] >= 0) { _, blob in
+                answers += 1
                 totals.records += blob.bytes.count
                 totals.cuts += blob.cuts.count
-            }
-            if let other = entry.other {
-                answers += 1
-                totals.records += other.bytes.count
-                totals.cuts += other.cuts.count
-            }
-            if typedAny[index] < 0, let any = entry.any {
-                answers += 1
-                totals.records += any.bytes.count
-                totals.cuts += any.cuts.count
             }
             precondition(answers < Int(Self.noAnswer), "a name has fewer than 65,535 answers")
             totals.records += Self.headerSize + entry.name.count - suffix.count + answers * Self.descriptorSize
@@ -130,9 +125,10 @@ package final class AnswerShard: Sendable {
             for index in entries.indices {
                 CoreSharing.checkpoint()
                 let entry = entries[index]
-                let ownAny = typedAny[index] < 0 ? entry.any : nil
-                let answers = entry.typed.count + (entry.other == nil ? 0 : 1) + (ownAny == nil ? 0 : 1)
-                let anyIndex = typedAny[index] >= 0 ? typedAny[index] : (ownAny == nil ? nil : answers - 1)
+                let anySharesTyped = typedAny[index] >= 0
+                let answers = entry.typed.count + (entry.other == nil ? 0 : 1) + (!anySharesTyped && entry.any != nil ? 1 : 0)
+                // The answer to ANY: the typed one it equals, else its own, stored last.
+                let anyIndex = anySharesTyped ? typedAny[index] : (entry.any == nil ? nil : answers - 1)
                 let prefixLength = entry.name.count - suffix.count
                 placed.append((NameHash.hash(entry.name), at))
                 put8(UInt8(prefixLength))
@@ -143,7 +139,8 @@ package final class AnswerShard: Sendable {
                 put16(UInt16(entry.zone))
                 put(entry.name[0..<prefixLength])
                 var start = at + answers * Self.descriptorSize
-                func describe(_ type: UInt16, _ blob: CompiledBlob) {
+                // Descriptors first, then the bytes, each in the order `forEachStoredAnswer` gives.
+                Self.forEachStoredAnswer(of: entry, anySharesTyped: anySharesTyped) { type, blob in
                     var external: Int32 = -1
                     if let chain = blob.externalChain {
                         external = Int32(externalChains.count)
@@ -164,12 +161,7 @@ package final class AnswerShard: Sendable {
                     start += blob.bytes.count
                     cuts += blob.cuts
                 }
-                for (type, blob) in entry.typed { describe(type, blob) }
-                if let other = entry.other { describe(0, other) }
-                if let ownAny { describe(0, ownAny) }
-                for (_, blob) in entry.typed { put(blob.bytes[...]) }
-                if let other = entry.other { put(other.bytes[...]) }
-                if let ownAny { put(ownAny.bytes[...]) }
+                Self.forEachStoredAnswer(of: entry, anySharesTyped: anySharesTyped) { _, blob in put(blob.bytes[...]) }
             }
             precondition(at == totals.records, "a shard's records fill exactly the size counted")
             initialized = at
@@ -197,6 +189,17 @@ package final class AnswerShard: Sendable {
     private static func typedAnswerToAny(of entry: CompiledEntry) -> Int? {
         guard let any = entry.any else { return nil }
         return entry.typed.firstIndex { $0.blob == any }
+    }
+
+    /// The answers a record stores, in its order: the typed ones, then the one for every other
+    /// type, then the one to ANY unless it equals a typed one (`anySharesTyped`). Type 0 for the
+    /// last two.
+    private static func forEachStoredAnswer(
+        of entry: CompiledEntry, anySharesTyped: Bool, _ body: (_ type: UInt16, _ blob: CompiledBlob) -> Void
+    ) {
+        for (type, blob) in entry.typed { body(type, blob) }
+        if let other = entry.other { body(0, other) }
+        if !anySharesTyped, let any = entry.any { body(0, any) }
     }
 
     /// The longest byte string that ends every entry's name (the root's zero byte at least). A
