@@ -45,7 +45,7 @@ package struct APIPayloadDecoder: Sendable {
 
     package func page(_ body: [UInt8]) throws -> Page {
         let parsed = body.withUnsafeBytes { JSONDocumentParser.parse($0, limits: .apiServer, positions: false) }
-        guard case .success(let documents) = parsed, let list = documents.first, list.pairs != nil else {
+        guard case .success(let documents) = parsed, let list = documents.first, list.isMapping else {
             throw APIError.malformed("the \(self.resource.rawValue) list is not a JSON object")
         }
         guard let resourceVersion = list["metadata"]?["resourceVersion"]?.scalar?.text else {

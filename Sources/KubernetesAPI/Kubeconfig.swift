@@ -32,7 +32,7 @@ package enum Kubeconfig {
         case .success(let parsed):
             documents = parsed
         }
-        guard let root = documents.first, root.pairs != nil else {
+        guard let root = documents.first, root.isMapping else {
             throw Failure(path: path, message: "not a kubeconfig (no mapping at the top)")
         }
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."

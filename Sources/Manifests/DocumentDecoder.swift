@@ -77,7 +77,7 @@ struct DocumentDecoder {
     /// An object field; nil when absent or null.
     mutating func object(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> ManifestNode? {
         guard let node, !node.isNull else { return nil }
-        if node.pairs != nil { return node }
+        if node.isMapping { return node }
         self.error(node, "\(path()) must be an object, got \(node.typeDescription)")
         return nil
     }

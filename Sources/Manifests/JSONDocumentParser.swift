@@ -1,5 +1,5 @@
 /// Parses JSON text (RFC 8259; several top-level values one after another are several documents)
-/// into `ManifestNode` trees with line and column. JSON files skip the YAML parser: this is a
+/// into a `ManifestTape`, with line and column. JSON files skip the YAML parser: this is a
 /// single pass over the bytes, an order of magnitude faster, and tabs are fine here.
 package struct JSONDocumentParser {
     private let bytes: UnsafeRawBufferPointer
@@ -9,11 +9,13 @@ package struct JSONDocumentParser {
     private var lineStart = 0
     /// False: every node is at line 1, column 1 (see `parse`).
     private let positions: Bool
+    private var tape: ManifestTape.Builder
 
     private init(bytes: UnsafeRawBufferPointer, limits: ManifestLimits, positions: Bool) {
         self.bytes = bytes
         self.limits = limits
         self.positions = positions
+        self.tape = ManifestTape.Builder(expectedBytes: bytes.count)
     }
 
     /// The top-level values of `bytes`, in order. With `positions` false every node is placed at
@@ -22,9 +24,13 @@ package struct JSONDocumentParser {
     package static func parse(
         _ bytes: UnsafeRawBufferPointer, limits: ManifestLimits = .standard, positions: Bool = true
     ) -> Result<[ManifestNode], YAMLDocumentParser.Failure> {
+        guard bytes.count <= ManifestTape.maximumInput else {
+            return .failure(
+                YAMLDocumentParser.Failure(line: 1, column: 1, message: "more than \(ManifestTape.maximumInput) bytes"))
+        }
         var parser = JSONDocumentParser(bytes: bytes, limits: limits, positions: positions)
         do {
-            var documents: [ManifestNode] = []
+            var documents: [Int] = []
             parser.skipWhitespace()
             // A UTF-8 byte order mark is allowed before the first value.
             if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
@@ -33,10 +39,12 @@ package struct JSONDocumentParser {
                 parser.skipWhitespace()
             }
             while parser.offset < bytes.count {
-                documents.append(try parser.parseValue(depth: 0))
+                documents.append(parser.tape.count)
+                try parser.parseValue(depth: 0)
                 parser.skipWhitespace()
             }
-            return .success(documents)
+            let tape = parser.tape.finish()
+            return .success(documents.map { ManifestNode(tape: tape, index: $0) })
         } catch {
             return .failure(error)
         }
@@ -66,7 +74,8 @@ package struct JSONDocumentParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(YAMLDocumentParser.Failure) -> ManifestNode {
+    /// Adds the value at the current offset, and everything in it, to the tape.
+    private mutating func parseValue(depth: Int) throws(YAMLDocumentParser.Failure) {
         guard self.offset < self.bytes.count else { throw self.failure("unexpected end of input") }
         let line = self.nodeLine
         let column = self.nodeColumn
@@ -77,28 +86,31 @@ package struct JSONDocumentParser {
                     line: line, column: column, message: "nested deeper than \(self.limits.maximumDepth) levels")
             }
             self.offset += 1
-            var pairs: [ManifestNode.Pair] = []
+            let index = self.tape.open(mapping: true, line: line, column: column)
+            var children = 0
             self.skipWhitespace()
             if self.peek == UInt8(ascii: "}") {
                 self.offset += 1
-                return ManifestNode(.mapping(pairs), line: line, column: column)
+                self.tape.close(index, children: 0)
+                return
             }
             while true {
                 self.skipWhitespace()
                 guard self.peek == UInt8(ascii: "\"") else { throw self.failure("expected a string key") }
-                let key = try self.parseString()
+                try self.parseString()
                 self.skipWhitespace()
                 guard self.peek == UInt8(ascii: ":") else { throw self.failure("expected ':' after a key") }
                 self.offset += 1
                 self.skipWhitespace()
-                let value = try self.parseValue(depth: depth + 1)
-                pairs.append(ManifestNode.Pair(key: key, value: value))
+                try self.parseValue(depth: depth + 1)
+                children += 2
                 self.skipWhitespace()
                 switch self.peek {
                 case UInt8(ascii: ","): self.offset += 1
                 case UInt8(ascii: "}"):
                     self.offset += 1
-                    return ManifestNode(.mapping(pairs), line: line, column: column)
+                    self.tape.close(index, children: children)
+                    return
                 default: throw self.failure("expected ',' or '}' in an object")
                 }
             }
@@ -108,34 +120,38 @@ package struct JSONDocumentParser {
                     line: line, column: column, message: "nested deeper than \(self.limits.maximumDepth) levels")
             }
             self.offset += 1
-            var items: [ManifestNode] = []
+            let index = self.tape.open(mapping: false, line: line, column: column)
+            var children = 0
             self.skipWhitespace()
             if self.peek == UInt8(ascii: "]") {
                 self.offset += 1
-                return ManifestNode(.sequence(items), line: line, column: column)
+                self.tape.close(index, children: 0)
+                return
             }
             while true {
                 self.skipWhitespace()
-                items.append(try self.parseValue(depth: depth + 1))
+                try self.parseValue(depth: depth + 1)
+                children += 1
                 self.skipWhitespace()
                 switch self.peek {
                 case UInt8(ascii: ","): self.offset += 1
                 case UInt8(ascii: "]"):
                     self.offset += 1
-                    return ManifestNode(.sequence(items), line: line, column: column)
+                    self.tape.close(index, children: children)
+                    return
                 default: throw self.failure("expected ',' or ']' in a list")
                 }
             }
         case UInt8(ascii: "\""):
-            return try self.parseString()
+            try self.parseString()
         case UInt8(ascii: "t"):
-            return try self.parseLiteral("true", line: line, column: column)
+            try self.parseLiteral("true", line: line, column: column)
         case UInt8(ascii: "f"):
-            return try self.parseLiteral("false", line: line, column: column)
+            try self.parseLiteral("false", line: line, column: column)
         case UInt8(ascii: "n"):
-            return try self.parseLiteral("null", line: line, column: column)
+            try self.parseLiteral("null", line: line, column: column)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return try self.parseNumber(line: line, column: column)
+            try self.parseNumber(line: line, column: column)
         default:
             throw self.failure("unexpected character '\(Self.printable(self.bytes[self.offset]))'")
         }
@@ -147,20 +163,17 @@ package struct JSONDocumentParser {
         (0x20..<0x7F).contains(byte) ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
     }
 
-    private mutating func parseLiteral(
-        _ word: StaticString, line: Int, column: Int
-    ) throws(YAMLDocumentParser.Failure) -> ManifestNode {
+    private mutating func parseLiteral(_ word: StaticString, line: Int, column: Int) throws(YAMLDocumentParser.Failure) {
         let count = word.utf8CodeUnitCount
         guard self.offset + count <= self.bytes.count else { throw self.failure("unexpected end of input") }
         for index in 0..<count where self.bytes[self.offset + index] != word.utf8Start[index] {
             throw self.failure("unexpected character '\(Self.printable(self.bytes[self.offset + index]))'")
         }
         self.offset += count
-        let text = String(decoding: UnsafeBufferPointer(start: word.utf8Start, count: count), as: UTF8.self)
-        return ManifestNode(.scalar(ManifestScalar(text, style: .plain)), line: line, column: column)
+        self.tape.scalar(UnsafeBufferPointer(start: word.utf8Start, count: count), quoted: false, line: line, column: column)
     }
 
-    private mutating func parseNumber(line: Int, column: Int) throws(YAMLDocumentParser.Failure) -> ManifestNode {
+    private mutating func parseNumber(line: Int, column: Int) throws(YAMLDocumentParser.Failure) {
         let start = self.offset
         if self.peek == UInt8(ascii: "-") { self.offset += 1 }
         var digits = 0
@@ -170,20 +183,22 @@ package struct JSONDocumentParser {
             case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"): break
             default:
                 guard digits > 0 else { throw self.failure("a number needs digits") }
-                return self.numberNode(from: start, line: line, column: column)
+                self.addNumber(from: start, line: line, column: column)
+                return
             }
             self.offset += 1
         }
         guard digits > 0 else { throw self.failure("a number needs digits") }
-        return self.numberNode(from: start, line: line, column: column)
+        self.addNumber(from: start, line: line, column: column)
     }
 
-    private func numberNode(from start: Int, line: Int, column: Int) -> ManifestNode {
-        let text = String(decoding: self.bytes[start..<self.offset], as: UTF8.self)
-        return ManifestNode(.scalar(ManifestScalar(text, style: .plain)), line: line, column: column)
+    private mutating func addNumber(from start: Int, line: Int, column: Int) {
+        self.tape.scalar(
+            UnsafeBufferPointer(rebasing: self.bytes.assumingMemoryBound(to: UInt8.self)[start..<self.offset]), quoted: false,
+            line: line, column: column)
     }
 
-    private mutating func parseString() throws(YAMLDocumentParser.Failure) -> ManifestNode {
+    private mutating func parseString() throws(YAMLDocumentParser.Failure) {
         let line = self.nodeLine
         let column = self.nodeColumn
         self.offset += 1  // the opening quote
@@ -192,9 +207,11 @@ package struct JSONDocumentParser {
         while self.offset < self.bytes.count {
             let byte = self.bytes[self.offset]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: self.bytes[start..<self.offset], as: UTF8.self)
+                self.tape.scalar(
+                    UnsafeBufferPointer(rebasing: self.bytes.assumingMemoryBound(to: UInt8.self)[start..<self.offset]),
+                    quoted: true, line: line, column: column)
                 self.offset += 1
-                return ManifestNode(.scalar(ManifestScalar(text, style: .quoted)), line: line, column: column)
+                return
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw self.failure("control character in a string") }
@@ -206,8 +223,8 @@ package struct JSONDocumentParser {
             self.offset += 1
             switch byte {
             case UInt8(ascii: "\""):
-                let text = String(decoding: utf8, as: UTF8.self)
-                return ManifestNode(.scalar(ManifestScalar(text, style: .quoted)), line: line, column: column)
+                utf8.withUnsafeBufferPointer { _ = self.tape.scalar($0, quoted: true, line: line, column: column) }
+                return
             case UInt8(ascii: "\\"):
                 guard let escape = self.peek else { throw self.failure("unterminated string") }
                 self.offset += 1

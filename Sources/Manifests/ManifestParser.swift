@@ -86,7 +86,7 @@ package enum ManifestParser {
     ) {
         var decoder = DocumentDecoder(file: file.path)
         defer { file.diagnostics += decoder.diagnostics }
-        guard document.pairs != nil else {
+        guard document.isMapping else {
             decoder.error(document, "document must be an object, got \(document.typeDescription)")
             return
         }

@@ -1,8 +1,8 @@
 import CYAML
 import CoreSharing
 
-/// Parses a YAML stream (one or more documents) into `ManifestNode` trees with libyaml's event
-/// API. Events map straight onto nodes: no tag-resolution pass and no intermediate tree.
+/// Parses a YAML stream (one or more documents) into a `ManifestTape` with libyaml's event API.
+/// Events map straight onto the tape's elements: no tag-resolution pass and no tree.
 package enum YAMLDocumentParser {
     /// Where and why the text is not valid YAML (or breaks a limit), with 1-based line and column.
     package struct Failure: Error, Sendable, Equatable {
@@ -11,28 +11,23 @@ package enum YAMLDocumentParser {
         package var message: String
     }
 
-    /// A sequence or mapping whose end event has not come yet. Kept in a stack and grown in
-    /// place, so that adding a child never copies the collection.
+    /// A sequence or mapping whose end event has not come yet.
     private struct OpenCollection {
-        var isMapping: Bool
-        var items: [ManifestNode] = []
-        var pairs: [ManifestNode.Pair] = []
-        var pendingKey: ManifestNode?
-        var line: Int
-        var column: Int
+        var index: Int
         var anchor: String?
+        /// Direct children so far (a mapping's keys and values both count).
+        var children = 0
         /// Nodes in the subtree so far, itself included (for the alias expansion limit).
         var size = 1
-
-        var node: ManifestNode {
-            ManifestNode(self.isMapping ? .mapping(self.pairs) : .sequence(self.items), line: self.line, column: self.column)
-        }
     }
 
     /// The documents of `bytes`, in order; empty documents are left out.
     package static func parse(
         _ bytes: UnsafeRawBufferPointer, limits: ManifestLimits = .standard
     ) -> Result<[ManifestNode], Failure> {
+        guard bytes.count <= ManifestTape.maximumInput else {
+            return .failure(Failure(line: 1, column: 1, message: "more than \(ManifestTape.maximumInput) bytes"))
+        }
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             return .failure(Failure(line: 1, column: 1, message: "not valid YAML: parser could not start"))
@@ -45,9 +40,10 @@ package enum YAMLDocumentParser {
             yaml_parser_set_input_string(&parser, &empty, 0)
         }
 
-        var documents: [ManifestNode] = []
+        var tape = ManifestTape.Builder(expectedBytes: bytes.count)
+        var documents: [Int] = []
         var stack: [OpenCollection] = []
-        var anchors: [String: (node: ManifestNode, size: Int)] = [:]
+        var anchors: [String: (index: Int, size: Int)] = [:]
         var expanded = 0
         var event = yaml_event_t()
 
@@ -55,23 +51,16 @@ package enum YAMLDocumentParser {
             .failure(Failure(line: line, column: column, message: message))
         }
 
-        /// Hands a finished node to the collection it belongs to (or to the documents).
-        func add(_ node: ManifestNode, size: Int, anchor: String?) {
-            if let anchor { anchors[anchor] = (node, size) }
+        /// Counts a finished node into the collection it belongs to (or into the documents).
+        func added(_ index: Int, size: Int, anchor: String?) {
+            if let anchor { anchors[anchor] = (index, size) }
             let top = stack.count - 1
             guard top >= 0 else {
-                if !node.isNull { documents.append(node) }
+                documents.append(index)
                 return
             }
             stack[top].size += size
-            if !stack[top].isMapping {
-                stack[top].items.append(node)
-            } else if let key = stack[top].pendingKey {
-                stack[top].pairs.append(ManifestNode.Pair(key: key, value: node))
-                stack[top].pendingKey = nil
-            } else {
-                stack[top].pendingKey = node
-            }
+            stack[top].children += 1
         }
 
         var events = 0
@@ -87,16 +76,17 @@ package enum YAMLDocumentParser {
 
             switch event.type {
             case YAML_STREAM_END_EVENT:
-                return .success(documents)
+                let finished = tape.finish()
+                return .success(documents.map { ManifestNode(tape: finished, index: $0) }.filter { !$0.isNull })
             case YAML_DOCUMENT_START_EVENT:
                 anchors.removeAll(keepingCapacity: true)
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
-                let text = Self.string(scalar.value, count: scalar.length)
-                let style: ManifestScalar.Style = scalar.style == YAML_PLAIN_SCALAR_STYLE ? .plain : .quoted
-                let tag = scalar.tag.map { String(cString: $0) }
-                let node = ManifestNode(.scalar(ManifestScalar(text, style: style, tag: tag)), line: line, column: column)
-                add(node, size: 1, anchor: scalar.anchor.map { String(cString: $0) })
+                let text = UnsafeBufferPointer(start: scalar.value, count: scalar.value == nil ? 0 : scalar.length)
+                let index = tape.scalar(
+                    text, quoted: scalar.style != YAML_PLAIN_SCALAR_STYLE, tag: scalar.tag.map { String(cString: $0) },
+                    line: line, column: column)
+                added(index, size: 1, anchor: scalar.anchor.map { String(cString: $0) })
             case YAML_ALIAS_EVENT:
                 let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
                 guard let target = anchors[name] else {
@@ -108,10 +98,9 @@ package enum YAMLDocumentParser {
                         at: line, column,
                         "aliases expand to more than \(limits.maximumAliasExpansion) nodes (a YAML bomb?)")
                 }
-                var node = target.node
-                node.line = line
-                node.column = column
-                add(node, size: target.size, anchor: nil)
+                let index = tape.count
+                tape.alias(of: target.index, line: line, column: column)
+                added(index, size: target.size, anchor: nil)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 guard stack.count < limits.maximumDepth else {
                     return failure(at: line, column, "nested deeper than \(limits.maximumDepth) levels")
@@ -119,19 +108,16 @@ package enum YAMLDocumentParser {
                 let isMapping = event.type == YAML_MAPPING_START_EVENT
                 let anchor = (isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
                     .map { String(cString: $0) }
-                stack.append(OpenCollection(isMapping: isMapping, line: line, column: column, anchor: anchor))
+                let index = tape.open(mapping: isMapping, line: line, column: column)
+                stack.append(OpenCollection(index: index, anchor: anchor))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let collection = stack.popLast() else { break }
-                add(collection.node, size: collection.size, anchor: collection.anchor)
+                tape.close(collection.index, children: collection.children)
+                added(collection.index, size: collection.size, anchor: collection.anchor)
             default:
                 break
             }
         }
-    }
-
-    private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, count: Int) -> String {
-        guard let pointer, count > 0 else { return "" }
-        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
 
     /// The parser's own words for the problem, at the position it reports. Reader errors (bad

@@ -35,6 +35,50 @@ struct DocumentParserTests {
     @Test func aliasesShareTheAnchoredNode() throws {
         let documents = try yaml("base: &b {x: 1}\ncopy: *b\n").get()
         #expect(documents[0]["copy"]?["x"]?.scalar?.value == .integer(1))
+        // The alias is where it is written; what it holds is where the anchor is.
+        #expect(documents[0]["copy"]?.line == 2)
+        #expect(documents[0]["copy"]?.column == 7)
+        #expect(documents[0]["copy"]?["x"]?.line == 1)
+    }
+
+    @Test func anAliasMayBeAKey() throws {
+        let documents = try yaml("a: &k name\n*k : web\n").get()
+        #expect(documents[0]["name"]?.scalar?.text == "web")
+    }
+
+    /// A key after a value with nested collections is found past the whole value, in YAML and
+    /// JSON alike.
+    @Test(arguments: [
+        "{\"a\": {\"x\": [1, {\"y\": [2, 3]}, []], \"z\": {}}, \"b\": 3}",
+        "a:\n  x:\n  - 1\n  - y: [2, 3]\n  - []\n  z: {}\nb: 3\n",
+    ])
+    func keysAfterNestedValuesAreFound(text: String) throws {
+        let documents = try (text.hasPrefix("{") ? json(text) : yaml(text)).get()
+        #expect(documents[0]["b"]?.scalar?.value == .integer(3))
+        #expect(documents[0]["a"]?["x"]?.sequence?.count == 3)
+        #expect(documents[0]["a"]?["x"]?.sequence?[1]["y"]?.sequence?.map { $0.scalar?.value } == [.integer(2), .integer(3)])
+        #expect(documents[0]["a"]?["z"]?.pairs?.isEmpty == true)
+        #expect(documents[0]["a"]?["x"]?.sequence?[2].sequence?.isEmpty == true)
+        #expect(documents[0]["a"]?["y"] == nil)
+        #expect(documents[0].pairs?.map { $0.key.scalar?.text } == ["a", "b"])
+    }
+
+    /// Keys are matched byte for byte, as the API server's decoder matches them: a key that
+    /// only Unicode equivalence would make `kind` (here with a KELVIN SIGN) is another key.
+    @Test func keysMatchByteForByte() throws {
+        let documents = try yaml("\u{212A}ind: Service\nkind: Pod\n").get()
+        #expect(documents[0]["Kind"] == nil)
+        #expect(documents[0]["kind"]?.scalar?.text == "Pod")
+    }
+
+    @Test func nullDocumentsAreLeftOutAndTagsDecideNull() throws {
+        let documents = try yaml("--- ~\n---\na: !!str null\nb: !!null \"\"\nc: null\nd: \"null\"\n--- null\n").get()
+        #expect(documents.count == 1)
+        #expect(documents[0]["a"]?.isNull == false)
+        #expect(documents[0]["a"]?.scalar?.value == .string("null"))
+        #expect(documents[0]["b"]?.isNull == true)
+        #expect(documents[0]["c"]?.isNull == true)
+        #expect(documents[0]["d"]?.isNull == false)
     }
 
     @Test func aliasBombIsRefused() {
