@@ -123,7 +123,9 @@ package struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// The name in lower case (ASCII only, RFC 4343 §3).
     package var lowercased: DomainName {
-        DomainName(uncheckedWire: self.wire.map(Self.lower))
+        // Names are nearly always lower case already: then the same storage, not a copy.
+        guard self.wire.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else { return self }
+        return DomainName(uncheckedWire: self.wire.map(Self.lower))
     }
 
     @inline(__always)
