@@ -1,3 +1,5 @@
+import IPAddressing
+
 extension RData {
     /// The rdata of a record of `type` read back from its uncompressed wire form (what
     /// `MessageParser` gives), for the types ClusterDNS generates and MX; nil for another type or
@@ -16,10 +18,10 @@ extension RData {
         switch type {
         case .a:
             guard bytes.count == 4 else { return nil }
-            self = .a(bytes)
+            self = .a(IPAddress(ipv4: u32(0)))
         case .aaaa:
             guard bytes.count == 16 else { return nil }
-            self = .aaaa(bytes)
+            self = .aaaa(IPAddress(ipv6: UInt64(u32(0)) << 32 | UInt64(u32(4)), UInt64(u32(8)) << 32 | UInt64(u32(12))))
         case .ns, .cname, .ptr:
             guard let (target, end) = name(at: 0), end == bytes.count else { return nil }
             self = type == .ns ? .ns(target) : type == .cname ? .cname(target) : .ptr(target)

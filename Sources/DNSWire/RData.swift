@@ -3,8 +3,10 @@ import IPAddressing
 /// The data of the record types ClusterDNS serves: those it generates, MX (whose exchange gets
 /// additional addresses), and any other type from a zone file as opaque bytes (RFC 3597).
 package enum RData: Sendable, Hashable {
-    case a([UInt8])  // 4 octets
-    case aaaa([UInt8])  // 16 octets
+    /// An IPv4 address, held inline: no allocation per record (a cluster's records are mostly these).
+    case a(IPAddress)
+    /// An IPv6 address, held inline.
+    case aaaa(IPAddress)
     case ns(DomainName)
     case cname(DomainName)
     case ptr(DomainName)
@@ -45,10 +47,8 @@ package enum RData: Sendable, Hashable {
     /// Presentation form of the rdata, as dig and zone files print it.
     package var presentation: String {
         switch self {
-        case .a(let bytes):
-            return bytes.map(String.init).joined(separator: ".")
-        case .aaaa(let bytes):
-            return Self.ipv6Text(bytes)
+        case .a(let address), .aaaa(let address):
+            return address.description
         case .ns(let name), .cname(let name), .ptr(let name):
             return name.description
         case .txt(let strings):
@@ -91,10 +91,5 @@ package enum RData: Sendable, Hashable {
             }
         }
         return text + "\""
-    }
-
-    /// RFC 5952 text of 16 address bytes.
-    static func ipv6Text(_ bytes: [UInt8]) -> String {
-        RData.aaaa(bytes).address?.description ?? ""
     }
 }

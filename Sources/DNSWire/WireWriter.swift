@@ -1,3 +1,5 @@
+import IPAddressing
+
 /// Builds DNS wire data (RFC 1035 §4), with name compression (§4.1.4) when asked for.
 /// Offsets of compressed names are message offsets: `base` is where `bytes` will start in the
 /// final message, and `registerName(_:at:)` lets a caller add names already in the message
@@ -88,6 +90,19 @@ package struct WireWriter {
     package mutating func writeBytes(_ data: [UInt8]) { self.bytes.append(contentsOf: data) }
 
     package mutating func writeBytes(_ data: ArraySlice<UInt8>) { self.bytes.append(contentsOf: data) }
+
+    /// An address's 4 or 16 octets, in network order.
+    package mutating func writeAddress(_ address: IPAddress) {
+        switch address.family {
+        case .ipv4:
+            self.writeUInt32(address.ipv4Value)
+        case .ipv6:
+            self.writeUInt32(UInt32(truncatingIfNeeded: address.high >> 32))
+            self.writeUInt32(UInt32(truncatingIfNeeded: address.high))
+            self.writeUInt32(UInt32(truncatingIfNeeded: address.low >> 32))
+            self.writeUInt32(UInt32(truncatingIfNeeded: address.low))
+        }
+    }
 
     package mutating func setUInt16(_ value: UInt16, at offset: Int) {
         self.bytes[offset] = UInt8(value >> 8)
@@ -206,8 +221,8 @@ package struct WireWriter {
     /// compression to the RFC 1035 types); SRV targets never are (RFC 2782).
     package mutating func writeRData(_ rdata: RData, lowercaseNames: Bool) {
         switch rdata {
-        case .a(let bytes), .aaaa(let bytes):
-            self.writeBytes(bytes)
+        case .a(let address), .aaaa(let address):
+            self.writeAddress(address)
         case .ns(let name), .cname(let name), .ptr(let name):
             self.writeName(name, lowercase: lowercaseNames)
         case .txt(let strings):

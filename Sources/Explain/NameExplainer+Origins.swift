@@ -30,7 +30,7 @@ extension NameExplainer {
         if owner.isSubdomain(of: self.options.domain) { return self.clusterOrigin(record) }
         if let address = IPAddress.parsing(reverseName: owner.description), case .ptr(let target) = record.rdata {
             // A PTR comes from what gives its target that address.
-            let forward = ResourceRecord(target, ttl: record.ttl, address.family == .ipv4 ? .a(address.bytes) : .aaaa(address.bytes))
+            let forward = ResourceRecord(target, ttl: record.ttl, RData(address: address))
             if owner.labelCount == (address.family == .ipv4 ? 6 : 34) {
                 return target.isSubdomain(of: self.options.domain) ? self.clusterOrigin(forward) : "the reverse zone's apex (generated)"
             }

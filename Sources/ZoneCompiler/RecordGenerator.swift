@@ -28,7 +28,7 @@ package enum RecordGenerator {
     }
 
     static func addressRecord(_ owner: DomainName, _ address: IPAddress, ttl: UInt32) -> ResourceRecord {
-        ResourceRecord(owner, ttl: ttl, address.family == .ipv4 ? .a(address.bytes) : .aaaa(address.bytes))
+        ResourceRecord(owner, ttl: ttl, RData(address: address))
     }
 
     /// `<zone>. SOA ns.dns.<zone>. hostmaster.<zone>. <serial> 7200 1800 86400 <ttl>`, with the

@@ -1,4 +1,5 @@
 import DNSWire
+import IPAddressing
 
 /// One zone of the snapshot: its apex, its records, and the names that exist without records
 /// of their own beyond those implied by the records' owners.
@@ -22,13 +23,15 @@ package struct Zone: Sendable {
         return soa + Self.canonicallySorted(rest)
     }
 
-    /// Sorts with each record's canonical rdata computed once.
+    /// Sorts with each record's canonical rdata computed once. Addresses compare as numbers,
+    /// which is the order of their octets, without forming them.
     static func canonicallySorted(_ records: [ResourceRecord]) -> [ResourceRecord] {
         guard records.count > 1 else { return records }
-        let keyed = records.map { ($0, $0.rdata.canonicalWire) }
+        let keyed = records.map { ($0, $0.rdata.address == nil ? $0.rdata.canonicalWire : []) }
         return keyed.sorted { lhs, rhs in
             if lhs.0.owner != rhs.0.owner { return lhs.0.owner < rhs.0.owner }
             if lhs.0.type != rhs.0.type { return lhs.0.type < rhs.0.type }
+            if let left = lhs.0.rdata.address, let right = rhs.0.rdata.address { return left < right }
             return lhs.1.lexicographicallyPrecedes(rhs.1)
         }.map(\.0)
     }
