@@ -51,6 +51,9 @@ package struct WireWriter {
 
     package var count: Int { self.bytes.count }
 
+    /// Room for `count` bytes, when the caller knows what it will write.
+    package mutating func reserveCapacity(_ count: Int) { self.bytes.reserveCapacity(count) }
+
     /// The message offset of `bytes[index]`.
     package func messageOffset(of index: Int) -> Int { self.base + index }
 

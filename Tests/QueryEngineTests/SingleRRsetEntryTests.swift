@@ -1,6 +1,7 @@
 import DNSWire
+import IPAddressing
 import Testing
-import ZoneCompiler
+@testable import ZoneCompiler
 
 /// The direct path for a name with one plain RRset (each PTR owner of the reverse zones) must
 /// make exactly the entry the general compiler makes of the same records.
@@ -52,5 +53,43 @@ struct SingleRRsetEntryTests {
         #expect(general.count == 1)
         #expect(direct == general.first)
         #expect(direct?.typed.first?.blob.bytes == general.first?.typed.first?.blob.bytes)
+    }
+
+    /// One RRset of A or AAAA records, written straight into bytes: exactly the general
+    /// compiler's answer, whatever the owner's case, the TTL or the number of records; none for
+    /// a wildcard owner, a mixed RRset, another type, or past the direct limit.
+    static let addressCases: [(owner: String, addresses: [String], ttl: UInt32, direct: Bool)] = [
+        ("web.dev.svc.cluster.local.", ["10.96.0.5"], 5, true),
+        ("Web.Dev.svc.cluster.local.", ["10.244.0.2", "10.244.0.3", "10.244.1.9"], 30, true),
+        ("db.prod.svc.cluster.local.", ["fd00:10:96::5"], 0x0102_0304, true),
+        ("db.prod.svc.cluster.local.", ["fd00:10:244::2", "fd00:10:244::1:7", "2001:db8::1"], 5, true),
+        ("x.", ["192.0.2.1"], 0, true),
+        ("*.wild.example.", ["192.0.2.1"], 5, false),
+        ("web.dev.svc.cluster.local.", ["10.96.0.5", "fd00::5"], 5, false),
+        ("web.dev.svc.cluster.local.", [], 5, false),
+    ]
+
+    @Test(arguments: 0..<Self.addressCases.count)
+    func addressAnswerIsTheGeneralCompilersOrNone(_ index: Int) throws {
+        let test = Self.addressCases[index]
+        let owner = try #require(DomainName(test.owner))
+        let records = try test.addresses.map { ResourceRecord(owner, ttl: test.ttl, RData(address: try #require(IPAddress($0)))) }
+        let direct = EntryCompiler.addressAnswer(owner, records)
+        guard test.direct else {
+            #expect(direct == nil)
+            return
+        }
+        let general = EntryCompiler.compile(owner, answer: records, additional: [], rcode: .noError)
+        #expect(direct == general)
+        #expect(direct?.bytes == general.bytes)
+    }
+
+    @Test func addressAnswerStopsAtItsLimit() throws {
+        let owner = try #require(DomainName("big.dev.svc.cluster.local."))
+        let records = (0...EntryCompiler.maximumDirectAddresses).map {
+            ResourceRecord(owner, ttl: 5, RData(address: IPAddress(ipv4: 0x0A00_0000 + UInt32($0))))
+        }
+        #expect(EntryCompiler.addressAnswer(owner, Array(records.dropLast()))?.answerCount == UInt16(EntryCompiler.maximumDirectAddresses))
+        #expect(EntryCompiler.addressAnswer(owner, records) == nil)
     }
 }
