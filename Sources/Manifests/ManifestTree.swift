@@ -349,13 +349,25 @@ package struct ManifestTree: Sendable {
     /// Whether files missing from a replaced root are still being kept.
     package var isSettlingReplacement: Bool { self.replacedAt != nil }
 
-    /// FNV-1a, 64 bits, of a file's bytes.
+    /// A 64-bit fingerprint of a file's bytes, eight bytes at a step (FNV-1a's prime on words,
+    /// each step a bijection of the state, so two contents of one length that differ in one word
+    /// always differ here), then the length. Kept in memory only, to tell a re-read file unchanged.
+    /// Byte-at-a-time FNV-1a was 1% of the start at L.
     static func hash(_ bytes: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for (index, byte) in bytes.enumerated() {
-            if index & 0x3fff == 0 { CoreSharing.checkpoint() }
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        bytes.withUnsafeBytes { buffer in
+            var index = 0
+            while index + 8 <= buffer.count {
+                if index & 0x3_ffff == 0 { CoreSharing.checkpoint() }
+                hash = (hash ^ buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0x100_0000_01b3
+                hash ^= hash >> 29
+                index += 8
+            }
+            var tail: UInt64 = 0
+            for offset in index..<buffer.count { tail = tail << 8 | UInt64(buffer[offset]) }
+            hash = (hash ^ tail) &* 0x100_0000_01b3
+            hash ^= hash >> 29
         }
-        return hash
+        return (hash ^ UInt64(bytes.count)) &* 0x100_0000_01b3
     }
 }

@@ -13,6 +13,23 @@ struct ManifestTreeTests {
 
     private func namespace(_ name: String) -> String { "apiVersion: v1\nkind: Namespace\nmetadata: {name: \(name)}\n" }
 
+    /// A file edited in one byte, anywhere, at any length (the words and the tail alike), or
+    /// grown by a zero byte, never keeps its fingerprint: it would be taken as unchanged.
+    @Test(arguments: [1, 7, 8, 9, 16, 23, 64, 1001])
+    func everyOneByteEditChangesTheFingerprint(length: Int) {
+        let original = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let hash = ManifestTree.hash(original)
+        for position in 0..<length {
+            for flip: UInt8 in [0x01, 0x80, 0xFF] {
+                var edited = original
+                edited[position] ^= flip
+                #expect(ManifestTree.hash(edited) != hash, "byte \(position) ^ \(flip)")
+            }
+        }
+        #expect(ManifestTree.hash(original + [0]) != hash)
+        #expect(ManifestTree.hash([0] + original) != hash)
+    }
+
     @Test func onlyChangedFilesAreReread() throws {
         let root = try makeRoot()
         defer { try? FileManager.default.removeItem(at: root) }
