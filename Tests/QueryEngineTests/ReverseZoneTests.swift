@@ -123,6 +123,46 @@ struct ReverseZoneTests {
         #expect(LDNSDecodedMessage.decode(outside.bytes)?.rcode == 5)
     }
 
+    /// The names between PTR owners and their zone's apex exist while an owner below them does,
+    /// whichever build placed the owners: the first build counts owners side by side as one run.
+    @Test func emptyNonTerminalsLastAsLongAsAnOwnerBelowThem() throws {
+        let near = ["fd00:10:244::1", "fd00:10:244::2", "fd00:10:244::3", "10.244.0.2", "10.244.0.3"]
+        let far = ["fd00:10:244::1:1", "fd00:10:244:0:1::4", "10.244.1.2"]
+        func cluster(_ addresses: [String]) -> Cluster {
+            let endpoints = addresses.enumerated().map { ClusterEndpoint(addresses: [ip($0.element)], hostname: "h\($0.offset)") }
+            return Cluster(namespaces: ["dev"], services: [ClusterService(namespace: "dev", name: "db", isHeadless: true, endpoints: endpoints)])
+        }
+        func rcode(_ snapshot: RecordSnapshot, _ text: String) throws -> Int? {
+            let reply = try #require(QueryResponder.reply(to: QueryBuilder.query(name(text), .ptr), over: .udp, using: snapshot))
+            return LDNSDecodedMessage.decode(reply.bytes).map { Int($0.rcode) }
+        }
+        /// The name `levels` labels above the PTR owner of `address`.
+        func above(_ address: String, _ levels: Int) -> String {
+            var name = RecordGenerator.pointerOwner(ip(address))
+            for _ in 0..<levels { name = name.parent }
+            return name.description
+        }
+        // Parents of the near owners only; ancestors the near and far IPv6 owners share (from
+        // the fifth label up, past the last two groups' nibbles that differ), and one parent
+        // of a far owner.
+        let nearOnly = [above("fd00:10:244::1", 1), above("fd00:10:244::1", 4), above("10.244.0.2", 1)]
+        let shared = [above("fd00:10:244::1", 5), above("fd00:10:244::1", 8)]
+        #expect(above("fd00:10:244::1", 5) == above("fd00:10:244::1:1", 5))
+        #expect(above("fd00:10:244::1", 4) != above("fd00:10:244::1:1", 4))
+        let options = RecordOptions(reverseCIDRs: Self.ranges)
+        var builder = SnapshotBuilder(options: options)
+        let first = builder.build(cluster(near + far), serial: 1)
+        for text in nearOnly + shared + ["1.244.10.in-addr.arpa."] { #expect(try rcode(first, text) == 0, "\(text)") }
+        // One near owner of each family left: a count short of the run's would drop its parents.
+        let second = builder.build(cluster(["fd00:10:244::3", "10.244.0.3"] + far), serial: 2)
+        for text in nearOnly + shared + ["1.244.10.in-addr.arpa."] { #expect(try rcode(second, text) == 0, "\(text)") }
+        let third = builder.build(cluster(far), serial: 3)
+        for text in nearOnly { #expect(try rcode(third, text) == 3, "\(text)") }
+        for text in shared + ["1.244.10.in-addr.arpa."] { #expect(try rcode(third, text) == 0, "\(text)") }
+        let fourth = builder.build(cluster([]), serial: 4)
+        for text in nearOnly + shared + ["1.244.10.in-addr.arpa."] { #expect(try rcode(fourth, text) == 3, "\(text)") }
+    }
+
     /// A Service's own cluster IP comes first, whatever the namespaces' names and the order of
     /// builds; other claimants follow in canonical order.
     @Test func aServicesOwnClusterIPComesFirstInThePTRRRset() throws {
