@@ -55,9 +55,12 @@ package final class ManifestTape: Sendable {
         private var text: [UInt8] = []
         private var tags: [UInt32: String] = [:]
 
+        /// Sized for a manifest of `expectedBytes`: a node per 8 to 15 bytes, half to two thirds
+        /// of them scalar text (generated manifests and `kubectl get -o yaml` dumps); grown past
+        /// that as needed.
         init(expectedBytes: Int) {
             self.text.reserveCapacity(expectedBytes / 2)
-            self.elements.reserveCapacity(expectedBytes / 16)
+            self.elements.reserveCapacity(expectedBytes / 12)
         }
 
         var count: Int { self.elements.count }

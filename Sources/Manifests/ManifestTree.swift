@@ -358,7 +358,7 @@ package struct ManifestTree: Sendable {
         bytes.withUnsafeBytes { buffer in
             var index = 0
             while index + 8 <= buffer.count {
-                if index & 0x3_ffff == 0 { CoreSharing.checkpoint() }
+                if index & 0x1_ffff == 0 { CoreSharing.checkpoint() }
                 hash = (hash ^ buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0x100_0000_01b3
                 hash ^= hash >> 29
                 index += 8

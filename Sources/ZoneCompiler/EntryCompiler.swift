@@ -1,4 +1,5 @@
 import DNSWire
+import IPAddressing
 import CoreSharing
 
 /// Compiles the records of one unit (a namespace, the zone apexes, some reverse names) into
@@ -88,17 +89,20 @@ package struct EntryCompiler {
     /// into bytes: per record, the owner as a pointer to the question (offset 12), type, class,
     /// TTL, length and address. Most names of a cluster are such (190,000 of 310,000 at L), and
     /// the general writer's name index was most of their cost. nil for a wildcard owner (its
-    /// answers go behind questions of any length), any other RRset, or more records than
-    /// `maximumDirectAddresses`.
+    /// answers go behind questions of any length), the root (no pointer to a one-byte name), any
+    /// other RRset, or more records than `maximumDirectAddresses`.
     package static func addressAnswer(_ qname: DomainName, _ records: [ResourceRecord]) -> CompiledBlob? {
-        guard let first = records.first, records.count <= Self.maximumDirectAddresses, !qname.isWildcard else { return nil }
+        guard let first = records.first, records.count <= Self.maximumDirectAddresses, !qname.isWildcard, !qname.isRoot
+        else { return nil }
         let type = first.type
         guard type == .a || type == .aaaa else { return nil }
+        let family: IPAddress.Family = type == .a ? .ipv4 : .ipv6
         let length = type == .a ? 4 : 16
         var writer = WireWriter(compression: false)
         writer.reserveCapacity(records.count * (12 + length))
         for record in records {
-            guard let address = record.rdata.address, record.type == type, record.owner == qname else { return nil }
+            guard let address = record.rdata.address, address.family == family, record.type == type, record.owner == qname
+            else { return nil }
             writer.writeUInt16(0xC00C)
             writer.writeUInt16(type.rawValue)
             writer.writeUInt16(1)  // class IN

@@ -67,6 +67,7 @@ struct SingleRRsetEntryTests {
         ("*.wild.example.", ["192.0.2.1"], 5, false),
         ("web.dev.svc.cluster.local.", ["10.96.0.5", "fd00::5"], 5, false),
         ("web.dev.svc.cluster.local.", [], 5, false),
+        (".", ["192.0.2.1"], 5, false),
     ]
 
     @Test(arguments: 0..<Self.addressCases.count)
@@ -82,6 +83,14 @@ struct SingleRRsetEntryTests {
         let general = EntryCompiler.compile(owner, answer: records, additional: [], rcode: .noError)
         #expect(direct == general)
         #expect(direct?.bytes == general.bytes)
+    }
+
+    /// An A record holding an IPv6 address (no parser makes one) is not written with the
+    /// length of the other family.
+    @Test func addressAnswerRefusesAnAddressOfTheOtherFamily() throws {
+        let owner = try #require(DomainName("web.dev.svc.cluster.local."))
+        let address = try #require(IPAddress("fd00::1"))
+        #expect(EntryCompiler.addressAnswer(owner, [ResourceRecord(owner, ttl: 5, .a(address))]) == nil)
     }
 
     @Test func addressAnswerStopsAtItsLimit() throws {
