@@ -94,13 +94,18 @@ package struct NamespaceRecords: Sendable {
     /// zones, or in the cluster zone outside every namespace, counts as nil: followed again every
     /// build.
     static func chainTargets(_ partition: NamespacePartition, names: ClusterNames) -> [String?] {
-        partition.services.compactMap { service -> String?? in
-            guard service.type == .externalName, let target = service.externalName.flatMap({ DomainName($0 + ".") })
-            else { return nil }
-            if target.isSubdomain(of: names.domain) { return .some(names.namespace(of: target)) }
-            if target.isSubdomain(of: Self.inAddrArpa) || target.isSubdomain(of: Self.ip6Arpa) { return .some(nil) }
-            return nil
+        // Read in place, by index: a copy of each service (every one, for the few ExternalNames)
+        // retained each of its fields, and this runs for every namespace of every build.
+        var targets: [String?] = []
+        for index in partition.services.indices where partition.services[index].type == .externalName {
+            guard let target = partition.services[index].externalName.flatMap({ DomainName($0 + ".") }) else { continue }
+            if target.isSubdomain(of: names.domain) {
+                targets.append(names.namespace(of: target))
+            } else if target.isSubdomain(of: Self.inAddrArpa) || target.isSubdomain(of: Self.ip6Arpa) {
+                targets.append(nil)
+            }
         }
+        return targets
     }
 
     static let inAddrArpa = DomainName("in-addr.arpa.") ?? .root
