@@ -24,8 +24,8 @@ package enum ZoneFileValidator {
         var kept: [ZoneFileRecord] = []
         var warnings: [ManifestDiagnostic] = []
         var seen: Set<ZoneFileRecord.Identity> = []
-        var typesByOwner: [DomainName: [UInt16]] = [:]
-        var distinctTypes: [DomainName: Set<UInt16>] = [:]
+        /// The records kept at each name, counted by type.
+        var typesByOwner: [DomainName: [UInt16: Int]] = [:]
         var ttlBySet: [ZoneFileRecord.SetKey: (ttl: UInt32, line: Int)] = [:]
         for record in [soa] + records.filter({ $0.type != RRType.soa.rawValue }) {
             let owner = DomainName(uncheckedWire: record.owner)
@@ -66,22 +66,20 @@ package enum ZoneFileValidator {
             } else {
                 ttlBySet[record.setKey] = (record.ttl, record.line)
             }
-            if distinctTypes[owner, default: []].insert(record.type).inserted,
-                distinctTypes[owner, default: []].count > Self.maximumTypesPerName
-            {
+            typesByOwner[owner, default: [:]][record.type, default: 0] += 1
+            if typesByOwner[owner, default: [:]].count > Self.maximumTypesPerName {
                 return failed(record.line, "\(owner) has more than \(Self.maximumTypesPerName) record types")
             }
-            typesByOwner[owner, default: []].append(record.type)
             kept.append(record)
         }
         // RFC 1034 §3.6.2 and RFC 2181 §10.1: a CNAME owner has no other data, and one CNAME.
         for record in kept where record.type == RRType.cname.rawValue {
             let owner = DomainName(uncheckedWire: record.owner)
-            let types = typesByOwner[owner] ?? []
-            if types.filter({ $0 == RRType.cname.rawValue }).count > 1 {
+            let types = typesByOwner[owner] ?? [:]
+            if types[RRType.cname.rawValue, default: 0] > 1 {
                 return failed(record.line, "\(owner) has more than one CNAME")
             }
-            if types.contains(where: { $0 != RRType.cname.rawValue }) {
+            if types.count > 1 {
                 return failed(record.line, "\(owner) has a CNAME and other data (RFC 1034 §3.6.2)")
             }
         }
