@@ -4,7 +4,7 @@
 struct CompiledNamespace: Sendable {
     var shard: AnswerShard
     var recordCount: Int
-    var pointers: Set<NamespaceRecords.Pointer>
+    var pointers: [NamespaceRecords.Pointer]
     var chainTargets: [String?]
     var problems: [String]
 

@@ -14,7 +14,10 @@ package struct NamespaceRecords: Sendable {
     package var records: [ResourceRecord] = []
     /// Names that exist without records of their own (the roots, for one).
     package var emptyNames: [DomainName] = []
-    package var pointers: Set<Pointer> = []
+    /// Its PTR contributions, as generated (an address and target may repeat): the first build
+    /// takes them all at once, and later builds diff them as sets. Hashing 170,000 of them into a
+    /// set here was most of what generating a namespace's PTR contributions cost at L.
+    package var pointers: [Pointer] = []
     /// The namespaces its in-zone ExternalName targets are in (nil: outside any namespace).
     package var chainTargets: [String?] = []
     /// Names that could not be formed, each left out with its records.
@@ -47,7 +50,7 @@ package struct NamespaceRecords: Sendable {
             self.records += unit.records
             self.emptyNames += unit.emptyNames
             self.problems += unit.problems
-            for (address, target) in unit.pointers { self.pointers.insert(Pointer(address: address, target: target)) }
+            for (address, target) in unit.pointers { self.pointers.append(Pointer(address: address, target: target)) }
         }
         for pod in partition.pods {
             CoreSharing.checkpoint()

@@ -51,6 +51,11 @@ package struct SnapshotBuilder: Sendable {
     /// are the PTR records of its entry in the reverse shards: that is the only place they are
     /// kept (a map of them beside the shards was 25 MiB at L's 170,000 addresses).
     private var pendingPointers: [IPAddress: PointerSet] = [:]
+    /// The first build's PTR targets, in address order (empty otherwise): every address of the
+    /// cluster, looked up by binary search. A map of them (`pendingPointers`) took a tenth of the
+    /// reverse zones' first build to fill, and the first build looks up only a few of them (the
+    /// apexes and empty non-terminals, and CNAME chains into the reverse zones).
+    private var firstPointers: [(address: IPAddress, pointers: PointerSet)] = []
     /// Empty non-terminals of the reverse zones: how many PTR owners lie below each, and its zone.
     private var reverseNames: [DomainName: (count: Int, zone: Int)] = [:]
     /// Per namespace, the namespaces its in-zone ExternalName targets are in (nil: outside any).
@@ -201,15 +206,16 @@ package struct SnapshotBuilder: Sendable {
         for (index, namespace) in order.enumerated() {
             CoreSharing.checkpoint()
             let before = previousPointers[index]
-            let after = compiled[index]?.pointers ?? []
+            let contributed = compiled[index]?.pointers ?? []
             self.placeShard(compiled[index]?.shard, of: namespace)
             self.namespaceRecordCounts[namespace] = compiled[index]?.recordCount
             self.chainTargets[namespace] = compiled[index]?.chainTargets
             self.problems[namespace] = compiled[index].flatMap { $0.problems.isEmpty ? nil : $0.problems }
             guard self.built else {
-                firstContributions.append(contentsOf: after)
+                firstContributions.append(contentsOf: contributed)
                 continue
             }
+            let after = Set(contributed)
             // A namespace that is new or gone has no diff to take.
             for pointer in after.isEmpty ? before : before.subtracting(after) {
                 pointerChanges[pointer.address, default: PointerChange()].removed.append(pointer.target)
@@ -269,6 +275,7 @@ package struct SnapshotBuilder: Sendable {
             self.zoneSetChanged = false
         }
         self.pendingPointers = [:]
+        self.firstPointers = []
         self.built = true
         CoreSharing.checkpoint()
         let namespaceIndex =
@@ -443,7 +450,7 @@ package struct SnapshotBuilder: Sendable {
     }
 
     /// The first build's PTR targets, from every contribution: each address's targets (the lowest
-    /// rank kept where two name one target) and its zone, kept in `pendingPointers` until the build
+    /// rank kept where two name one target) and its zone, kept in `firstPointers` until the build
     /// compiles them, and returned in address order. New zones are numbered in address order, as
     /// `applyPointerChanges` numbers them in later builds.
     private mutating func placeFirstPointers(
@@ -475,8 +482,7 @@ package struct SnapshotBuilder: Sendable {
             placed.append((address, PointerSet(zone: zone, targets: targets)))
         }
         contributions = []
-        self.pendingPointers = Dictionary(minimumCapacity: placed.count)
-        for (address, pointers) in placed { self.pendingPointers[address] = pointers }
+        self.firstPointers = placed
         return placed
     }
 
@@ -485,6 +491,11 @@ package struct SnapshotBuilder: Sendable {
     private func pointerOwner(named name: DomainName) -> PointerSet? {
         guard let address = RecordGenerator.pointerAddress(name) else { return nil }
         if let pending = self.pendingPointers[address] { return pending.targets.isEmpty ? nil : pending }
+        if !self.firstPointers.isEmpty {
+            let index = self.firstPointers.partitioningIndex { $0.address >= address }
+            guard index < self.firstPointers.count, self.firstPointers[index].address == address else { return nil }
+            return self.firstPointers[index].pointers
+        }
         return self.compiledPointers(of: name)
     }
 
