@@ -132,11 +132,18 @@ package struct EntryCompiler {
     ) -> [CompiledEntry] {
         self.index.reserveCapacity(records.count + emptyNames.count)
         self.owners.reserveCapacity(records.count + emptyNames.count)
+        // Generated records come owner by owner: a record with its predecessor's owner joins it
+        // without a lookup.
+        var last: Int?
         for record in records {
             CoreSharing.checkpoint()
-            if let position = self.index[record.owner] {
+            if let position = last, self.owners[position].name == record.owner {
                 self.owners[position].add(record)
+            } else if let position = self.index[record.owner] {
+                self.owners[position].add(record)
+                last = position
             } else {
+                last = self.owners.count
                 self.index[record.owner] = self.owners.count
                 var owner = Owner(name: record.owner)
                 owner.add(record)
@@ -150,6 +157,9 @@ package struct EntryCompiler {
         // Ancestors that belong to the unit exist too (empty non-terminals, RFC 8020).
         for position in self.owners.indices {
             var current = self.owners[position].name
+            // Owners side by side mostly share their parent (a service's ports, its endpoints):
+            // the walk up from a parent just walked finds nothing new.
+            if position > 0, Self.haveOneParent(current, self.owners[position - 1].name) { continue }
             while !current.isRoot {
                 current = current.parent
                 guard addAncestors(current), self.index[current] == nil else { break }
@@ -159,6 +169,8 @@ package struct EntryCompiler {
         }
         for position in self.owners.indices {
             CoreSharing.checkpoint()
+            guard self.owners[position].rrsets.count > 1 || self.owners[position].rrsets.first.map({ $0.records.count > 1 }) == true
+            else { continue }
             self.owners[position].rrsets.sort { $0.type < $1.type }
             // PTR RRsets come ranked (a Service's own name first, `PointerTarget`); the rest in
             // canonical order.
@@ -171,6 +183,14 @@ package struct EntryCompiler {
             CoreSharing.checkpoint()
             return self.entry(owner)
         }
+    }
+
+    /// Whether two names have the same parent, spelled byte for byte alike (the root has none).
+    private static func haveOneParent(_ left: DomainName, _ right: DomainName) -> Bool {
+        guard !left.isRoot, !right.isRoot else { return false }
+        let leftParent = left.wire.dropFirst(1 + Int(left.wire[0]))
+        let rightParent = right.wire.dropFirst(1 + Int(right.wire[0]))
+        return leftParent.elementsEqual(rightParent)
     }
 
     private func rrsets(of name: DomainName) -> NameLookup {
