@@ -72,12 +72,14 @@ package final class AnswerShard: Sendable {
     @inlinable static var noAnswer: UInt16 { 0xFFFF }
     @inlinable static var emptySlot: UInt64 { .max }
 
-    package init(entries: [CompiledEntry]) {
+    /// The shard of `entries` and then `pointers` (each laid out as the entry
+    /// `EntryCompiler.pointerEntry` makes of it).
+    package init(entries: [CompiledEntry], pointers: [DirectPointer] = []) {
         // The records, cuts and slots are sized exactly before they are filled: a shard lives as
         // long as its snapshot (most for the server's lifetime), and arrays grown by appending
         // keep up to half their capacity empty — at 640,000 records that slack was a quarter of
         // the table. (External chains are few.)
-        let suffix = Self.commonSuffix(of: entries)
+        let suffix = Self.commonSuffix(of: entries.lazy.map(\.name), pointers.lazy.map(\.owner))
         // The typed answer each entry's ANY shares (-1: none), and the sizes, before writing.
         var typedAny = [Int](repeating: -1, count: entries.count)
         var totals = (records: 0, cuts: 0)
@@ -93,12 +95,15 @@ package final class AnswerShard: Sendable {
             precondition(answers < Int(Self.noAnswer), "a name has fewer than 65,535 answers")
             totals.records += Self.headerSize + entry.name.count - suffix.count + answers * Self.descriptorSize
         }
+        for pointer in pointers {
+            totals.records += Self.headerSize + pointer.owner.count - suffix.count + Self.descriptorSize + pointer.answerLength
+        }
         precondition(totals.records < Int(UInt32.max), "a shard's records must be addressable with 32 bits")
         var cuts: [CutPoint] = []
         var externalChains: [ExternalChain] = []
         var placed: [(hash: UInt32, offset: Int)] = []
         cuts.reserveCapacity(totals.cuts)
-        placed.reserveCapacity(entries.count)
+        placed.reserveCapacity(entries.count + pointers.count)
         // Written in place into storage of the exact size (appending byte by byte was a tenth
         // of building a shard).
         let records = [UInt8](unsafeUninitializedCapacity: totals.records) { buffer, initialized in
@@ -163,6 +168,34 @@ package final class AnswerShard: Sendable {
                 }
                 Self.forEachStoredAnswer(of: entry, anySharesTyped: anySharesTyped) { _, blob in put(blob.bytes[...]) }
             }
+            // One typed answer (PTR) that also answers ANY, no cut points, no chain.
+            for pointer in pointers {
+                CoreSharing.checkpoint()
+                let prefixLength = pointer.owner.count - suffix.count
+                placed.append((NameHash.hash(pointer.owner), at))
+                put8(UInt8(prefixLength))
+                put8(0)  // no answer to other types
+                put16(1)  // answers
+                put16(1)  // typed answers
+                put16(0)  // ANY: the typed answer
+                put16(UInt16(pointer.zone))
+                put(pointer.owner[0..<prefixLength])
+                let start = at + Self.descriptorSize
+                put16(RRType.ptr.rawValue)
+                put8(0)  // NOERROR
+                put8(0)
+                put32(UInt32(start))
+                put32(UInt32(pointer.answerLength))
+                put32(UInt32(cuts.count))
+                put16(0)  // cut points
+                put16(1)  // answer, authority and additional counts
+                put16(0)
+                put16(0)
+                put32(UInt32(bitPattern: -1))  // no external chain
+                put32(UInt32(bitPattern: -1))  // no authority zone
+                pointer.writeAnswer(into: base + at)
+                at += pointer.answerLength
+            }
             precondition(at == totals.records, "a shard's records fill exactly the size counted")
             initialized = at
         }
@@ -204,19 +237,31 @@ package final class AnswerShard: Sendable {
 
     /// The longest byte string that ends every entry's name (the root's zero byte at least). A
     /// name's bytes are its prefix and this, wherever the cut falls: equality is of whole names.
-    static func commonSuffix(of entries: [CompiledEntry]) -> [UInt8] {
-        guard var suffix = entries.first?.name[...] else { return [0] }
-        for entry in entries.dropFirst() {
-            CoreSharing.checkpoint()
+    static func commonSuffix(of names: some Sequence<[UInt8]>, _ moreNames: some Sequence<[UInt8]> = [[UInt8]]()) -> [UInt8] {
+        var suffix: ArraySlice<UInt8>?
+        func narrow(to name: [UInt8]) {
+            guard let current = suffix else {
+                suffix = name[...]
+                return
+            }
             var common = 0
-            let limit = min(entry.name.count, suffix.count)
-            while common < limit, entry.name[entry.name.count - 1 - common] == suffix[suffix.endIndex - 1 - common] {
+            let limit = min(name.count, current.count)
+            while common < limit, name[name.count - 1 - common] == current[current.endIndex - 1 - common] {
                 common += 1
             }
-            suffix = suffix.suffix(common)
-            if suffix.count <= 1 { break }
+            suffix = current.suffix(common)
         }
-        return Array(suffix)
+        for name in names {
+            CoreSharing.checkpoint()
+            narrow(to: name)
+            if let suffix, suffix.count <= 1 { break }
+        }
+        for name in moreNames {
+            CoreSharing.checkpoint()
+            if let suffix, suffix.count <= 1 { break }
+            narrow(to: name)
+        }
+        return suffix.map { Array($0) } ?? [0]
     }
 
     /// The slot a name with `hash` is looked for first, of `count`: the hash mixed (the reverse

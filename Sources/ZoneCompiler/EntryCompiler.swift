@@ -70,7 +70,7 @@ package struct EntryCompiler {
     /// writer's name index was most of their cost.
     package static func pointerEntry(_ owner: DomainName, target: DomainName, ttl: UInt32, zone: Int) -> CompiledEntry? {
         let wire = target.wire
-        guard target.labelCount > 0, Self.endsInArpa(owner.wire), !Self.endsInArpa(wire) else { return nil }
+        guard Self.answersPointerDirectly(owner: owner, target: target) else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(12 + wire.count)
         bytes += [0xC0, 0x0C, UInt8(RRType.ptr.rawValue >> 8), UInt8(truncatingIfNeeded: RRType.ptr.rawValue), 0x00, 0x01]
@@ -79,6 +79,12 @@ package struct EntryCompiler {
         bytes += wire
         let blob = CompiledBlob(rcode: 0, bytes: bytes, answerCount: 1, cuts: [])
         return CompiledEntry(name: owner.lowercased.wire, zone: zone, typed: [(RRType.ptr.rawValue, blob)], any: blob)
+    }
+
+    /// Whether `pointerEntry` (and `DirectPointer`) may write the PTR answer of `owner` to
+    /// `target` directly.
+    static func answersPointerDirectly(owner: DomainName, target: DomainName) -> Bool {
+        target.labelCount > 0 && Self.endsInArpa(owner.wire) && !Self.endsInArpa(target.wire)
     }
 
     /// The most records `addressAnswer` writes: 2,048 AAAA records are 57,344 bytes, within

@@ -611,15 +611,26 @@ package struct SnapshotBuilder: Sendable {
         }
         for zone in self.zones { if let zone, zone.isAlive { buckets[shard(zone.apex)].names.append(zone.apex) } }
         let compiler = self
+        let ttl = self.options.ttl
         // Most of the 4,096 shards of a small cluster are empty: they share the one empty shard.
         self.reverseShards = ParallelMap.map(buckets) { bucket in
             if bucket.positions.isEmpty && bucket.names.isEmpty { return .empty }
             var entries = bucket.names.compactMap { compiler.reverseEntry($0) }
+            // An address with one target (most) is laid into the shard directly.
+            var direct: [DirectPointer] = []
+            direct.reserveCapacity(bucket.positions.count)
             for position in bucket.positions {
                 let (address, owner) = pointers[position]
-                if let entry = compiler.reverseEntry(RecordGenerator.pointerOwner(address), owner: owner) { entries.append(entry) }
+                let name = RecordGenerator.pointerOwner(address)
+                if owner.targets.count == 1,
+                    let pointer = DirectPointer(owner: name, target: owner.targets[0].name, ttl: ttl, zone: owner.zone)
+                {
+                    direct.append(pointer)
+                } else if let entry = compiler.reverseEntry(name, owner: owner) {
+                    entries.append(entry)
+                }
             }
-            return AnswerShard(entries: entries)
+            return AnswerShard(entries: entries, pointers: direct)
         }
     }
 

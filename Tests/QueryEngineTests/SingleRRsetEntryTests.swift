@@ -101,4 +101,41 @@ struct SingleRRsetEntryTests {
         #expect(EntryCompiler.addressAnswer(owner, Array(records.dropLast()))?.answerCount == UInt16(EntryCompiler.maximumDirectAddresses))
         #expect(EntryCompiler.addressAnswer(owner, records) == nil)
     }
+
+    /// PTR owners laid into a shard directly: byte for byte the shard of the entries
+    /// `pointerEntry` makes of them, beside other entries (an apex, an empty non-terminal), whatever
+    /// the family, the target's case and length, the TTL and the zone; and only where
+    /// `pointerEntry` makes one.
+    @Test(arguments: 0..<Self.pointerCases.count)
+    func directPointersLayOutAsTheirEntries(_ index: Int) throws {
+        let test = Self.pointerCases[index]
+        let owner = try #require(DomainName(test.owner))
+        let target = try #require(DomainName(test.target))
+        let pointer = DirectPointer(owner: owner, target: target, ttl: test.ttl, zone: 7)
+        #expect((pointer != nil) == test.direct)
+        guard let pointer, let entry = EntryCompiler.pointerEntry(owner, target: target, ttl: test.ttl, zone: 7) else { return }
+        let blob = CompiledBlob(rcode: 0, bytes: [9, 9, 9], answerCount: 1, cuts: [CutPoint(end: 2, answerCount: 1, authorityCount: 0, additionalCount: 0)])
+        let others = [
+            CompiledEntry(name: try #require(DomainName("10.in-addr.arpa.")).wire, zone: 7, typed: [(6, blob), (2, blob)], other: blob),
+            CompiledEntry(name: try #require(DomainName("0.96.10.in-addr.arpa.")).wire, zone: 7),
+        ]
+        // More owners of the same shape, so the shard's shared tail and its slots are exercised.
+        var pointers = [pointer]
+        var entries = [entry]
+        for octet in 1...40 {
+            let name = try #require(DomainName("\(octet).7.96.10.in-addr.arpa."))
+            pointers.append(try #require(DirectPointer(owner: name, target: target, ttl: test.ttl &+ UInt32(octet), zone: octet)))
+            entries.append(try #require(EntryCompiler.pointerEntry(name, target: target, ttl: test.ttl &+ UInt32(octet), zone: octet)))
+        }
+        for (direct, general) in [
+            (AnswerShard(entries: others, pointers: pointers), AnswerShard(entries: others + entries)),
+            (AnswerShard(entries: [], pointers: [pointer]), AnswerShard(entries: [entry])),
+        ] {
+            #expect(direct.records == general.records)
+            #expect(direct.suffix == general.suffix)
+            #expect(direct.slots == general.slots)
+            #expect(direct.cuts == general.cuts)
+            #expect(direct.count == general.count)
+        }
+    }
 }
