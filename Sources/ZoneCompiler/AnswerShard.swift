@@ -72,14 +72,14 @@ package final class AnswerShard: Sendable {
     @inlinable static var noAnswer: UInt16 { 0xFFFF }
     @inlinable static var emptySlot: UInt64 { .max }
 
-    /// The shard of `entries` and then `pointers` (each laid out as the entry
-    /// `EntryCompiler.pointerEntry` makes of it).
-    package init(entries: [CompiledEntry], pointers: [DirectPointer] = []) {
+    /// The shard of `entries` and then `direct` (each laid out as the entry the general compiler
+    /// makes of it).
+    package init(entries: [CompiledEntry], direct: [DirectAnswer] = []) {
         // The records, cuts and slots are sized exactly before they are filled: a shard lives as
         // long as its snapshot (most for the server's lifetime), and arrays grown by appending
         // keep up to half their capacity empty — at 640,000 records that slack was a quarter of
         // the table. (External chains are few.)
-        let suffix = Self.commonSuffix(of: entries.lazy.map(\.name), pointers.lazy.map(\.owner))
+        let suffix = Self.commonSuffix(of: entries.lazy.map(\.name), direct.lazy.map(\.owner))
         // The typed answer each entry's ANY shares (-1: none), and the sizes, before writing.
         var typedAny = [Int](repeating: -1, count: entries.count)
         var totals = (records: 0, cuts: 0)
@@ -95,15 +95,15 @@ package final class AnswerShard: Sendable {
             precondition(answers < Int(Self.noAnswer), "a name has fewer than 65,535 answers")
             totals.records += Self.headerSize + entry.name.count - suffix.count + answers * Self.descriptorSize
         }
-        for pointer in pointers {
-            totals.records += Self.headerSize + pointer.owner.count - suffix.count + Self.descriptorSize + pointer.answerLength
+        for answer in direct {
+            totals.records += Self.headerSize + answer.owner.count - suffix.count + Self.descriptorSize + answer.answerLength
         }
         precondition(totals.records < Int(UInt32.max), "a shard's records must be addressable with 32 bits")
         var cuts: [CutPoint] = []
         var externalChains: [ExternalChain] = []
         var placed: [(hash: UInt32, offset: Int)] = []
         cuts.reserveCapacity(totals.cuts)
-        placed.reserveCapacity(entries.count + pointers.count)
+        placed.reserveCapacity(entries.count + direct.count)
         // Written in place into storage of the exact size (appending byte by byte was a tenth
         // of building a shard).
         let records = [UInt8](unsafeUninitializedCapacity: totals.records) { buffer, initialized in
@@ -168,24 +168,24 @@ package final class AnswerShard: Sendable {
                 }
                 Self.forEachStoredAnswer(of: entry, anySharesTyped: anySharesTyped) { _, blob in put(blob.bytes[...]) }
             }
-            // One typed answer (PTR) that also answers ANY, no cut points, no chain.
-            for pointer in pointers {
+            // One typed answer that also answers ANY, no cut points, no chain.
+            for answer in direct {
                 CoreSharing.checkpoint()
-                let prefixLength = pointer.owner.count - suffix.count
-                placed.append((NameHash.hash(pointer.owner), at))
+                let prefixLength = answer.owner.count - suffix.count
+                placed.append((NameHash.hash(answer.owner), at))
                 put8(UInt8(prefixLength))
                 put8(0)  // no answer to other types
                 put16(1)  // answers
                 put16(1)  // typed answers
                 put16(0)  // ANY: the typed answer
-                put16(UInt16(pointer.zone))
-                put(pointer.owner[0..<prefixLength])
+                put16(UInt16(answer.zone))
+                put(answer.owner[0..<prefixLength])
                 let start = at + Self.descriptorSize
-                put16(RRType.ptr.rawValue)
+                put16(answer.type.rawValue)
                 put8(0)  // NOERROR
                 put8(0)
                 put32(UInt32(start))
-                put32(UInt32(pointer.answerLength))
+                put32(UInt32(answer.answerLength))
                 put32(UInt32(cuts.count))
                 put16(0)  // cut points
                 put16(1)  // answer, authority and additional counts
@@ -193,8 +193,8 @@ package final class AnswerShard: Sendable {
                 put16(0)
                 put32(UInt32(bitPattern: -1))  // no external chain
                 put32(UInt32(bitPattern: -1))  // no authority zone
-                pointer.writeAnswer(into: base + at)
-                at += pointer.answerLength
+                answer.writeAnswer(into: base + at)
+                at += answer.answerLength
             }
             precondition(at == totals.records, "a shard's records fill exactly the size counted")
             initialized = at

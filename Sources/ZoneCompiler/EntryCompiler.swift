@@ -43,7 +43,34 @@ package struct EntryCompiler {
         zoneOf: @escaping (DomainName) -> Int?, lookup: @escaping (DomainName) -> NameLookup
     ) -> [CompiledEntry] {
         var compiler = EntryCompiler(zoneOf: zoneOf, lookup: lookup)
-        return compiler.build(records: records, emptyNames: emptyNames, addAncestors: addAncestors)
+        compiler.build(records: records, emptyNames: emptyNames, addAncestors: addAncestors)
+        return compiler.owners.map { owner in
+            CoreSharing.checkpoint()
+            return compiler.entry(owner)
+        }
+    }
+
+    /// `compile`, with each name whose one answer is one address record given apart, as a
+    /// `DirectAnswer` (which `AnswerShard` lays out as its entry): a shard's entries.
+    package static func compileForShard(
+        records: [ResourceRecord], emptyNames: [DomainName] = [], addAncestors: (DomainName) -> Bool = { _ in false },
+        zoneOf: @escaping (DomainName) -> Int?, lookup: @escaping (DomainName) -> NameLookup
+    ) -> (entries: [CompiledEntry], direct: [DirectAnswer]) {
+        var compiler = EntryCompiler(zoneOf: zoneOf, lookup: lookup)
+        compiler.build(records: records, emptyNames: emptyNames, addAncestors: addAncestors)
+        var entries: [CompiledEntry] = []
+        var direct: [DirectAnswer] = []
+        for owner in compiler.owners {
+            CoreSharing.checkpoint()
+            if owner.rrsets.count == 1, owner.rrsets[0].records.count == 1,
+                let answer = DirectAnswer(owner: owner.name, record: owner.rrsets[0].records[0], zone: compiler.zoneOf(owner.name) ?? 0)
+            {
+                direct.append(answer)
+            } else {
+                entries.append(compiler.entry(owner))
+            }
+        }
+        return (entries, direct)
     }
 
     /// The entry `compile` makes of a name whose records are one RRset of a type that neither
@@ -81,7 +108,7 @@ package struct EntryCompiler {
         return CompiledEntry(name: owner.lowercased.wire, zone: zone, typed: [(RRType.ptr.rawValue, blob)], any: blob)
     }
 
-    /// Whether `pointerEntry` (and `DirectPointer`) may write the PTR answer of `owner` to
+    /// Whether `pointerEntry` (and `DirectAnswer`) may write the PTR answer of `owner` to
     /// `target` directly.
     static func answersPointerDirectly(owner: DomainName, target: DomainName) -> Bool {
         target.labelCount > 0 && Self.endsInArpa(owner.wire) && !Self.endsInArpa(target.wire)
@@ -133,9 +160,9 @@ package struct EntryCompiler {
         self.lookup = lookup
     }
 
-    private mutating func build(
-        records: [ResourceRecord], emptyNames: [DomainName], addAncestors: (DomainName) -> Bool
-    ) -> [CompiledEntry] {
+    /// The owners of `records` and `emptyNames` and the ancestors `addAncestors` admits, each
+    /// with its RRsets in order.
+    private mutating func build(records: [ResourceRecord], emptyNames: [DomainName], addAncestors: (DomainName) -> Bool) {
         self.index.reserveCapacity(records.count + emptyNames.count)
         self.owners.reserveCapacity(records.count + emptyNames.count)
         // Generated records come owner by owner: a record with its predecessor's owner joins it
@@ -173,6 +200,11 @@ package struct EntryCompiler {
                 self.owners.append(Owner(name: current))
             }
         }
+        self.sortRRsets()
+    }
+
+    /// Each owner's RRsets in type order, their records in canonical order.
+    private mutating func sortRRsets() {
         for position in self.owners.indices {
             CoreSharing.checkpoint()
             guard self.owners[position].rrsets.count > 1 || self.owners[position].rrsets.first.map({ $0.records.count > 1 }) == true
@@ -184,10 +216,6 @@ package struct EntryCompiler {
             where self.owners[position].rrsets[set].records.count > 1 && self.owners[position].rrsets[set].type != .ptr {
                 self.owners[position].rrsets[set].records = Zone.canonicallySorted(self.owners[position].rrsets[set].records)
             }
-        }
-        return self.owners.map { owner in
-            CoreSharing.checkpoint()
-            return self.entry(owner)
         }
     }
 

@@ -314,11 +314,11 @@ package struct SnapshotBuilder: Sendable {
     /// One namespace's shard, compiled from its records; reads the builder's state, changes nothing.
     func compile(_ namespace: NamespaceRecords) -> AnswerShard {
         let roots = namespace.roots
-        let entries = EntryCompiler.compile(
+        let compiled = EntryCompiler.compileForShard(
             records: namespace.records, emptyNames: namespace.emptyNames,
             addAncestors: { name in roots.contains { name.isSubdomain(of: $0) } },
             zoneOf: { _ in 0 }, lookup: { self.lookup($0) })
-        return AnswerShard(entries: entries)
+        return AnswerShard(entries: compiled.entries, direct: compiled.direct)
     }
 
     // MARK: reverse zones
@@ -617,20 +617,20 @@ package struct SnapshotBuilder: Sendable {
             if bucket.positions.isEmpty && bucket.names.isEmpty { return .empty }
             var entries = bucket.names.compactMap { compiler.reverseEntry($0) }
             // An address with one target (most) is laid into the shard directly.
-            var direct: [DirectPointer] = []
+            var direct: [DirectAnswer] = []
             direct.reserveCapacity(bucket.positions.count)
             for position in bucket.positions {
                 let (address, owner) = pointers[position]
                 let name = RecordGenerator.pointerOwner(address)
                 if owner.targets.count == 1,
-                    let pointer = DirectPointer(owner: name, target: owner.targets[0].name, ttl: ttl, zone: owner.zone)
+                    let pointer = DirectAnswer(owner: name, target: owner.targets[0].name, ttl: ttl, zone: owner.zone)
                 {
                     direct.append(pointer)
                 } else if let entry = compiler.reverseEntry(name, owner: owner) {
                     entries.append(entry)
                 }
             }
-            return AnswerShard(entries: entries, pointers: direct)
+            return AnswerShard(entries: entries, direct: direct)
         }
     }
 

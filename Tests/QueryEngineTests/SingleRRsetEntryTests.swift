@@ -111,7 +111,7 @@ struct SingleRRsetEntryTests {
         let test = Self.pointerCases[index]
         let owner = try #require(DomainName(test.owner))
         let target = try #require(DomainName(test.target))
-        let pointer = DirectPointer(owner: owner, target: target, ttl: test.ttl, zone: 7)
+        let pointer = DirectAnswer(owner: owner, target: target, ttl: test.ttl, zone: 7)
         #expect((pointer != nil) == test.direct)
         guard let pointer, let entry = EntryCompiler.pointerEntry(owner, target: target, ttl: test.ttl, zone: 7) else { return }
         let blob = CompiledBlob(rcode: 0, bytes: [9, 9, 9], answerCount: 1, cuts: [CutPoint(end: 2, answerCount: 1, authorityCount: 0, additionalCount: 0)])
@@ -124,12 +124,12 @@ struct SingleRRsetEntryTests {
         var entries = [entry]
         for octet in 1...40 {
             let name = try #require(DomainName("\(octet).7.96.10.in-addr.arpa."))
-            pointers.append(try #require(DirectPointer(owner: name, target: target, ttl: test.ttl &+ UInt32(octet), zone: octet)))
+            pointers.append(try #require(DirectAnswer(owner: name, target: target, ttl: test.ttl &+ UInt32(octet), zone: octet)))
             entries.append(try #require(EntryCompiler.pointerEntry(name, target: target, ttl: test.ttl &+ UInt32(octet), zone: octet)))
         }
         for (direct, general) in [
-            (AnswerShard(entries: others, pointers: pointers), AnswerShard(entries: others + entries)),
-            (AnswerShard(entries: [], pointers: [pointer]), AnswerShard(entries: [entry])),
+            (AnswerShard(entries: others, direct: pointers), AnswerShard(entries: others + entries)),
+            (AnswerShard(entries: [], direct: [pointer]), AnswerShard(entries: [entry])),
         ] {
             #expect(direct.records == general.records)
             #expect(direct.suffix == general.suffix)
@@ -137,5 +137,63 @@ struct SingleRRsetEntryTests {
             #expect(direct.cuts == general.cuts)
             #expect(direct.count == general.count)
         }
+    }
+
+    /// A name with one address record laid into a shard directly: byte for byte the shard of
+    /// the entry the general compiler makes of it, whatever the family, the owner's case and the
+    /// TTL; none for a wildcard owner, the root, or an A record holding an IPv6 address.
+    @Test(arguments: 0..<Self.addressCases.count)
+    func directAddressesLayOutAsTheirEntries(_ index: Int) throws {
+        let test = Self.addressCases[index]
+        let owner = try #require(DomainName(test.owner))
+        let records = try test.addresses.map { ResourceRecord(owner, ttl: test.ttl, RData(address: try #require(IPAddress($0)))) }
+        guard let record = records.first else { return }
+        let direct = DirectAnswer(owner: owner, record: record, zone: 4)
+        #expect((direct != nil) == (test.direct || test.addresses.count > 1), "\(test.owner)")
+        guard let direct else { return }
+        let general = EntryCompiler.compile(records: [record], zoneOf: { _ in 4 }, lookup: { _ in .outside })
+        let laidOut = AnswerShard(entries: [], direct: [direct])
+        let expected = AnswerShard(entries: general)
+        #expect(laidOut.records == expected.records)
+        #expect(laidOut.suffix == expected.suffix)
+        #expect(laidOut.slots == expected.slots)
+        #expect(laidOut.cuts == expected.cuts)
+    }
+
+    @Test func directAddressRefusesAnAddressOfTheOtherFamilyAndAnotherOwner() throws {
+        let owner = try #require(DomainName("web.dev.svc.cluster.local."))
+        let other = try #require(DomainName("db.dev.svc.cluster.local."))
+        let v6 = try #require(IPAddress("fd00::1"))
+        let v4 = try #require(IPAddress("10.0.0.1"))
+        #expect(DirectAnswer(owner: owner, record: ResourceRecord(owner, ttl: 5, .a(v6)), zone: 0) == nil)
+        #expect(DirectAnswer(owner: owner, record: ResourceRecord(owner, ttl: 5, .aaaa(v4)), zone: 0) == nil)
+        #expect(DirectAnswer(owner: owner, record: ResourceRecord(other, ttl: 5, .a(v4)), zone: 0) == nil)
+    }
+
+    /// A namespace's records compiled for a shard, with its one-address names laid out
+    /// directly: the same names and answers as the shard of the general compiler's entries.
+    @Test func compiledForAShardAnswersAsTheGeneralCompiler() throws {
+        func name(_ text: String) throws -> DomainName { try #require(DomainName(text)) }
+        let service = try name("web.dev.svc.cluster.local.")
+        let headless = try name("db.dev.svc.cluster.local.")
+        let records = [
+            ResourceRecord(service, ttl: 5, .a(try #require(IPAddress("10.96.0.5")))),
+            ResourceRecord(try name("_http._tcp.web.dev.svc.cluster.local."), ttl: 5, .srv(priority: 0, weight: 100, port: 80, target: service)),
+            ResourceRecord(try name("db-0.db.dev.svc.cluster.local."), ttl: 5, .a(try #require(IPAddress("10.244.0.7")))),
+            ResourceRecord(try name("db-1.db.dev.svc.cluster.local."), ttl: 5, .aaaa(try #require(IPAddress("fd00::7")))),
+            ResourceRecord(headless, ttl: 5, .a(try #require(IPAddress("10.244.0.7")))),
+            ResourceRecord(headless, ttl: 5, .aaaa(try #require(IPAddress("fd00::7")))),
+            ResourceRecord(try name("ext.dev.svc.cluster.local."), ttl: 5, .cname(try name("example.com."))),
+            ResourceRecord(try name("10-244-0-9.dev.pod.cluster.local."), ttl: 5, .a(try #require(IPAddress("10.244.0.9")))),
+        ]
+        let roots = [try name("dev.svc.cluster.local."), try name("dev.pod.cluster.local.")]
+        let addAncestors: (DomainName) -> Bool = { name in roots.contains { name.isSubdomain(of: $0) } }
+        let general = EntryCompiler.compile(
+            records: records, emptyNames: roots, addAncestors: addAncestors, zoneOf: { _ in 0 }, lookup: { _ in .outside })
+        let split = EntryCompiler.compileForShard(
+            records: records, emptyNames: roots, addAncestors: addAncestors, zoneOf: { _ in 0 }, lookup: { _ in .outside })
+        #expect(split.direct.count == 4, "the service, the two endpoints and the pod")
+        #expect(Set(AnswerShard(entries: split.entries, direct: split.direct).entries()) == Set(AnswerShard(entries: general).entries()))
+        #expect(Set(AnswerShard(entries: split.entries, direct: split.direct).entries()).count == general.count)
     }
 }
