@@ -74,7 +74,7 @@ package final class AnswerShard: Sendable {
 
     /// The shard of `entries` and then `direct` (each laid out as the entry the general compiler
     /// makes of it).
-    package init(entries: [CompiledEntry], direct: [DirectAnswer] = []) {
+    package init(entries: [CompiledEntry], direct: [DirectEntry] = []) {
         // The records, cuts and slots are sized exactly before they are filled: a shard lives as
         // long as its snapshot (most for the server's lifetime), and arrays grown by appending
         // keep up to half their capacity empty — at 640,000 records that slack was a quarter of
@@ -95,8 +95,9 @@ package final class AnswerShard: Sendable {
             precondition(answers < Int(Self.noAnswer), "a name has fewer than 65,535 answers")
             totals.records += Self.headerSize + entry.name.count - suffix.count + answers * Self.descriptorSize
         }
-        for answer in direct {
-            totals.records += Self.headerSize + answer.owner.count - suffix.count + Self.descriptorSize + answer.answerLength
+        for entry in direct {
+            totals.records += Self.headerSize + entry.owner.count - suffix.count + entry.answerCount * Self.descriptorSize + entry.answerLength
+            totals.cuts += entry.cutCount
         }
         precondition(totals.records < Int(UInt32.max), "a shard's records must be addressable with 32 bits")
         var cuts: [CutPoint] = []
@@ -168,33 +169,37 @@ package final class AnswerShard: Sendable {
                 }
                 Self.forEachStoredAnswer(of: entry, anySharesTyped: anySharesTyped) { _, blob in put(blob.bytes[...]) }
             }
-            // One typed answer that also answers ANY, no cut points, no chain.
-            for answer in direct {
+            // At most one answer, typed, which also answers ANY; no chain.
+            for entry in direct {
                 CoreSharing.checkpoint()
-                let prefixLength = answer.owner.count - suffix.count
-                placed.append((NameHash.hash(answer.owner), at))
+                let prefixLength = entry.owner.count - suffix.count
+                let answers = entry.answerCount
+                placed.append((NameHash.hash(entry.owner), at))
                 put8(UInt8(prefixLength))
                 put8(0)  // no answer to other types
-                put16(1)  // answers
-                put16(1)  // typed answers
-                put16(0)  // ANY: the typed answer
-                put16(UInt16(answer.zone))
-                put(answer.owner[0..<prefixLength])
+                put16(UInt16(answers))
+                put16(UInt16(answers))  // typed
+                put16(answers == 1 ? 0 : Self.noAnswer)  // ANY: the typed answer
+                put16(UInt16(entry.zone))
+                put(entry.owner[0..<prefixLength])
+                guard answers == 1 else { continue }
                 let start = at + Self.descriptorSize
-                put16(answer.type.rawValue)
+                let counts = entry.counts
+                put16(entry.type.rawValue)
                 put8(0)  // NOERROR
                 put8(0)
                 put32(UInt32(start))
-                put32(UInt32(answer.answerLength))
+                put32(UInt32(entry.answerLength))
                 put32(UInt32(cuts.count))
-                put16(0)  // cut points
-                put16(1)  // answer, authority and additional counts
-                put16(0)
-                put16(0)
+                put16(UInt16(entry.cutCount))
+                put16(counts.0)
+                put16(counts.1)
+                put16(counts.2)
                 put32(UInt32(bitPattern: -1))  // no external chain
                 put32(UInt32(bitPattern: -1))  // no authority zone
-                answer.writeAnswer(into: base + at)
-                at += answer.answerLength
+                entry.writeAnswer(into: base + at)
+                entry.forEachCut { cuts.append($0) }
+                at += entry.answerLength
             }
             precondition(at == totals.records, "a shard's records fill exactly the size counted")
             initialized = at

@@ -50,27 +50,38 @@ package struct EntryCompiler {
         }
     }
 
-    /// `compile`, with each name whose one answer is one address record given apart, as a
-    /// `DirectAnswer` (which `AnswerShard` lays out as its entry): a shard's entries.
+    /// `compile`, with the names a `DirectEntry` lays out given apart as such (empty
+    /// non-terminals, names with one address record, SRV owners with one record to an ancestor):
+    /// a shard's entries.
     package static func compileForShard(
         records: [ResourceRecord], emptyNames: [DomainName] = [], addAncestors: (DomainName) -> Bool = { _ in false },
         zoneOf: @escaping (DomainName) -> Int?, lookup: @escaping (DomainName) -> NameLookup
-    ) -> (entries: [CompiledEntry], direct: [DirectAnswer]) {
+    ) -> (entries: [CompiledEntry], direct: [DirectEntry]) {
         var compiler = EntryCompiler(zoneOf: zoneOf, lookup: lookup)
         compiler.build(records: records, emptyNames: emptyNames, addAncestors: addAncestors)
         var entries: [CompiledEntry] = []
-        var direct: [DirectAnswer] = []
+        var direct: [DirectEntry] = []
         for owner in compiler.owners {
             CoreSharing.checkpoint()
-            if owner.rrsets.count == 1, owner.rrsets[0].records.count == 1,
-                let answer = DirectAnswer(owner: owner.name, record: owner.rrsets[0].records[0], zone: compiler.zoneOf(owner.name) ?? 0)
-            {
-                direct.append(answer)
+            if let entry = compiler.directEntry(owner) {
+                direct.append(entry)
             } else {
                 entries.append(compiler.entry(owner))
             }
         }
         return (entries, direct)
+    }
+
+    /// The `DirectEntry` of `owner`, when one lays it out.
+    private func directEntry(_ owner: Owner) -> DirectEntry? {
+        let zone = self.zoneOf(owner.name) ?? 0
+        guard let rrset = owner.rrsets.first else { return DirectEntry(emptyName: owner.name, zone: zone) }
+        guard owner.rrsets.count == 1, rrset.records.count == 1 else { return nil }
+        let record = rrset.records[0]
+        if rrset.type == .srv {
+            return DirectEntry(owner: owner.name, service: record, additional: self.additionalRecords(for: rrset.records), zone: zone)
+        }
+        return DirectEntry(owner: owner.name, record: record, zone: zone)
     }
 
     /// The entry `compile` makes of a name whose records are one RRset of a type that neither
@@ -108,7 +119,7 @@ package struct EntryCompiler {
         return CompiledEntry(name: owner.lowercased.wire, zone: zone, typed: [(RRType.ptr.rawValue, blob)], any: blob)
     }
 
-    /// Whether `pointerEntry` (and `DirectAnswer`) may write the PTR answer of `owner` to
+    /// Whether `pointerEntry` (and `DirectEntry`) may write the PTR answer of `owner` to
     /// `target` directly.
     static func answersPointerDirectly(owner: DomainName, target: DomainName) -> Bool {
         target.labelCount > 0 && Self.endsInArpa(owner.wire) && !Self.endsInArpa(target.wire)

@@ -617,13 +617,13 @@ package struct SnapshotBuilder: Sendable {
             if bucket.positions.isEmpty && bucket.names.isEmpty { return .empty }
             var entries = bucket.names.compactMap { compiler.reverseEntry($0) }
             // An address with one target (most) is laid into the shard directly.
-            var direct: [DirectAnswer] = []
+            var direct: [DirectEntry] = []
             direct.reserveCapacity(bucket.positions.count)
             for position in bucket.positions {
                 let (address, owner) = pointers[position]
                 let name = RecordGenerator.pointerOwner(address)
                 if owner.targets.count == 1,
-                    let pointer = DirectAnswer(owner: name, target: owner.targets[0].name, ttl: ttl, zone: owner.zone)
+                    let pointer = DirectEntry(owner: name, target: owner.targets[0].name, ttl: ttl, zone: owner.zone)
                 {
                     direct.append(pointer)
                 } else if let entry = compiler.reverseEntry(name, owner: owner) {

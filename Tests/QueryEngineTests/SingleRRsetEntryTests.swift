@@ -111,7 +111,7 @@ struct SingleRRsetEntryTests {
         let test = Self.pointerCases[index]
         let owner = try #require(DomainName(test.owner))
         let target = try #require(DomainName(test.target))
-        let pointer = DirectAnswer(owner: owner, target: target, ttl: test.ttl, zone: 7)
+        let pointer = DirectEntry(owner: owner, target: target, ttl: test.ttl, zone: 7)
         #expect((pointer != nil) == test.direct)
         guard let pointer, let entry = EntryCompiler.pointerEntry(owner, target: target, ttl: test.ttl, zone: 7) else { return }
         let blob = CompiledBlob(rcode: 0, bytes: [9, 9, 9], answerCount: 1, cuts: [CutPoint(end: 2, answerCount: 1, authorityCount: 0, additionalCount: 0)])
@@ -124,7 +124,7 @@ struct SingleRRsetEntryTests {
         var entries = [entry]
         for octet in 1...40 {
             let name = try #require(DomainName("\(octet).7.96.10.in-addr.arpa."))
-            pointers.append(try #require(DirectAnswer(owner: name, target: target, ttl: test.ttl &+ UInt32(octet), zone: octet)))
+            pointers.append(try #require(DirectEntry(owner: name, target: target, ttl: test.ttl &+ UInt32(octet), zone: octet)))
             entries.append(try #require(EntryCompiler.pointerEntry(name, target: target, ttl: test.ttl &+ UInt32(octet), zone: octet)))
         }
         for (direct, general) in [
@@ -148,7 +148,7 @@ struct SingleRRsetEntryTests {
         let owner = try #require(DomainName(test.owner))
         let records = try test.addresses.map { ResourceRecord(owner, ttl: test.ttl, RData(address: try #require(IPAddress($0)))) }
         guard let record = records.first else { return }
-        let direct = DirectAnswer(owner: owner, record: record, zone: 4)
+        let direct = DirectEntry(owner: owner, record: record, zone: 4)
         #expect((direct != nil) == (test.direct || test.addresses.count > 1), "\(test.owner)")
         guard let direct else { return }
         let general = EntryCompiler.compile(records: [record], zoneOf: { _ in 4 }, lookup: { _ in .outside })
@@ -165,9 +165,9 @@ struct SingleRRsetEntryTests {
         let other = try #require(DomainName("db.dev.svc.cluster.local."))
         let v6 = try #require(IPAddress("fd00::1"))
         let v4 = try #require(IPAddress("10.0.0.1"))
-        #expect(DirectAnswer(owner: owner, record: ResourceRecord(owner, ttl: 5, .a(v6)), zone: 0) == nil)
-        #expect(DirectAnswer(owner: owner, record: ResourceRecord(owner, ttl: 5, .aaaa(v4)), zone: 0) == nil)
-        #expect(DirectAnswer(owner: owner, record: ResourceRecord(other, ttl: 5, .a(v4)), zone: 0) == nil)
+        #expect(DirectEntry(owner: owner, record: ResourceRecord(owner, ttl: 5, .a(v6)), zone: 0) == nil)
+        #expect(DirectEntry(owner: owner, record: ResourceRecord(owner, ttl: 5, .aaaa(v4)), zone: 0) == nil)
+        #expect(DirectEntry(owner: owner, record: ResourceRecord(other, ttl: 5, .a(v4)), zone: 0) == nil)
     }
 
     /// A namespace's records compiled for a shard, with its one-address names laid out
@@ -192,8 +192,54 @@ struct SingleRRsetEntryTests {
             records: records, emptyNames: roots, addAncestors: addAncestors, zoneOf: { _ in 0 }, lookup: { _ in .outside })
         let split = EntryCompiler.compileForShard(
             records: records, emptyNames: roots, addAncestors: addAncestors, zoneOf: { _ in 0 }, lookup: { _ in .outside })
-        #expect(split.direct.count == 4, "the service, the two endpoints and the pod")
+        #expect(split.direct.count == 8, "the service, its port and its `_tcp`, the two endpoints, the pod, the two roots")
         #expect(Set(AnswerShard(entries: split.entries, direct: split.direct).entries()) == Set(AnswerShard(entries: general).entries()))
         #expect(Set(AnswerShard(entries: split.entries, direct: split.direct).entries()).count == general.count)
+    }
+
+    /// An SRV owner with one record to an ancestor of it, with that ancestor's addresses as
+    /// additional data, laid out directly: byte for byte the shard of the general compiler's
+    /// entry (the target whole, the additional records' owner a pointer into the question, the
+    /// cut points between the RRsets); none for a target elsewhere, more than one address of a
+    /// family, or a wildcard owner.
+    static let serviceCases: [(owner: String, target: String, addresses: [String], direct: Bool)] = [
+        ("_http._tcp.web.dev.svc.cluster.local.", "web.dev.svc.cluster.local.", ["10.96.0.5"], true),
+        ("_http._tcp.web.dev.svc.cluster.local.", "web.dev.svc.cluster.local.", ["fd00:10:96::5"], true),
+        ("_http._tcp.web.dev.svc.cluster.local.", "web.dev.svc.cluster.local.", ["10.96.0.5", "fd00:10:96::5"], true),
+        ("_http._tcp.web.dev.svc.cluster.local.", "web.dev.svc.cluster.local.", [], true),
+        ("_Http._TCP.web.dev.svc.cluster.local.", "Web.Dev.svc.cluster.local.", ["10.96.0.5"], true),
+        ("_dns._udp.kube-dns.kube-system.svc.a-much-longer-cluster-domain.example.", "kube-dns.kube-system.svc.a-much-longer-cluster-domain.example.", ["10.96.0.10"], true),
+        ("_http._tcp.web.dev.svc.cluster.local.", "db.dev.svc.cluster.local.", ["10.96.0.6"], false),
+        ("_http._tcp.web.dev.svc.cluster.local.", "web.dev.svc.cluster.local.", ["10.96.0.5", "10.96.0.6"], false),
+        ("*.web.dev.svc.cluster.local.", "web.dev.svc.cluster.local.", ["10.96.0.5"], false),
+    ]
+
+    @Test(arguments: 0..<Self.serviceCases.count)
+    func directServicesLayOutAsTheirEntries(_ index: Int) throws {
+        let test = Self.serviceCases[index]
+        let owner = try #require(DomainName(test.owner))
+        let target = try #require(DomainName(test.target))
+        let service = ResourceRecord(owner, ttl: 5, .srv(priority: 0, weight: 100, port: 8080, target: target))
+        let addresses = try test.addresses.map { ResourceRecord(target, ttl: 7, RData(address: try #require(IPAddress($0)))) }
+        let direct = DirectEntry(owner: owner, service: service, additional: addresses, zone: 2)
+        #expect((direct != nil) == test.direct)
+        guard let direct else { return }
+        let general = try #require(
+            EntryCompiler.compile(records: [service] + addresses, zoneOf: { _ in 2 }, lookup: { _ in .outside }).first {
+                $0.name == owner.lowercased.wire
+            })
+        let laidOut = AnswerShard(entries: [], direct: [direct])
+        let expected = AnswerShard(entries: [general])
+        #expect(laidOut.records == expected.records)
+        #expect(laidOut.slots == expected.slots)
+        #expect(laidOut.cuts == expected.cuts)
+    }
+
+    @Test func directEmptyNameLaysOutAsItsEntry() throws {
+        let name = try #require(DomainName("_tcp.Web.dev.svc.cluster.local."))
+        let general = EntryCompiler.compile(records: [], emptyNames: [name], zoneOf: { _ in 3 }, lookup: { _ in .outside })
+        let laidOut = AnswerShard(entries: [], direct: [DirectEntry(emptyName: name, zone: 3)])
+        #expect(laidOut.records == AnswerShard(entries: general).records)
+        #expect(laidOut.slots == AnswerShard(entries: general).slots)
     }
 }

@@ -1,0 +1,201 @@
+import DNSWire
+import IPAddressing
+
+/// A name laid into its shard's records straight from the name and its one record (or none),
+/// exactly as the general compiler's entry of it: an empty non-terminal; a PTR owner with one
+/// target (`EntryCompiler.pointerEntry`); a name with one address record (`addressAnswer`); an
+/// SRV owner with one record whose target is an ancestor of the owner, with the target's
+/// address records as additional data (a ClusterIP service's port). The one answer is also the
+/// answer to ANY. Laid out directly, none of them needs the entry, its answer's bytes or its list
+/// of answers; most names of a cluster are such (at L, 170,000 PTR owners, 170,000 one-address
+/// names and 90,000 one-record SRV owners), and those allocations and their copy into the shard
+/// were most of compiling them.
+package struct DirectEntry: Sendable {
+    /// The record's data.
+    package enum Data: Sendable {
+        /// No record: an empty non-terminal (RFC 8020).
+        case empty
+        /// A PTR target's wire form, as written (never compressed: no suffix it could share
+        /// with an owner under `arpa.`).
+        case target([UInt8])
+        case address(IPAddress)
+        /// An SRV record to an ancestor of its owner, and that ancestor's A and AAAA records (at
+        /// most one of each). The target is written whole (RFC 2782); the additional records'
+        /// owner points at it where the question spells it, `targetOffset`.
+        case service(priority: UInt16, weight: UInt16, port: UInt16, target: [UInt8], targetOffset: UInt16, a: Additional?, aaaa: Additional?)
+    }
+
+    /// An address record in the additional section.
+    package struct Additional: Sendable {
+        package var ttl: UInt32
+        package var address: IPAddress
+    }
+
+    /// The owner's lower-cased wire form.
+    package var owner: [UInt8]
+    package var ttl: UInt32
+    package var zone: Int
+    package var data: Data
+
+    /// An empty non-terminal's.
+    package init(emptyName owner: DomainName, zone: Int) {
+        self.owner = owner.lowercased.wire
+        self.ttl = 0
+        self.zone = zone
+        self.data = .empty
+    }
+
+    /// A PTR owner's; nil where `pointerEntry` takes the general path (an owner outside
+    /// `arpa.`, a target under it or the root).
+    package init?(owner: DomainName, target: DomainName, ttl: UInt32, zone: Int) {
+        guard EntryCompiler.answersPointerDirectly(owner: owner, target: target) else { return nil }
+        self.owner = owner.lowercased.wire
+        self.ttl = ttl
+        self.zone = zone
+        self.data = .target(target.wire)
+    }
+
+    /// A name's one address record; nil where `addressAnswer` would not write it (a wildcard
+    /// owner, the root, another type, an address of the other family, another owner).
+    package init?(owner: DomainName, record: ResourceRecord, zone: Int) {
+        guard !owner.isWildcard, !owner.isRoot, record.owner == owner, let address = record.rdata.address,
+            (record.type == .a && address.family == .ipv4) || (record.type == .aaaa && address.family == .ipv6)
+        else { return nil }
+        self.owner = owner.lowercased.wire
+        self.ttl = record.ttl
+        self.zone = zone
+        self.data = .address(address)
+    }
+
+    /// An SRV owner's one record, with `additional` (the target's address records, A first, as
+    /// the general compiler adds them); nil unless the target is an ancestor of the owner (or
+    /// the owner) and `additional` is at most one A and one AAAA record of the target, or the
+    /// owner is a wildcard or the root.
+    package init?(owner: DomainName, service record: ResourceRecord, additional: [ResourceRecord], zone: Int) {
+        guard !owner.isWildcard, !owner.isRoot, record.owner == owner,
+            case .srv(let priority, let weight, let port, let target) = record.rdata, owner.isSubdomain(of: target),
+            additional.count <= 2
+        else { return nil }
+        var a: Additional?
+        var aaaa: Additional?
+        for extra in additional {
+            guard extra.owner == target, let address = extra.rdata.address else { return nil }
+            if extra.type == .a, address.family == .ipv4, a == nil, aaaa == nil {
+                a = Additional(ttl: extra.ttl, address: address)
+            } else if extra.type == .aaaa, address.family == .ipv6, aaaa == nil {
+                aaaa = Additional(ttl: extra.ttl, address: address)
+            } else {
+                return nil
+            }
+        }
+        self.owner = owner.lowercased.wire
+        self.ttl = record.ttl
+        self.zone = zone
+        self.data = .service(
+            priority: priority, weight: weight, port: port, target: target.wire,
+            targetOffset: UInt16(12 + owner.wire.count - target.wire.count), a: a, aaaa: aaaa)
+    }
+
+    /// How many answers its entry stores (0 or 1).
+    var answerCount: Int {
+        if case .empty = self.data { return 0 }
+        return 1
+    }
+
+    var type: RRType {
+        switch self.data {
+        case .empty: return .a  // unused: no answer
+        case .target: return .ptr
+        case .address(let address): return address.family == .ipv4 ? .a : .aaaa
+        case .service: return .srv
+        }
+    }
+
+    /// Its answer's counts: answer, authority, additional.
+    var counts: (UInt16, UInt16, UInt16) {
+        guard case .service(_, _, _, _, _, let a, let aaaa) = self.data else { return (1, 0, 0) }
+        return (1, 0, (a == nil ? 0 : 1) + (aaaa == nil ? 0 : 1))
+    }
+
+    private var serviceLength: Int {
+        guard case .service(_, _, _, let target, _, _, _) = self.data else { return 0 }
+        return 12 + 6 + target.count
+    }
+
+    /// The length of its answer's bytes.
+    var answerLength: Int {
+        switch self.data {
+        case .empty: return 0
+        case .target(let wire): return 12 + wire.count
+        case .address(let address): return 12 + (address.family == .ipv4 ? 4 : 16)
+        case .service(_, _, _, _, _, let a, let aaaa):
+            return self.serviceLength + (a == nil ? 0 : 16) + (aaaa == nil ? 0 : 28)
+        }
+    }
+
+    /// The places its answer may be cut (`EntryCompiler.compile`'s, the whole answer left out):
+    /// after the SRV record, and after the A record when an AAAA record follows.
+    func forEachCut(_ body: (CutPoint) -> Void) {
+        guard case .service(_, _, _, _, _, let a, let aaaa) = self.data, a != nil || aaaa != nil else { return }
+        body(CutPoint(end: UInt32(self.serviceLength), answerCount: 1, authorityCount: 0, additionalCount: 0))
+        if a != nil, aaaa != nil {
+            body(CutPoint(end: UInt32(self.serviceLength + 16), answerCount: 1, authorityCount: 0, additionalCount: 1))
+        }
+    }
+
+    var cutCount: Int {
+        var count = 0
+        self.forEachCut { _ in count += 1 }
+        return count
+    }
+
+    /// Writes its answer's bytes at `base`.
+    func writeAnswer(into base: UnsafeMutableRawPointer) {
+        func header(at offset: Int, owner pointer: UInt16, type: RRType, ttl: UInt32, length: Int) {
+            base.storeBytes(of: (0xC000 | pointer).bigEndian, toByteOffset: offset, as: UInt16.self)
+            base.storeBytes(of: type.rawValue.bigEndian, toByteOffset: offset + 2, as: UInt16.self)
+            base.storeBytes(of: UInt16(1).bigEndian, toByteOffset: offset + 4, as: UInt16.self)  // class IN
+            base.storeBytes(of: ttl.bigEndian, toByteOffset: offset + 6, as: UInt32.self)
+            base.storeBytes(of: UInt16(length).bigEndian, toByteOffset: offset + 10, as: UInt16.self)
+        }
+        func address(_ address: IPAddress, at offset: Int) {
+            if address.family == .ipv4 {
+                base.storeBytes(of: address.ipv4Value.bigEndian, toByteOffset: offset, as: UInt32.self)
+            } else {
+                base.storeBytes(of: address.high.bigEndian, toByteOffset: offset, as: UInt64.self)
+                base.storeBytes(of: address.low.bigEndian, toByteOffset: offset + 8, as: UInt64.self)
+            }
+        }
+        func bytes(_ wire: [UInt8], at offset: Int) {
+            wire.withUnsafeBytes { wire in
+                if let from = wire.baseAddress { (base + offset).copyMemory(from: from, byteCount: wire.count) }
+            }
+        }
+        switch self.data {
+        case .empty:
+            return
+        case .target(let wire):
+            header(at: 0, owner: 12, type: .ptr, ttl: self.ttl, length: wire.count)
+            bytes(wire, at: 12)
+        case .address(let value):
+            header(at: 0, owner: 12, type: self.type, ttl: self.ttl, length: value.family == .ipv4 ? 4 : 16)
+            address(value, at: 12)
+        case .service(let priority, let weight, let port, let target, let targetOffset, let a, let aaaa):
+            header(at: 0, owner: 12, type: .srv, ttl: self.ttl, length: 6 + target.count)
+            base.storeBytes(of: priority.bigEndian, toByteOffset: 12, as: UInt16.self)
+            base.storeBytes(of: weight.bigEndian, toByteOffset: 14, as: UInt16.self)
+            base.storeBytes(of: port.bigEndian, toByteOffset: 16, as: UInt16.self)
+            bytes(target, at: 18)
+            var at = self.serviceLength
+            if let a {
+                header(at: at, owner: targetOffset, type: .a, ttl: a.ttl, length: 4)
+                address(a.address, at: at + 12)
+                at += 16
+            }
+            if let aaaa {
+                header(at: at, owner: targetOffset, type: .aaaa, ttl: aaaa.ttl, length: 16)
+                address(aaaa.address, at: at + 12)
+            }
+        }
+    }
+}
