@@ -69,11 +69,12 @@ package struct DirectEntry: Sendable {
 
     /// An SRV owner's one record, with `additional` (the target's address records, A first, as
     /// the general compiler adds them); nil unless the target is an ancestor of the owner (or
-    /// the owner) and `additional` is at most one A and one AAAA record of the target, or the
-    /// owner is a wildcard or the root.
+    /// the owner itself) other than the root, `additional` is at most one A and one AAAA record
+    /// of the target, and the owner is neither a wildcard nor the root. (The general writer never
+    /// points at the root, a one-byte name.)
     package init?(owner: DomainName, service record: ResourceRecord, additional: [ResourceRecord], zone: Int) {
         guard !owner.isWildcard, !owner.isRoot, record.owner == owner,
-            case .srv(let priority, let weight, let port, let target) = record.rdata, owner.isSubdomain(of: target),
+            case .srv(let priority, let weight, let port, let target) = record.rdata, Self.pointsUp(from: owner, to: target),
             additional.count <= 2
         else { return nil }
         var a: Additional?
@@ -94,6 +95,12 @@ package struct DirectEntry: Sendable {
         self.data = .service(
             priority: priority, weight: weight, port: port, target: target.wire,
             targetOffset: UInt16(12 + owner.wire.count - target.wire.count), a: a, aaaa: aaaa)
+    }
+
+    /// Whether an SRV record at `owner` to `target` is one `init(owner:service:additional:zone:)`
+    /// takes: the target an ancestor of the owner, or the owner, and not the root.
+    static func pointsUp(from owner: DomainName, to target: DomainName) -> Bool {
+        !target.isRoot && owner.isSubdomain(of: target)
     }
 
     /// How many answers its entry stores (0 or 1).

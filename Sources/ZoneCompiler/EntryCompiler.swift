@@ -79,6 +79,8 @@ package struct EntryCompiler {
         guard owner.rrsets.count == 1, rrset.records.count == 1 else { return nil }
         let record = rrset.records[0]
         if rrset.type == .srv {
+            // The target's addresses are looked up only for an SRV record a `DirectEntry` takes.
+            guard let target = record.rdata.target, DirectEntry.pointsUp(from: owner.name, to: target) else { return nil }
             return DirectEntry(owner: owner.name, service: record, additional: self.additionalRecords(for: rrset.records), zone: zone)
         }
         return DirectEntry(owner: owner.name, record: record, zone: zone)

@@ -212,6 +212,11 @@ struct SingleRRsetEntryTests {
         ("_http._tcp.web.dev.svc.cluster.local.", "db.dev.svc.cluster.local.", ["10.96.0.6"], false),
         ("_http._tcp.web.dev.svc.cluster.local.", "web.dev.svc.cluster.local.", ["10.96.0.5", "10.96.0.6"], false),
         ("*.web.dev.svc.cluster.local.", "web.dev.svc.cluster.local.", ["10.96.0.5"], false),
+        // The target the owner itself: its addresses would be the owner's own (none here).
+        ("_http._tcp.web.dev.svc.cluster.local.", "_http._tcp.web.dev.svc.cluster.local.", [], true),
+        // The root: the general writer spells it as one byte, never a pointer.
+        ("_http._tcp.web.dev.svc.cluster.local.", ".", ["10.96.0.5"], false),
+        ("_http._tcp.web.dev.svc.cluster.local.", ".", [], false),
     ]
 
     @Test(arguments: 0..<Self.serviceCases.count)
@@ -233,6 +238,20 @@ struct SingleRRsetEntryTests {
         #expect(laidOut.records == expected.records)
         #expect(laidOut.slots == expected.slots)
         #expect(laidOut.cuts == expected.cuts)
+    }
+
+    /// A name with one record of any other type, or a CNAME, takes the general path.
+    @Test func otherOneRecordNamesAreCompiledAsEntries() throws {
+        func name(_ text: String) throws -> DomainName { try #require(DomainName(text)) }
+        let records = [
+            ResourceRecord(try name("txt.example."), ttl: 5, .txt([Array("v=1".utf8)])),
+            ResourceRecord(try name("ns.example."), ttl: 5, .ns(try name("a.example."))),
+            ResourceRecord(try name("mx.example."), ttl: 5, .mx(preference: 10, exchange: try name("a.example."))),
+            ResourceRecord(try name("alias.example."), ttl: 5, .cname(try name("a.example."))),
+        ]
+        let split = EntryCompiler.compileForShard(records: records, zoneOf: { _ in 1 }, lookup: { _ in .outside })
+        #expect(split.direct.isEmpty)
+        #expect(split.entries == EntryCompiler.compile(records: records, zoneOf: { _ in 1 }, lookup: { _ in .outside }))
     }
 
     @Test func directEmptyNameLaysOutAsItsEntry() throws {
