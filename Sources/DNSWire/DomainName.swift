@@ -121,6 +121,22 @@ package struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertib
         return DomainName(uncheckedWire: wire)
     }
 
+    /// `first.second.` prepended, in one buffer: an SRV owner's `_<port>._<proto>` labels.
+    package func prepending(_ first: String, _ second: String) -> DomainName? {
+        let firstCount = first.utf8.count
+        let secondCount = second.utf8.count
+        guard (1...63).contains(firstCount), (1...63).contains(secondCount), self.wire.count + firstCount + secondCount + 2 <= 255
+        else { return nil }
+        var wire: [UInt8] = []
+        wire.reserveCapacity(2 + firstCount + secondCount + self.wire.count)
+        wire.append(UInt8(firstCount))
+        wire.append(contentsOf: first.utf8)
+        wire.append(UInt8(secondCount))
+        wire.append(contentsOf: second.utf8)
+        wire.append(contentsOf: self.wire)
+        return DomainName(uncheckedWire: wire)
+    }
+
     /// The name in lower case (ASCII only, RFC 4343 §3).
     package var lowercased: DomainName {
         // Names are nearly always lower case already: then the same storage, not a copy.

@@ -51,12 +51,18 @@ package struct ClusterNames: Sendable, Hashable {
         self.name([name, namespace, Self.serviceMarker])
     }
 
+    /// `<svc>` in front of `root`, its namespace's `<ns>.svc.<zone>` (`namespaceRoots`): what
+    /// `service(_:namespace:)` makes, from the root a namespace's services share.
+    package func service(_ name: String, under root: DomainName) -> DomainName? {
+        root.prepending(name)
+    }
+
     /// `<label>.<service name>`: an endpoint by hostname or dashed address.
     package func endpoint(_ label: String, of service: DomainName) -> DomainName? { service.prepending(label) }
 
     /// `_<port>._<proto>.<service name>`.
     package func port(_ name: String, _ proto: PortProtocol, of service: DomainName) -> DomainName? {
-        service.prepending("_" + proto.srvLabel).flatMap { $0.prepending("_" + name) }
+        service.prepending("_" + name, "_" + proto.srvLabel)
     }
 
     /// `<a-b-c-d>.<ns>.pod.<zone>`.

@@ -44,9 +44,11 @@ package struct NamespaceRecords: Sendable {
             self.problems.append(
                 "Namespace \(namespace): \(namespace).svc.\(options.domain) would be longer than 255 octets (RFC 1035 §2.3.4); its names are left out")
         }
+        // The services' names are made from the namespace's root, made once.
+        let serviceRoot = names.namespaceRoots(namespace, pods: false).first
         for service in partition.services {
             CoreSharing.checkpoint()
-            let unit = RecordGenerator.serviceRecords(service, options: options)
+            let unit = RecordGenerator.serviceRecords(service, options: options, namespaceRoot: serviceRoot)
             self.records += unit.records
             self.emptyNames += unit.emptyNames
             self.problems += unit.problems

@@ -82,14 +82,19 @@ package enum RecordGenerator {
         return records
     }
 
-    /// A service's records.
-    package static func serviceRecords(_ service: ClusterService, options: RecordOptions) -> ServiceRecords {
+    /// A service's records. `namespaceRoot`, when given, is its namespace's `<ns>.svc.<zone>`.
+    package static func serviceRecords(
+        _ service: ClusterService, options: RecordOptions, namespaceRoot: DomainName? = nil
+    ) -> ServiceRecords {
         var result = ServiceRecords()
         let ttl = options.ttl
         // Spelled only for a problem: this runs for every service of every build.
         func subject() -> String { "Service \(service.namespace)/\(service.name)" }
         let names = options.names
-        guard let serviceName = names.service(service.name, namespace: service.namespace) else {
+        guard
+            let serviceName = namespaceRoot.map({ names.service(service.name, under: $0) })
+                ?? names.service(service.name, namespace: service.namespace)
+        else {
             result.problems.append(Self.tooLong(subject(), "\(service.name).\(service.namespace).svc", options, "its records are"))
             return result
         }
