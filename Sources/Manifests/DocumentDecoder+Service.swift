@@ -145,18 +145,37 @@ extension DocumentDecoder {
     private mutating func decodeServicePorts(_ spec: ManifestNode, type: ServiceType) -> [ServicePort] {
         let items = self.list(spec["ports"], "spec.ports")
         var ports: [ServicePort] = []
+        // Each name, and each number and protocol, with the last index that used it. A service
+        // has a port or two: those are searched in a list (a pair of tables and a key spelled per
+        // port were a fifth of decoding a Service); a long list of ports uses the tables.
+        let searchesTables = items.count > 16
         var seenNames: [String: Int] = [:]
         var seenPorts: [String: Int] = [:]
+        var namesSeen: [(name: String, index: Int)] = []
+        var portsSeen: [(number: Int, protocol: PortProtocol, index: Int)] = []
+        func lastUse(ofName name: String) -> Int? {
+            searchesTables ? seenNames[name] : namesSeen.last { $0.name == name }?.index
+        }
+        func use(name: String, at index: Int) {
+            if searchesTables { seenNames[name] = index } else { namesSeen.append((name, index)) }
+        }
+        func lastUse(ofPort number: Int, _ proto: PortProtocol) -> Int? {
+            searchesTables
+                ? seenPorts["\(number)/\(proto.rawValue)"] : portsSeen.last { $0.number == number && $0.protocol == proto }?.index
+        }
+        func use(port number: Int, _ proto: PortProtocol, at index: Int) {
+            if searchesTables { seenPorts["\(number)/\(proto.rawValue)"] = index } else { portsSeen.append((number, proto, index)) }
+        }
         for (index, item) in items.enumerated() {
             func path() -> String { "spec.ports[\(index)]" }
             guard let portNode = self.object(item, path()) else { continue }
             var port = ServicePort(port: 0)
             if let nameNode = portNode["name"], let name = self.string(nameNode, "\(path()).name"), !name.isEmpty {
                 self.checkName(name, nameNode, "\(path()).name", NameRules.dns1123LabelProblem)
-                if let first = seenNames[name] {
+                if let first = lastUse(ofName: name) {
                     self.error(nameNode, "\(path()).name \"\(name)\" is already used by spec.ports[\(first)]")
                 }
-                seenNames[name] = index
+                use(name: name, at: index)
                 port.name = name
             } else if items.count > 1 {
                 self.error(portNode, "\(path()).name is required when a service has more than one port")
@@ -164,11 +183,10 @@ extension DocumentDecoder {
             port.protocol = self.portProtocol(portNode, path())
             guard let number = self.portNumber(portNode, "port", path(), required: true) else { continue }
             port.port = number
-            let key = "\(number)/\(port.protocol.rawValue)"
-            if let first = seenPorts[key] {
+            if let first = lastUse(ofPort: number, port.protocol) {
                 self.error(portNode, "\(path()) repeats port \(number)/\(port.protocol.rawValue) of spec.ports[\(first)]")
             }
-            seenPorts[key] = index
+            use(port: number, port.protocol, at: index)
             if let targetNode = portNode["targetPort"], let target = self.intOrString(targetNode, "\(path()).targetPort") {
                 switch target {
                 case .number(let value):

@@ -37,6 +37,27 @@ struct ManifestParserTests {
         #expect(!service.isHeadless)
     }
 
+    /// A repeated port name, or number and protocol, names the last port before it that used
+    /// it, in a short list of ports and in a long one (searched differently) alike.
+    @Test(arguments: [3, 40])
+    func repeatedPortsNameTheirLastUse(_ count: Int) {
+        var ports = ""
+        for index in 0..<count {
+            // Ports 0, 1 and 2 share the name `a`; ports 0 and 2 share 80/TCP; port 1 is 80/UDP.
+            let name = index < 3 ? "a" : "p\(index)"
+            let number = index < 3 ? 80 : 1000 + index
+            let proto = index == 1 ? "UDP" : "TCP"
+            ports += "    - {name: \(name), port: \(number), protocol: \(proto)}\n"
+        }
+        let file = parse("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n" + ports)
+        let text = messages(file).joined(separator: "\n")
+        #expect(text.contains("spec.ports[1].name \"a\" is already used by spec.ports[0]"))
+        #expect(text.contains("spec.ports[2].name \"a\" is already used by spec.ports[1]"))
+        #expect(text.contains("spec.ports[2] repeats port 80/TCP of spec.ports[0]"))
+        #expect(!text.contains("spec.ports[1] repeats"), "80/UDP is another port than 80/TCP")
+        #expect(file.diagnostics.count == 3, "\(text)")
+    }
+
     @Test func everyKindIsRead() {
         let file = parse(
             """
