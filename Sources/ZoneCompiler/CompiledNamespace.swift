@@ -10,7 +10,7 @@ struct CompiledNamespace: Sendable {
 
     init(_ records: NamespaceRecords, shard: AnswerShard) {
         self.shard = shard
-        self.recordCount = records.records.count
+        self.recordCount = records.recordCount
         self.pointers = records.pointers
         self.chainTargets = records.chainTargets
         self.problems = records.problems

@@ -12,6 +12,11 @@ package struct NamespaceRecords: Sendable {
     /// `<ns>.svc.<zone>` (and `<ns>.pod.<zone>`): every name of the namespace lies below them.
     package var roots: [DomainName] = []
     package var records: [ResourceRecord] = []
+    /// The names of the services laid out directly (`ServiceEntries`), in place of their records;
+    /// only when asked for, and never for records other namespaces' chains read (`lookup`).
+    package var direct: [DirectEntry] = []
+    /// How many records `direct` stands for.
+    package var directRecordCount = 0
     /// Names that exist without records of their own (the roots, for one).
     package var emptyNames: [DomainName] = []
     /// Its PTR contributions, as generated (an address and target may repeat): the first build
@@ -34,8 +39,15 @@ package struct NamespaceRecords: Sendable {
         self.namespace = namespace
     }
 
-    /// The records of `partition`, the namespace `namespace`, under `options`.
-    package init(_ namespace: String, _ partition: NamespacePartition, options: RecordOptions) {
+    /// How many records the namespace has.
+    package var recordCount: Int { self.records.count + self.directRecordCount }
+
+    /// The records of `partition`, the namespace `namespace`, under `options`. With
+    /// `layingOutDirectly`, the services `ServiceEntries` takes are laid out directly instead,
+    /// unless a CNAME chain of the namespace could lead back into it (a target in it, or outside
+    /// every namespace, where a zone file's CNAME may come back): such a chain looks names up in
+    /// the owner table the records make.
+    package init(_ namespace: String, _ partition: NamespacePartition, options: RecordOptions, layingOutDirectly: Bool = false) {
         self.namespace = namespace
         let names = options.names
         self.roots = names.namespaceRoots(namespace, pods: options.pods != .disabled)
@@ -46,8 +58,16 @@ package struct NamespaceRecords: Sendable {
         }
         // The services' names are made from the namespace's root, made once.
         let serviceRoot = names.namespaceRoots(namespace, pods: false).first
+        self.chainTargets = Self.chainTargets(partition, names: names)
+        let direct = layingOutDirectly && !self.chainTargets.contains { $0 == nil || $0 == namespace }
         for service in partition.services {
             CoreSharing.checkpoint()
+            if direct, let serviceRoot, let made = ServiceEntries(service, serviceRoot: serviceRoot, options: options) {
+                self.direct += made.entries
+                self.directRecordCount += made.recordCount
+                for (address, target) in made.pointers { self.pointers.append(Pointer(address: address, target: target)) }
+                continue
+            }
             let unit = RecordGenerator.serviceRecords(service, options: options, namespaceRoot: serviceRoot)
             self.records += unit.records
             self.emptyNames += unit.emptyNames
@@ -58,7 +78,6 @@ package struct NamespaceRecords: Sendable {
             CoreSharing.checkpoint()
             self.records += RecordGenerator.podRecords(pod, options: options, problems: &self.problems)
         }
-        self.chainTargets = Self.chainTargets(partition, names: names)
     }
 
     /// The PTR contributions of `partition` alone, as `init` makes them.
@@ -75,6 +94,7 @@ package struct NamespaceRecords: Sendable {
 
     /// What `name` is in this namespace: its RRsets, an empty non-terminal, or missing.
     package func lookup(_ name: DomainName) -> NameLookup {
+        assert(self.direct.isEmpty, "a namespace laid out directly is not looked up by its records")
         var rrsets: [(type: RRType, records: [ResourceRecord])] = []
         var below = false
         for record in self.records {

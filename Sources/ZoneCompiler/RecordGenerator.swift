@@ -191,7 +191,7 @@ package enum RecordGenerator {
     /// A service's endpoint names, in endpoint order: the hostname, else each address dashed. Two
     /// endpoints with the same hostname share the name, with both addresses. `problem` hears the
     /// label of each name that could not be formed (left out).
-    private static func endpointNames(
+    static func endpointNames(
         _ service: ClusterService, serviceName: DomainName, options: RecordOptions, problem: (String) -> Void
     ) -> [(name: DomainName, addresses: [IPAddress], ports: [EndpointPort])] {
         var endpointNames: [(name: DomainName, addresses: [IPAddress], ports: [EndpointPort])] = []

@@ -188,7 +188,7 @@ package struct SnapshotBuilder: Sendable {
             if let inProgress = view.inProgress[namespace] {
                 records = inProgress
             } else {
-                records = upcoming[namespace].map { NamespaceRecords(namespace, $0, options: options) }
+                records = upcoming[namespace].map { NamespaceRecords(namespace, $0, options: options, layingOutDirectly: true) }
             }
             return records.map { CompiledNamespace($0, shard: view.compile($0)) }
         }
@@ -318,7 +318,7 @@ package struct SnapshotBuilder: Sendable {
             records: namespace.records, emptyNames: namespace.emptyNames,
             addAncestors: { name in roots.contains { name.isSubdomain(of: $0) } },
             zoneOf: { _ in 0 }, lookup: { self.lookup($0) })
-        return AnswerShard(entries: compiled.entries, direct: compiled.direct)
+        return AnswerShard(entries: compiled.entries, direct: compiled.direct + namespace.direct)
     }
 
     // MARK: reverse zones
