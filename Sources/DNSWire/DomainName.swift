@@ -137,6 +137,14 @@ package struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertib
         return DomainName(uncheckedWire: wire)
     }
 
+    /// Whether `other` has this name's parent, spelled byte for byte alike (the root has no
+    /// parent): names side by side in a sorted or generated list mostly do, and share every
+    /// ancestor.
+    package func hasSameParentBytes(as other: DomainName) -> Bool {
+        guard !self.isRoot, !other.isRoot else { return false }
+        return self.wire.dropFirst(1 + Int(self.wire[0])).elementsEqual(other.wire.dropFirst(1 + Int(other.wire[0])))
+    }
+
     /// The name in lower case (ASCII only, RFC 4343 §3).
     package var lowercased: DomainName {
         // Names are nearly always lower case already: then the same storage, not a copy.

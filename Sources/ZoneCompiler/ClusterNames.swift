@@ -62,8 +62,15 @@ package struct ClusterNames: Sendable, Hashable {
 
     /// `_<port>._<proto>.<service name>`.
     package func port(_ name: String, _ proto: PortProtocol, of service: DomainName) -> DomainName? {
-        service.prepending("_" + name, "_" + proto.srvLabel)
+        service.prepending("_" + name, Self.protocolLabel(proto))
     }
+
+    /// `_<proto>.<service name>`: the name between a service's name and its ports' SRV owners.
+    package func portProtocol(_ proto: PortProtocol, of service: DomainName) -> DomainName? {
+        service.prepending(Self.protocolLabel(proto))
+    }
+
+    private static func protocolLabel(_ proto: PortProtocol) -> String { "_" + proto.srvLabel }
 
     /// `<a-b-c-d>.<ns>.pod.<zone>`.
     package func pod(_ address: IPAddress, namespace: String) -> DomainName? {

@@ -156,6 +156,22 @@ package struct DirectEntry: Sendable {
         return count
     }
 
+    /// The entry the general compiler makes of it (what `AnswerShard` lays out the same way),
+    /// for the paths that keep entries: a reverse name changed by a later build.
+    var compiledEntry: CompiledEntry {
+        guard self.answerCount == 1 else { return CompiledEntry(name: self.owner, zone: self.zone) }
+        let bytes = [UInt8](unsafeUninitializedCapacity: self.answerLength) { buffer, initialized in
+            if let base = buffer.baseAddress { self.writeAnswer(into: UnsafeMutableRawPointer(base)) }
+            initialized = self.answerLength
+        }
+        var cuts: [CutPoint] = []
+        self.forEachCut { cuts.append($0) }
+        let counts = self.counts
+        let blob = CompiledBlob(
+            rcode: 0, bytes: bytes, answerCount: counts.0, authorityCount: counts.1, additionalCount: counts.2, cuts: cuts)
+        return CompiledEntry(name: self.owner, zone: self.zone, typed: [(self.type.rawValue, blob)], any: blob)
+    }
+
     /// Writes its answer's bytes at `base`.
     func writeAnswer(into base: UnsafeMutableRawPointer) {
         func header(at offset: Int, owner pointer: UInt16, type: RRType, ttl: UInt32, length: Int) {

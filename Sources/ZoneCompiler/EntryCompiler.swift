@@ -109,16 +109,7 @@ package struct EntryCompiler {
     /// cannot share; nil otherwise. At L the reverse zones hold 170,000 such owners; the general
     /// writer's name index was most of their cost.
     package static func pointerEntry(_ owner: DomainName, target: DomainName, ttl: UInt32, zone: Int) -> CompiledEntry? {
-        let wire = target.wire
-        guard Self.answersPointerDirectly(owner: owner, target: target) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(12 + wire.count)
-        bytes += [0xC0, 0x0C, UInt8(RRType.ptr.rawValue >> 8), UInt8(truncatingIfNeeded: RRType.ptr.rawValue), 0x00, 0x01]
-        bytes += [UInt8(truncatingIfNeeded: ttl >> 24), UInt8(truncatingIfNeeded: ttl >> 16), UInt8(truncatingIfNeeded: ttl >> 8), UInt8(truncatingIfNeeded: ttl)]
-        bytes += [UInt8(truncatingIfNeeded: wire.count >> 8), UInt8(truncatingIfNeeded: wire.count)]
-        bytes += wire
-        let blob = CompiledBlob(rcode: 0, bytes: bytes, answerCount: 1, cuts: [])
-        return CompiledEntry(name: owner.lowercased.wire, zone: zone, typed: [(RRType.ptr.rawValue, blob)], any: blob)
+        DirectEntry(owner: owner, target: target, ttl: ttl, zone: zone)?.compiledEntry
     }
 
     /// Whether `pointerEntry` (and `DirectEntry`) may write the PTR answer of `owner` to
@@ -205,7 +196,7 @@ package struct EntryCompiler {
             var current = self.owners[position].name
             // Owners side by side mostly share their parent (a service's ports, its endpoints):
             // the walk up from a parent just walked finds nothing new.
-            if position > 0, Self.haveOneParent(current, self.owners[position - 1].name) { continue }
+            if position > 0, current.hasSameParentBytes(as: self.owners[position - 1].name) { continue }
             while !current.isRoot {
                 current = current.parent
                 guard addAncestors(current), self.index[current] == nil else { break }
@@ -230,14 +221,6 @@ package struct EntryCompiler {
                 self.owners[position].rrsets[set].records = Zone.canonicallySorted(self.owners[position].rrsets[set].records)
             }
         }
-    }
-
-    /// Whether two names have the same parent, spelled byte for byte alike (the root has none).
-    private static func haveOneParent(_ left: DomainName, _ right: DomainName) -> Bool {
-        guard !left.isRoot, !right.isRoot else { return false }
-        let leftParent = left.wire.dropFirst(1 + Int(left.wire[0]))
-        let rightParent = right.wire.dropFirst(1 + Int(right.wire[0]))
-        return leftParent.elementsEqual(rightParent)
     }
 
     private func rrsets(of name: DomainName) -> NameLookup {

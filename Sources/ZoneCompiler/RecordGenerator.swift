@@ -166,10 +166,14 @@ package enum RecordGenerator {
                     Self.tooLong(subject(), "_\(portName)._\(port.protocol.srvLabel).\(service.name).\(service.namespace).svc", options, "its SRV record is"))
                 continue
             }
-            result.records.append(
-                ResourceRecord(owner, ttl: ttl, .srv(priority: 0, weight: 100, port: UInt16(port.port), target: serviceName)))
+            result.records.append(Self.portRecord(owner, port: port.port, of: serviceName, ttl: ttl))
         }
         return result
+    }
+
+    /// The SRV record of a ClusterIP service's named port (spec 2.3.2): to the service's name.
+    static func portRecord(_ owner: DomainName, port: Int, of serviceName: DomainName, ttl: UInt32) -> ResourceRecord {
+        ResourceRecord(owner, ttl: ttl, .srv(priority: 0, weight: 100, port: UInt16(port), target: serviceName))
     }
 
     /// The PTR contributions of a service alone (what `serviceRecords` gives as `pointers`),

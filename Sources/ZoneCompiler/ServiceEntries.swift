@@ -48,7 +48,7 @@ struct ServiceEntries {
                 let owner = options.names.port(portName, port.protocol, of: serviceName),
                 let entry = DirectEntry(
                     owner: owner,
-                    service: ResourceRecord(owner, ttl: ttl, .srv(priority: 0, weight: 100, port: UInt16(port.port), target: serviceName)),
+                    service: RecordGenerator.portRecord(owner, port: port.port, of: serviceName, ttl: ttl),
                     additional: [addressRecord], zone: 0)
             else { return nil }
             named.append((portName, port.protocol))
@@ -57,7 +57,7 @@ struct ServiceEntries {
         }
         // The names between each SRV owner and the service's name (RFC 8020).
         for proto in protocols {
-            guard let name = serviceName.prepending("_" + proto.srvLabel) else { return nil }
+            guard let name = options.names.portProtocol(proto, of: serviceName) else { return nil }
             self.entries.append(DirectEntry(emptyName: name, zone: 0))
         }
         self.recordCount = self.entries.count - protocols.count

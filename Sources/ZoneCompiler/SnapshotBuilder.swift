@@ -587,7 +587,7 @@ package struct SnapshotBuilder: Sendable {
                 CoreSharing.checkpoint()
                 let (address, entry) = pointers[position]
                 let owner = RecordGenerator.pointerOwner(address)
-                if let current = run, current.zone == entry.zone, Self.haveOneParent(current.owner, owner) {
+                if let current = run, current.zone == entry.zone, current.owner.hasSameParentBytes(as: owner) {
                     run?.count += 1
                 } else {
                     countRun()
@@ -632,14 +632,6 @@ package struct SnapshotBuilder: Sendable {
             }
             return AnswerShard(entries: entries, direct: direct)
         }
-    }
-
-    /// Whether two names differ at most in their first label (spelled alike after it, as the
-    /// reverse names made from addresses are).
-    private static func haveOneParent(_ left: DomainName, _ right: DomainName) -> Bool {
-        let leftParent = left.wire.dropFirst(1 + Int(left.wire[0]))
-        let rightParent = right.wire.dropFirst(1 + Int(right.wire[0]))
-        return leftParent.elementsEqual(rightParent)
     }
 
     private mutating func updateReverseShards(
