@@ -19,9 +19,32 @@ package struct ManifestTree: Sendable {
         /// The namespaces the file's objects are about.
         package var namespaces: Set<String> = []
         /// The bytes its objects were parsed from, while they may be set aside.
-        var source: CompressedSource?
+        var source: Source?
         /// Its objects are set aside: its file in `files` holds none, `objects(of:)` has them.
         package var isSetAside = false
+
+        /// A file's bytes, kept to parse its objects again: as read until the objects are set
+        /// aside, deflated from then on. Deflating waits for the setting aside, which comes after
+        /// the snapshot is published: it is no part of the time to an answer.
+        enum Source: Sendable {
+            case read([UInt8])
+            case deflated(CompressedSource)
+
+            var bytes: [UInt8]? {
+                switch self {
+                case .read(let bytes): return bytes
+                case .deflated(let source): return source.bytes()
+                }
+            }
+
+            /// Deflated; nil when zlib fails.
+            var deflated: CompressedSource? {
+                switch self {
+                case .read(let bytes): return bytes.withUnsafeBytes { CompressedSource($0) }
+                case .deflated(let source): return source
+                }
+            }
+        }
     }
 
     /// What a refresh found.
@@ -225,8 +248,8 @@ package struct ManifestTree: Sendable {
         case unchanged
         /// Read while a writer was at it: maybe part of a file being rewritten.
         case torn
-        /// With the bytes deflated when the file's objects could be set aside later.
-        case parsed(ManifestFile, hash: UInt64, source: CompressedSource? = nil)
+        /// With the bytes when the file's objects could be set aside later.
+        case parsed(ManifestFile, hash: UInt64, source: [UInt8]? = nil)
     }
 
     private static func read(
@@ -244,12 +267,12 @@ package struct ManifestTree: Sendable {
             if candidate.knownHash == hash { return .unchanged }
             let file = bytes.withUnsafeBytes { ManifestDirectory.parse($0, path: path, limits: limits, zoneReader: zoneReader) }
             let keepsSource = !file.failedToParse && file.zone == nil && !file.objects.isEmpty
-            return .parsed(file, hash: hash, source: keepsSource ? bytes.withUnsafeBytes { CompressedSource($0) } : nil)
+            return .parsed(file, hash: hash, source: keepsSource ? bytes : nil)
         }
     }
 
     private mutating func replace(
-        _ path: String, with parsed: ManifestFile, fingerprint: FileFingerprint?, hash: UInt64, source: CompressedSource?,
+        _ path: String, with parsed: ManifestFile, fingerprint: FileFingerprint?, hash: UInt64, source: [UInt8]?,
         changes: inout Changes
     ) {
         var file = parsed
@@ -276,7 +299,8 @@ package struct ManifestTree: Sendable {
             self.countNaming(previous.subtracting(namespaces), by: -1)
             self.countNaming(namespaces.subtracting(previous), by: 1)
         }
-        self.entries[path] = Entry(fingerprint: fingerprint, contentHash: hash, namespaces: namespaces, source: source)
+        self.entries[path] = Entry(
+            fingerprint: fingerprint, contentHash: hash, namespaces: namespaces, source: source.map(Entry.Source.read))
         self.unsettledPaths.insert(path)
     }
 
@@ -296,7 +320,7 @@ package struct ManifestTree: Sendable {
     /// from the bytes they were parsed from.
     package func objects(of file: ManifestFile) -> [ManifestObject] {
         guard let entry = self.entries[file.path], entry.isSetAside, let source = entry.source else { return file.objects }
-        guard let bytes = source.bytes() else { return file.objects }
+        guard let bytes = source.bytes else { return file.objects }
         let limits = self.limits
         let zoneReader = self.zoneReader
         return bytes.withUnsafeBytes { ManifestDirectory.parse($0, path: file.path, limits: limits, zoneReader: zoneReader) }
@@ -321,9 +345,13 @@ package struct ManifestTree: Sendable {
                 self.sortedFiles[index].objects = self.objects(of: self.sortedFiles[index])
                 entry.isSetAside = false
                 entry.source = nil
-            } else if exclusive, entry.source != nil, !self.sortedFiles[index].failedToParse {
-                self.sortedFiles[index].objects = []
-                entry.isSetAside = true
+            } else if exclusive, let source = entry.source, !self.sortedFiles[index].failedToParse {
+                // Deflated now (see `Entry.Source`); a file zlib fails on keeps its objects.
+                entry.source = source.deflated.map(Entry.Source.deflated)
+                if entry.source != nil {
+                    self.sortedFiles[index].objects = []
+                    entry.isSetAside = true
+                }
             } else if entry.source != nil {
                 entry.source = nil
             } else {

@@ -69,17 +69,17 @@ struct ClusterPipeline {
         self.deferred = changes.deferred
         guard !changes.isEmpty || force || self.generation == 0 else { return nil }
         CoreSharing.checkpoint()
-        let report: Report
-        do {
-            // A copy for the derivation to read set-aside objects from, gone before the tree
-            // changes below (or that change would copy the whole tree).
-            let tree = self.tree
-            report = self.build(
-                tree.files, changes: changes, start: start, refreshed: clock.now, objects: { tree.objects(of: $0) })
-        }
-        // Derived: the objects no later rebuild needs in memory can go (see ManifestTree).
+        // A copy for the derivation to read set-aside objects from, gone before the tree changes
+        // again (or that change would copy the whole tree).
+        let tree = self.tree
+        return self.build(tree.files, changes: changes, start: start, refreshed: clock.now, objects: { tree.objects(of: $0) })
+    }
+
+    /// Sets aside the parsed objects no later rebuild needs in memory (see `ManifestTree`). Called
+    /// once a rebuild's snapshot is published: it deflates the files' bytes, no part of the time
+    /// to the answer.
+    mutating func setAsideParsedObjects() {
         self.tree.setAsideExclusiveFiles()
-        return report
     }
 
     /// Builds the next snapshot from a source that keeps its own files (the API server's virtual

@@ -95,6 +95,8 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     /// The first snapshot, from every file; a root that is not there is a usage error.
     private func loadFirst() throws {
         try self.publishFirst()
+        // After the first answers can be given: this deflates every file's bytes.
+        self.pipeline.value.setAsideParsedObjects()
         // The first load frees most of what it allocates (parsed text, records, compiled
         // entries); its pages go back now rather than after the allocator's decay time, once the
         // build's report, which held most of them, is gone too.
@@ -224,6 +226,8 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         guard let report = rebuilt else { return }
         CoreSharing.checkpoint()
         self.store.publish(report.snapshot)
+        CoreSharing.checkpoint()
+        self.pipeline.value.setAsideParsedObjects()
         CoreSharing.checkpoint()
         // A reload fails when a changed file could not be used: it broke, or holds rejected objects.
         // /ready names where (file and line) but never what: a diagnostic can quote the file's

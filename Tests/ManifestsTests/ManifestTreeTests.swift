@@ -69,6 +69,37 @@ struct ManifestTreeTests {
         "apiVersion: v1\nkind: Service\nmetadata: {name: \(name), namespace: \(namespace)}\nspec: {ports: [{port: 80}]}\n"
     }
 
+    /// A file's bytes are kept as read until its objects are set aside (nothing is deflated on
+    /// the way to the first answer), deflated from then on; a file that shares its namespace
+    /// keeps none.
+    @Test func keptBytesAreDeflatedWhenTheObjectsAreSetAside() throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let alone = namespace("a") + "---\n" + service("web", in: "a")
+        try alone.write(to: root.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        try service("db", in: "b").write(to: root.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
+        try service("cache", in: "b").write(to: root.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
+        var tree = ManifestTree(root: root.path)
+        tree.refresh(rereadAll: true)
+        let paths = ["a", "b", "c"].map { root.appendingPathComponent("\($0).yaml").path }
+        let parsed = tree.files
+        for path in paths {
+            guard case .read(let bytes) = tree.entries[path]?.source else {
+                Issue.record("\(path): no bytes kept as read")
+                continue
+            }
+            #expect(bytes == Array((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()))
+        }
+        tree.setAsideExclusiveFiles()
+        guard case .deflated(let deflated) = tree.entries[paths[0]]?.source else {
+            Issue.record("a.yaml: bytes not deflated once set aside")
+            return
+        }
+        #expect(deflated.bytes() == Array(alone.utf8))
+        #expect(tree.objects(of: tree.files[0]) == parsed[0].objects)
+        #expect(tree.entries[paths[1]]?.source == nil && tree.entries[paths[2]]?.source == nil)
+    }
+
     /// A file alone in naming its namespaces gives its objects up, and has them again on demand,
     /// exactly as parsed; files sharing a namespace keep theirs.
     @Test func exclusiveFilesSetTheirObjectsAside() throws {
