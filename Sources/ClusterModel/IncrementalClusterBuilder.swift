@@ -219,12 +219,15 @@ package struct IncrementalClusterBuilder: Sendable {
             let allocations = NamespaceAllocations(namespace, partition, from: derivation.allocations)
             if !allocations.isEmpty { self.allocationsByNamespace[namespace] = allocations }
             CoreSharing.checkpoint()
-            for service in partition.services {
-                for address in service.clusterIPs { self.serviceIPOwner[address] = namespace }
-                for port in service.ports { if let nodePort = port.nodePort { self.nodePortOwner[nodePort] = namespace } }
+            // Read by index: a copy of a service or pod retains each of its fields.
+            for index in partition.services.indices {
+                for address in partition.services[index].clusterIPs { self.serviceIPOwner[address] = namespace }
+                for port in partition.services[index].ports {
+                    if let nodePort = port.nodePort { self.nodePortOwner[nodePort] = namespace }
+                }
             }
-            for pod in partition.pods {
-                for address in pod.ips { self.podIPOwner[address] = namespace }
+            for index in partition.pods.indices {
+                for address in partition.pods[index].ips { self.podIPOwner[address] = namespace }
             }
         }
         for (namespace, diagnostic) in derivation.modelDiagnostics {

@@ -30,25 +30,38 @@ struct NamespaceAllocations: Sendable {
         // Room for every address and node port the objects hold, allocated or not: the arrays
         // stay as long as the namespace is unchanged, and grown by appending they kept up to
         // half their capacity empty.
-        self.serviceIPs.reserveCapacity(partition.services.reduce(0) { $0 + $1.clusterIPs.count })
-        self.nodePorts.reserveCapacity(partition.services.reduce(0) { $0 + $1.ports.lazy.filter { $0.nodePort != nil }.count })
-        self.podIPs.reserveCapacity(partition.pods.reduce(0) { $0 + $1.ips.count })
-        for service in partition.services {
-            for address in service.clusterIPs
-            where allocations.serviceIPs[AllocationTable.addressKey(namespace, service.name, address.family)] == address {
-                self.serviceIPs.append(Address(name: service.name, address: address))
+        // Read by index: a copy of a service or pod retains each of its fields.
+        let services = partition.services
+        let pods = partition.pods
+        var serviceIPs = 0
+        var nodePorts = 0
+        for index in services.indices {
+            serviceIPs += services[index].clusterIPs.count
+            for port in services[index].ports where port.nodePort != nil { nodePorts += 1 }
+        }
+        var podIPs = 0
+        for index in pods.indices { podIPs += pods[index].ips.count }
+        self.serviceIPs.reserveCapacity(serviceIPs)
+        self.nodePorts.reserveCapacity(nodePorts)
+        self.podIPs.reserveCapacity(podIPs)
+        for index in services.indices {
+            let name = services[index].name
+            for address in services[index].clusterIPs
+            where allocations.serviceIPs[AllocationTable.addressKey(namespace, name, address.family)] == address {
+                self.serviceIPs.append(Address(name: name, address: address))
             }
-            for (index, port) in service.ports.enumerated() {
+            for (portIndex, port) in services[index].ports.enumerated() {
                 guard let nodePort = port.nodePort,
-                    allocations.nodePorts[AllocationTable.nodePortKey(namespace, service.name, index)] == nodePort
+                    allocations.nodePorts[AllocationTable.nodePortKey(namespace, name, portIndex)] == nodePort
                 else { continue }
-                self.nodePorts.append(NodePort(name: service.name, portIndex: index, port: nodePort))
+                self.nodePorts.append(NodePort(name: name, portIndex: portIndex, port: nodePort))
             }
         }
-        for pod in partition.pods {
-            for address in pod.ips
-            where allocations.podIPs[AllocationTable.addressKey(namespace, pod.name, address.family)] == address {
-                self.podIPs.append(Address(name: pod.name, address: address))
+        for index in pods.indices {
+            let name = pods[index].name
+            for address in pods[index].ips
+            where allocations.podIPs[AllocationTable.addressKey(namespace, name, address.family)] == address {
+                self.podIPs.append(Address(name: name, address: address))
             }
         }
     }

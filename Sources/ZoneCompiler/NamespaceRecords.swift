@@ -60,23 +60,26 @@ package struct NamespaceRecords: Sendable {
         let serviceRoot = names.namespaceRoots(namespace, pods: false).first
         self.chainTargets = Self.chainTargets(partition, names: names)
         let direct = layingOutDirectly && !self.chainTargets.contains { $0 == nil || $0 == namespace }
-        for service in partition.services {
+        // Read by index: a copy of a service or pod retains each of its fields.
+        let services = partition.services
+        for index in services.indices {
             CoreSharing.checkpoint()
-            if direct, let serviceRoot, let made = ServiceEntries(service, serviceRoot: serviceRoot, options: options) {
+            if direct, let serviceRoot, let made = ServiceEntries(services[index], serviceRoot: serviceRoot, options: options) {
                 self.direct += made.entries
                 self.directRecordCount += made.recordCount
                 for (address, target) in made.pointers { self.pointers.append(Pointer(address: address, target: target)) }
                 continue
             }
-            let unit = RecordGenerator.serviceRecords(service, options: options, namespaceRoot: serviceRoot)
+            let unit = RecordGenerator.serviceRecords(services[index], options: options, namespaceRoot: serviceRoot)
             self.records += unit.records
             self.emptyNames += unit.emptyNames
             self.problems += unit.problems
             for (address, target) in unit.pointers { self.pointers.append(Pointer(address: address, target: target)) }
         }
-        for pod in partition.pods {
+        let pods = partition.pods
+        for index in pods.indices {
             CoreSharing.checkpoint()
-            self.records += RecordGenerator.podRecords(pod, options: options, problems: &self.problems)
+            self.records += RecordGenerator.podRecords(pods[index], options: options, problems: &self.problems)
         }
     }
 
