@@ -13,6 +13,8 @@ package struct ReverseZones: Sendable {
     private let covering: Set<IPNetwork>
     /// The prefix lengths of the covering blocks, per family, longest first.
     private let prefixLengths: [IPAddress.Family: [Int]]
+    /// The /24s and /64s a covering block lies inside (a /32 of a /28 range).
+    private let shadowedBlocks: Set<IPNetwork>
 
     package init(covering networks: [IPNetwork]) {
         let blocks = Self.blocks(covering: networks)
@@ -21,6 +23,8 @@ package struct ReverseZones: Sendable {
         var lengths: [IPAddress.Family: Set<Int>] = [:]
         for block in blocks { lengths[block.family, default: []].insert(block.prefixLength) }
         self.prefixLengths = lengths.mapValues { $0.sorted(by: >) }
+        self.shadowedBlocks = Set(
+            blocks.lazy.map { ($0, IPNetwork.coveringBlock(of: $0.address)) }.filter { $0.prefixLength > $1.prefixLength }.map(\.1))
     }
 
     /// The zone holding the PTR record of `address`: the covering block it lies in, else its /24
@@ -31,6 +35,14 @@ package struct ReverseZones: Sendable {
             if self.covering.contains(candidate) { return (candidate, true) }
         }
         return (IPNetwork.coveringBlock(of: address), false)
+    }
+
+    /// Whether every address in `block`, a zone `block(for:)` gave, has it for its zone: then an
+    /// address it holds needs no hash probes (addresses taken in sorted order mostly share their
+    /// predecessor's zone). Covering blocks never nest (`blocks(covering:)` keeps the outermost);
+    /// a /24 or /64 is whole unless a covering block lies inside it.
+    package func isWholeZone(_ block: IPNetwork, isCovering: Bool) -> Bool {
+        isCovering || !self.shadowedBlocks.contains(block)
     }
 
     /// The apexes of the covering zones, sorted.

@@ -365,9 +365,23 @@ package struct SnapshotBuilder: Sendable {
     /// The number of the zone holding `address`'s PTR record, counting one more owner in it;
     /// nil when a new zone is needed and no number is left.
     private mutating func claimZone(for address: IPAddress) -> Int? {
+        var previous: (block: IPNetwork, isWhole: Bool, number: Int)?
+        return self.claimZone(for: address, following: &previous)
+    }
+
+    /// `claimZone(for:)` for addresses in sorted order: `previous` is the last one's claim, and an
+    /// address in its zone takes that zone without the hash probes.
+    private mutating func claimZone(
+        for address: IPAddress, following previous: inout (block: IPNetwork, isWhole: Bool, number: Int)?
+    ) -> Int? {
+        if let claimed = previous, claimed.isWhole, claimed.block.contains(address) {
+            self.zones[claimed.number]?.owners += 1
+            return claimed.number
+        }
         let (block, isCovering) = self.reverseZones.block(for: address)
         guard let number = self.zoneNumbers[block] ?? self.register(block, isCovering: isCovering) else { return nil }
         self.zones[number]?.owners += 1
+        previous = (block, self.reverseZones.isWholeZone(block, isCovering: isCovering), number)
         return number
     }
 
@@ -459,6 +473,7 @@ package struct SnapshotBuilder: Sendable {
         contributions.sort { $0.address < $1.address }
         var placed: [(address: IPAddress, pointers: PointerSet)] = []
         placed.reserveCapacity(contributions.count)
+        var claimed: (block: IPNetwork, isWhole: Bool, number: Int)?
         var start = 0
         while start < contributions.count {
             CoreSharing.checkpoint()
@@ -474,7 +489,7 @@ package struct SnapshotBuilder: Sendable {
                 }
             }
             start = end
-            guard let zone = self.claimZone(for: address) else {
+            guard let zone = self.claimZone(for: address, following: &claimed) else {
                 self.droppedPointers += targets.count
                 continue
             }

@@ -42,6 +42,32 @@ struct ReverseZoneTests {
         #expect(covering == example.covering)
     }
 
+    /// Sorted addresses take their predecessor's zone without the hash probes only where
+    /// `block(for:)` gives that zone: inside a covering block, inside an outside /24 or /64, and
+    /// never in an outside /24 that a covering block (a /32 of a /28 range) lies inside.
+    @Test(arguments: [
+        (Self.ranges, [
+            "10.100.0.10", "10.100.0.11", "10.100.255.1", "10.111.0.1", "10.244.0.2", "10.244.9.9", "10.245.7.8", "10.245.7.9",
+            "10.245.8.1", "192.168.12.37", "192.168.12.38", "fd00:10:96::a", "fd00:10:96::b", "fd00:10:244:1::5", "fd00:10:244:2::5",
+            "2600:1f14:abc:de00::7", "2600:1f14:abc:de00::8", "2600:1f14:abc:de01::1",
+        ], 8),
+        ([IPNetwork("10.96.0.16/28")!], [
+            "10.96.0.1", "10.96.0.2", "10.96.0.16", "10.96.0.17", "10.96.0.31", "10.96.0.32", "10.96.0.33", "10.96.1.1", "10.96.1.2",
+        ], 1),
+    ] as [([IPNetwork], [String], Int)])
+    func sortedAddressesKeepTheirPredecessorsZoneOnlyWhereItIsTheirs(ranges: [IPNetwork], addresses: [String], kept: Int) {
+        let zones = ReverseZones(covering: ranges)
+        var shortcuts = 0
+        for (previous, next) in zip(addresses.map(ip), addresses.dropFirst().map(ip)) {
+            let (block, isCovering) = zones.block(for: previous)
+            guard zones.isWholeZone(block, isCovering: isCovering), block.contains(next) else { continue }
+            shortcuts += 1
+            let claimed = zones.block(for: next)
+            #expect(claimed.block == block && claimed.isCovering == isCovering, "\(next) after \(previous)")
+        }
+        #expect(shortcuts == kept)
+    }
+
     /// PTR state is kept by address: a name maps back to the address whose owner it is, and no
     /// other name maps to an address (a leading zero, a hex letter in IPv4, a short name, another tree).
     @Test(arguments: [
