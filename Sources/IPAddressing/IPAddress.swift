@@ -30,11 +30,14 @@ package struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (with `::` and an embedded IPv4 tail).
     package init?(_ text: some StringProtocol) {
-        if text.contains(":") {
-            guard let (high, low) = Self.parseIPv6(Substring(text)) else { return nil }
+        // Searched by byte, in a concrete type: by character, or through the generic
+        // protocol, it was most of parsing an address.
+        let text = Substring(text)
+        if text.utf8.contains(UInt8(ascii: ":")) {
+            guard let (high, low) = Self.parseIPv6(text) else { return nil }
             self.init(ipv6: high, low)
         } else {
-            guard let value = Self.parseIPv4(Substring(text)) else { return nil }
+            guard let value = Self.parseIPv4(text) else { return nil }
             self.init(ipv4: value)
         }
     }
