@@ -146,13 +146,15 @@ extension ClusterBuilder {
         self.allocateServiceAddresses(&pending, allocators: &allocators)
         self.allocateNodePorts(&pending, taken: Set(nodePortOwners.keys))
         // Port lists and families repeat across services: one copy of each (the model is kept
-        // between builds; at L the two were 15 MiB).
-        var ports = ValueInterner<[ClusterServicePort]>()
-        var families = ValueInterner<[IPAddress.Family]>()
+        // between builds; at L the two were 15 MiB). Sets of this module's types rather than a
+        // `ValueInterner`: its generic code, in another module, was not specialized for them, and
+        // hashed each list through the protocols' run-time witnesses.
+        var ports: Set<[ClusterServicePort]> = []
+        var families: Set<[IPAddress.Family]> = []
         return pending.map { entry in
             var service = entry.cluster
-            service.ports = ports.intern(service.ports)
-            service.ipFamilies = families.intern(service.ipFamilies)
+            service.ports = ports.insert(service.ports).memberAfterInsert
+            service.ipFamilies = families.insert(service.ipFamilies).memberAfterInsert
             return service
         }
     }
