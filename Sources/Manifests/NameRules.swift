@@ -11,11 +11,12 @@ package enum NameRules {
     /// digit is fine). Namespaces, Service names (the API server's RelaxedServiceNameValidation),
     /// port names, pod hostnames and subdomains use it.
     package static func dns1123LabelProblem(_ name: String) -> String? {
-        let bytes = Array(name.utf8)
-        if bytes.isEmpty { return "must not be empty" }
+        // Read in place: every object's name is checked, and a copy of the bytes was most of it.
+        let bytes = name.utf8
+        guard let first = bytes.first, let last = bytes.last else { return "must not be empty" }
         if bytes.count > 63 { return "must be no more than 63 characters" }
         let valid =
-            isLowerAlphanumeric(bytes[0]) && isLowerAlphanumeric(bytes[bytes.count - 1])
+            isLowerAlphanumeric(first) && isLowerAlphanumeric(last)
             && bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
         if !valid {
             return
@@ -31,14 +32,22 @@ package enum NameRules {
     package static func dns1123SubdomainProblem(_ name: String) -> String? {
         if name.isEmpty { return "must not be empty" }
         if name.utf8.count > 253 { return "must be no more than 253 characters" }
-        for part in name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
-            let valid =
-                !part.isEmpty && isLowerAlphanumeric(part[part.startIndex]) && isLowerAlphanumeric(part[part.index(before: part.endIndex)])
-                && part.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
-            if !valid {
-                return
-                    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+        // One pass over the bytes, each part's first and last byte checked where a dot meets them.
+        var previous = UInt8(ascii: ".")
+        var valid = true
+        for byte in name.utf8 {
+            if byte == UInt8(ascii: ".") || previous == UInt8(ascii: ".") {
+                // A part ends alphanumeric (and is not empty) before a dot; one starts alphanumeric after it.
+                valid = byte == UInt8(ascii: ".") ? isLowerAlphanumeric(previous) : isLowerAlphanumeric(byte)
+            } else {
+                valid = isLowerAlphanumeric(byte) || byte == UInt8(ascii: "-")
             }
+            if !valid { break }
+            previous = byte
+        }
+        if !valid || !isLowerAlphanumeric(previous) {
+            return
+                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
         }
         return nil
     }

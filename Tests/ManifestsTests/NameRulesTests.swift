@@ -31,6 +31,15 @@ struct NameRulesTests {
         Example(name: "web.", isLabel: false, isSubdomain: false),
         Example(name: "web_v2", isLabel: false, isSubdomain: false),
         Example(name: "", isLabel: false, isSubdomain: false),
+        // Where a part meets a dot: each part starts and ends alphanumeric.
+        Example(name: "a.b.c", isLabel: false, isSubdomain: true),
+        Example(name: "a", isLabel: true, isSubdomain: true),
+        Example(name: "web.-v2", isLabel: false, isSubdomain: false),
+        Example(name: "web-.v2", isLabel: false, isSubdomain: false),
+        Example(name: "web.v2-", isLabel: false, isSubdomain: false),
+        Example(name: ".", isLabel: false, isSubdomain: false),
+        Example(name: "-", isLabel: false, isSubdomain: false),
+        Example(name: "wéb", isLabel: false, isSubdomain: false),
     ]
 
     @Test(arguments: Self.examples)
