@@ -587,7 +587,11 @@ package struct SnapshotBuilder: Sendable {
         let sliced = ParallelMap.map(slices) { slice in
             var ancestors: [DomainName: (count: Int, zone: Int)] = [:]
             var placed: [(shard: Int, position: Int)] = []
-            placed.reserveCapacity(slice.count)
+            // An owner with one target carries what its shard lays out (`DirectEntry`), read here
+            // in address order: read while its shard compiles, each owner's place in `pointers` and
+            // its list of targets were two cache misses.
+            var direct: [(shard: Int, pointer: DirectPointer)] = []
+            direct.reserveCapacity(slice.count)
             // Addresses come in order, so owners side by side mostly share their parent, and
             // with it every ancestor: a run of them is counted at once, its ancestors named
             // once. An IPv6 owner has up to 30 ancestors below its zone's apex.
@@ -608,17 +612,24 @@ package struct SnapshotBuilder: Sendable {
                     countRun()
                     run = (owner, entry.zone, 1)
                 }
-                if view.apexNumbers[owner] == nil { placed.append((shard(owner), position)) }
+                guard view.apexNumbers[owner] == nil else { continue }
+                if entry.targets.count == 1, EntryCompiler.answersPointerDirectly(owner: owner, target: entry.targets[0].name) {
+                    direct.append((shard(owner), DirectPointer(address: address, zone: entry.zone, target: entry.targets[0].name)))
+                } else {
+                    placed.append((shard(owner), position))
+                }
             }
             countRun()
-            return (ancestors, placed)
+            return (ancestors, placed, direct)
         }
-        var buckets = Array(repeating: (positions: [Int](), names: [DomainName]()), count: self.reverseShards.count)
+        var buckets = Array(
+            repeating: (positions: [Int](), direct: [DirectPointer](), names: [DomainName]()), count: self.reverseShards.count)
         self.reverseNames = [:]
-        for (ancestors, placed) in sliced {
+        for (ancestors, placed, direct) in sliced {
             CoreSharing.checkpoint()
             for (name, counted) in ancestors { self.reverseNames[name, default: (0, counted.zone)].count += counted.count }
             for (shard, position) in placed { buckets[shard].positions.append(position) }
+            for (shard, pointer) in direct { buckets[shard].direct.append(pointer) }
         }
         // Empty non-terminals and apexes (an apex may also be a PTR owner: it is compiled once, as the apex).
         for name in self.reverseNames.keys where self.pointerOwner(named: name) == nil && self.apexNumbers[name] == nil {
@@ -629,21 +640,18 @@ package struct SnapshotBuilder: Sendable {
         let ttl = self.options.ttl
         // Most of the 4,096 shards of a small cluster are empty: they share the one empty shard.
         self.reverseShards = ParallelMap.map(buckets) { bucket in
-            if bucket.positions.isEmpty && bucket.names.isEmpty { return .empty }
+            if bucket.positions.isEmpty && bucket.direct.isEmpty && bucket.names.isEmpty { return .empty }
             var entries = bucket.names.compactMap { compiler.reverseEntry($0) }
             // An address with one target (most) is laid into the shard directly.
             var direct: [DirectEntry] = []
-            direct.reserveCapacity(bucket.positions.count)
+            direct.reserveCapacity(bucket.direct.count)
+            for pointer in bucket.direct {
+                let name = RecordGenerator.pointerOwner(pointer.address)
+                if let entry = DirectEntry(owner: name, target: pointer.target, ttl: ttl, zone: pointer.zone) { direct.append(entry) }
+            }
             for position in bucket.positions {
                 let (address, owner) = pointers[position]
-                let name = RecordGenerator.pointerOwner(address)
-                if owner.targets.count == 1,
-                    let pointer = DirectEntry(owner: name, target: owner.targets[0].name, ttl: ttl, zone: owner.zone)
-                {
-                    direct.append(pointer)
-                } else if let entry = compiler.reverseEntry(name, owner: owner) {
-                    entries.append(entry)
-                }
+                if let entry = compiler.reverseEntry(RecordGenerator.pointerOwner(address), owner: owner) { entries.append(entry) }
             }
             return AnswerShard(entries: entries, direct: direct)
         }
