@@ -45,11 +45,10 @@ package struct Cluster: Sendable, Hashable {
         for pod in pods { partitions[pod.namespace, default: NamespacePartition()].pods.append(pod) }
         for ingress in ingresses { partitions[ingress.namespace, default: NamespacePartition()].ingresses.append(ingress) }
         CoreSharing.checkpoint()
-        for key in partitions.keys {
+        // In place, through the values: sorting through `partitions[key]?` copied each list first.
+        for index in partitions.values.indices {
             CoreSharing.checkpoint()
-            partitions[key]?.services.sort { $0.name < $1.name }
-            partitions[key]?.pods.sort { $0.name < $1.name }
-            partitions[key]?.ingresses.sort { $0.name < $1.name }
+            partitions.values[index].sortByName()
         }
         return partitions
     }
