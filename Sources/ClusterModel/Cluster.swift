@@ -45,10 +45,13 @@ package struct Cluster: Sendable, Hashable {
         for pod in pods { partitions[pod.namespace, default: NamespacePartition()].pods.append(pod) }
         for ingress in ingresses { partitions[ingress.namespace, default: NamespacePartition()].ingresses.append(ingress) }
         CoreSharing.checkpoint()
-        // In place, through the values: sorting through `partitions[key]?` copied each list first.
-        for index in partitions.values.indices {
+        // In place, through the values (walked by hand: `values.indices` would hold the storage,
+        // and the first write would copy it); sorting through `partitions[key]?` copied each list.
+        var index = partitions.values.startIndex
+        while index != partitions.values.endIndex {
             CoreSharing.checkpoint()
             partitions.values[index].sortByName()
+            partitions.values.formIndex(after: &index)
         }
         return partitions
     }

@@ -23,9 +23,9 @@ package struct ManifestTree: Sendable {
         /// Its objects are set aside: its file in `files` holds none, `objects(of:)` has them.
         package var isSetAside = false
 
-        /// A file's bytes, kept to parse its objects again: as read until the objects are set
-        /// aside, deflated from then on. Deflating waits for the setting aside, which comes after
-        /// the snapshot is published: it is no part of the time to an answer.
+        /// A file's bytes, kept to parse its objects again: as read until `deflateKeptBytes`, which
+        /// runs once a snapshot is published, so that deflating is no part of the time to an
+        /// answer; the objects are set aside before that, as soon as derivation is done with them.
         enum Source: Sendable {
             case read([UInt8])
             case deflated(CompressedSource)
@@ -113,6 +113,8 @@ package struct ManifestTree: Sendable {
     /// state it has to look at, unless a namespace went from one file to two or back, which may
     /// change the exclusivity of files that did not change.
     private var unsettledPaths: Set<String> = []
+    /// Set-aside files whose bytes are kept as read, for `deflateKeptBytes`.
+    private var undeflatedPaths: Set<String> = []
     private var exclusivityMoved = false
     /// False when the root could not be read at the last refresh.
     package private(set) var rootExists = true
@@ -345,13 +347,10 @@ package struct ManifestTree: Sendable {
                 self.sortedFiles[index].objects = self.objects(of: self.sortedFiles[index])
                 entry.isSetAside = false
                 entry.source = nil
-            } else if exclusive, let source = entry.source, !self.sortedFiles[index].failedToParse {
-                // Deflated now (see `Entry.Source`); a file zlib fails on keeps its objects.
-                entry.source = source.deflated.map(Entry.Source.deflated)
-                if entry.source != nil {
-                    self.sortedFiles[index].objects = []
-                    entry.isSetAside = true
-                }
+            } else if exclusive, entry.source != nil, !self.sortedFiles[index].failedToParse {
+                self.sortedFiles[index].objects = []
+                entry.isSetAside = true
+                self.undeflatedPaths.insert(path)
             } else if entry.source != nil {
                 entry.source = nil
             } else {
@@ -359,6 +358,20 @@ package struct ManifestTree: Sendable {
             }
             self.entries[path] = entry
         }
+    }
+
+    /// Deflates the kept bytes of the files set aside since the last call (see `Entry.Source`);
+    /// a file zlib fails on keeps them as read.
+    package mutating func deflateKeptBytes() {
+        for path in self.undeflatedPaths.sorted() {
+            CoreSharing.checkpoint()
+            guard var entry = self.entries[path], entry.isSetAside, case .read = entry.source,
+                let deflated = entry.source?.deflated
+            else { continue }
+            entry.source = .deflated(deflated)
+            self.entries[path] = entry
+        }
+        self.undeflatedPaths = []
     }
 
     /// The position of `path` in `sortedPaths` and `sortedFiles`.

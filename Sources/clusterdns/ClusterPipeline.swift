@@ -69,17 +69,26 @@ struct ClusterPipeline {
         self.deferred = changes.deferred
         guard !changes.isEmpty || force || self.generation == 0 else { return nil }
         CoreSharing.checkpoint()
-        // A copy for the derivation to read set-aside objects from, gone before the tree changes
-        // again (or that change would copy the whole tree).
-        let tree = self.tree
-        return self.build(tree.files, changes: changes, start: start, refreshed: clock.now, objects: { tree.objects(of: $0) })
+        let refreshed = clock.now
+        let derived: IncrementalClusterBuilder.Result
+        do {
+            // A copy for the derivation to read set-aside objects from, gone before the tree
+            // changes below (or that change would copy the whole tree).
+            let tree = self.tree
+            derived = self.derive(tree.files, changes: changes, objects: { tree.objects(of: $0) })
+        }
+        let derivedAt = clock.now
+        // Derived: the parsed objects no later rebuild needs go before the compile, the largest
+        // allocation of a build (see ManifestTree; their bytes stay as read until
+        // `deflateKeptBytes`).
+        self.tree.setAsideExclusiveFiles()
+        return self.compile(derived, files: self.tree.files, changes: changes, times: (start, refreshed, derivedAt))
     }
 
-    /// Sets aside the parsed objects no later rebuild needs in memory (see `ManifestTree`). Called
-    /// once a rebuild's snapshot is published: it deflates the files' bytes, no part of the time
-    /// to the answer.
-    mutating func setAsideParsedObjects() {
-        self.tree.setAsideExclusiveFiles()
+    /// Deflates the bytes kept of the files whose objects were set aside (see `ManifestTree`).
+    /// Called once a rebuild's snapshot is published: no part of the time to the answer.
+    mutating func deflateKeptBytes() {
+        self.tree.deflateKeptBytes()
     }
 
     /// Builds the next snapshot from a source that keeps its own files (the API server's virtual
@@ -89,19 +98,28 @@ struct ClusterPipeline {
         let now = ContinuousClock.now
         var changes = ManifestTree.Changes()
         changes.changed = changed.sorted()
-        return self.build(files, changes: changes, start: now, refreshed: now, objects: { $0.objects })
+        let derived = self.derive(files, changes: changes, objects: { $0.objects })
+        return self.compile(derived, files: files, changes: changes, times: (now, now, ContinuousClock.now))
     }
 
-    /// Derive and compile, the stages every source shares.
-    private mutating func build(
-        _ files: [ManifestFile], changes: ManifestTree.Changes, start: ContinuousClock.Instant,
-        refreshed: ContinuousClock.Instant, objects: (ManifestFile) -> [ManifestObject]
+    /// The derivation, the first stage every source shares.
+    private mutating func derive(
+        _ files: [ManifestFile], changes: ManifestTree.Changes, objects: (ManifestFile) -> [ManifestObject]
+    ) -> IncrementalClusterBuilder.Result {
+        let changed = Set(changes.added + changes.changed + changes.removed)
+        return self.clusterBuilder.derive(files, changed: changed, objects: objects)
+    }
+
+    /// The compile, the second stage every source shares, and the rebuild's report; `times` are
+    /// when the rebuild started, the files were read and the cluster was derived.
+    private mutating func compile(
+        _ result: IncrementalClusterBuilder.Result, files: [ManifestFile], changes: ManifestTree.Changes,
+        times: (start: ContinuousClock.Instant, refreshed: ContinuousClock.Instant, derived: ContinuousClock.Instant)
     ) -> Report {
         let clock = ContinuousClock()
+        let (start, refreshed, derived) = times
         let changed = Set(changes.added + changes.changed + changes.removed)
-        let result = self.clusterBuilder.derive(files, changed: changed, objects: objects)
         let derivation = result.derivation
-        let derived = clock.now
         CoreSharing.checkpoint()
         if self.generation > 0 {
             // RFC 1982 serial arithmetic: one more, wrapping.

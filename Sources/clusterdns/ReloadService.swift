@@ -95,8 +95,8 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
     /// The first snapshot, from every file; a root that is not there is a usage error.
     private func loadFirst() throws {
         try self.publishFirst()
-        // After the first answers can be given: this deflates every file's bytes.
-        self.pipeline.value.setAsideParsedObjects()
+        // Once answers are given, sharing the core with the queries as a reload does.
+        CoreSharing.yielding { self.pipeline.value.deflateKeptBytes() }
         // The first load frees most of what it allocates (parsed text, records, compiled
         // entries); its pages go back now rather than after the allocator's decay time, once the
         // build's report, which held most of them, is gone too.
@@ -227,7 +227,7 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         CoreSharing.checkpoint()
         self.store.publish(report.snapshot)
         CoreSharing.checkpoint()
-        self.pipeline.value.setAsideParsedObjects()
+        self.pipeline.value.deflateKeptBytes()
         CoreSharing.checkpoint()
         // A reload fails when a changed file could not be used: it broke, or holds rejected objects.
         // /ready names where (file and line) but never what: a diagnostic can quote the file's

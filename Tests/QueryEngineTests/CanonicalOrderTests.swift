@@ -26,6 +26,17 @@ struct CanonicalOrderTests {
         #expect(Zone.canonicallySorted(given).map(\.description) == expected.map(\.description))
     }
 
+    /// Records equal in owner, type and data (a TTL apart) keep the order they came in, as a
+    /// stable sort leaves them.
+    @Test func equalRecordsKeepTheirOrder() throws {
+        let owner = try #require(DomainName("web.dev.svc.cluster.local."))
+        let address = RData(address: try #require(IPAddress("10.0.0.1")))
+        let given = [ResourceRecord(owner, ttl: 30, address), ResourceRecord(owner, ttl: 5, address)]
+        #expect(Zone.canonicallySorted(given).map(\.ttl) == [30, 5])
+        let mixed = [given[0], ResourceRecord(owner, ttl: 7, RData(address: try #require(IPAddress("9.0.0.1")))), given[1]]
+        #expect(Zone.canonicallySorted(mixed).map(\.ttl) == [7, 30, 5])
+    }
+
     @Test func otherRecordsAreKeyedByTheirCanonicalRdata() throws {
         let owner = try #require(DomainName("_http._tcp.web.dev.svc.cluster.local."))
         func srv(_ port: UInt16, _ target: String) throws -> ResourceRecord {
