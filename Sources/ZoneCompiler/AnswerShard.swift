@@ -128,6 +128,34 @@ package final class AnswerShard: Sendable {
                 }
                 at += bytes.count
             }
+            // A record's header and its answers' descriptors, written here alone for both kinds
+            // of entry (the layout `find` and `answer` read).
+            func putHeader(name: [UInt8], prefixLength: Int, flags: UInt8, answers: Int, typed: Int, any: UInt16, zone: Int) {
+                put8(UInt8(prefixLength))
+                put8(flags)
+                put16(UInt16(answers))
+                put16(UInt16(typed))
+                put16(any)
+                put16(UInt16(zone))
+                put(name[0..<prefixLength])
+            }
+            func putDescriptor(
+                type: UInt16, rcode: UInt8, start: Int, length: Int, cutCount: Int,
+                counts: (answer: UInt16, authority: UInt16, additional: UInt16), externalChain: Int32, authorityZone: Int32
+            ) {
+                put16(type)
+                put8(rcode)
+                put8(0)
+                put32(UInt32(start))
+                put32(UInt32(length))
+                put32(UInt32(cuts.count))
+                put16(UInt16(cutCount))
+                put16(counts.answer)
+                put16(counts.authority)
+                put16(counts.additional)
+                put32(UInt32(bitPattern: externalChain))
+                put32(UInt32(bitPattern: authorityZone))
+            }
             for index in entries.indices {
                 CoreSharing.checkpoint()
                 let entry = entries[index]
@@ -137,13 +165,9 @@ package final class AnswerShard: Sendable {
                 let anyIndex = anySharesTyped ? typedAny[index] : (entry.any == nil ? nil : answers - 1)
                 let prefixLength = entry.name.count - suffix.count
                 placed.append((NameHash.hash(entry.name), at))
-                put8(UInt8(prefixLength))
-                put8(entry.other != nil ? Self.hasOtherFlag : 0)
-                put16(UInt16(answers))
-                put16(UInt16(entry.typed.count))
-                put16(anyIndex.map { UInt16($0) } ?? Self.noAnswer)
-                put16(UInt16(entry.zone))
-                put(entry.name[0..<prefixLength])
+                putHeader(
+                    name: entry.name, prefixLength: prefixLength, flags: entry.other != nil ? Self.hasOtherFlag : 0,
+                    answers: answers, typed: entry.typed.count, any: anyIndex.map { UInt16($0) } ?? Self.noAnswer, zone: entry.zone)
                 var start = at + answers * Self.descriptorSize
                 // Descriptors first, then the bytes, each in the order `forEachStoredAnswer` gives.
                 Self.forEachStoredAnswer(of: entry, anySharesTyped: anySharesTyped) { type, blob in
@@ -152,18 +176,10 @@ package final class AnswerShard: Sendable {
                         external = Int32(externalChains.count)
                         externalChains.append(chain)
                     }
-                    put16(type)
-                    put8(blob.rcode)
-                    put8(0)
-                    put32(UInt32(start))
-                    put32(UInt32(blob.bytes.count))
-                    put32(UInt32(cuts.count))
-                    put16(UInt16(blob.cuts.count))
-                    put16(blob.answerCount)
-                    put16(blob.authorityCount)
-                    put16(blob.additionalCount)
-                    put32(UInt32(bitPattern: external))
-                    put32(UInt32(bitPattern: Int32(blob.authorityZone ?? -1)))
+                    putDescriptor(
+                        type: type, rcode: blob.rcode, start: start, length: blob.bytes.count, cutCount: blob.cuts.count,
+                        counts: (blob.answerCount, blob.authorityCount, blob.additionalCount), externalChain: external,
+                        authorityZone: Int32(blob.authorityZone ?? -1))
                     start += blob.bytes.count
                     cuts += blob.cuts
                 }
@@ -175,28 +191,15 @@ package final class AnswerShard: Sendable {
                 let prefixLength = entry.owner.count - suffix.count
                 let answers = entry.answerCount
                 placed.append((NameHash.hash(entry.owner), at))
-                put8(UInt8(prefixLength))
-                put8(0)  // no answer to other types
-                put16(UInt16(answers))
-                put16(UInt16(answers))  // typed
-                put16(answers == 1 ? 0 : Self.noAnswer)  // ANY: the typed answer
-                put16(UInt16(entry.zone))
-                put(entry.owner[0..<prefixLength])
+                // No answer to other types; ANY's answer is the typed one.
+                putHeader(
+                    name: entry.owner, prefixLength: prefixLength, flags: 0, answers: answers, typed: answers,
+                    any: answers == 1 ? 0 : Self.noAnswer, zone: entry.zone)
                 guard answers == 1 else { continue }
-                let start = at + Self.descriptorSize
-                let counts = entry.counts
-                put16(entry.type.rawValue)
-                put8(0)  // NOERROR
-                put8(0)
-                put32(UInt32(start))
-                put32(UInt32(entry.answerLength))
-                put32(UInt32(cuts.count))
-                put16(UInt16(entry.cutCount))
-                put16(counts.0)
-                put16(counts.1)
-                put16(counts.2)
-                put32(UInt32(bitPattern: -1))  // no external chain
-                put32(UInt32(bitPattern: -1))  // no authority zone
+                // NOERROR, no external chain, no authority zone.
+                putDescriptor(
+                    type: entry.type.rawValue, rcode: 0, start: at + Self.descriptorSize, length: entry.answerLength,
+                    cutCount: entry.cutCount, counts: entry.counts, externalChain: -1, authorityZone: -1)
                 entry.writeAnswer(into: base + at)
                 entry.forEachCut { cuts.append($0) }
                 at += entry.answerLength

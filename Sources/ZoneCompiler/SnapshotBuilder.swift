@@ -647,7 +647,12 @@ package struct SnapshotBuilder: Sendable {
             direct.reserveCapacity(bucket.direct.count)
             for pointer in bucket.direct {
                 let name = RecordGenerator.pointerOwner(pointer.address)
-                if let entry = DirectEntry(owner: name, target: pointer.target, ttl: ttl, zone: pointer.zone) { direct.append(entry) }
+                // Bucketed as direct only when `answersPointerDirectly`, which is what the layout asks.
+                guard let entry = DirectEntry(owner: name, target: pointer.target, ttl: ttl, zone: pointer.zone) else {
+                    assertionFailure("a direct PTR owner the direct layout refuses")
+                    continue
+                }
+                direct.append(entry)
             }
             for position in bucket.positions {
                 let (address, owner) = pointers[position]

@@ -27,29 +27,25 @@ package struct Zone: Sendable {
     /// which is the order of their octets, without forming them.
     static func canonicallySorted(_ records: [ResourceRecord]) -> [ResourceRecord] {
         guard records.count > 1 else { return records }
-        // Address records already in order (a headless service's endpoints, as generated) are
-        // only compared: keyed, sorted and unkeyed, each record was copied twice.
-        if records.allSatisfy({ $0.rdata.address != nil }),
-            records.indices.dropFirst().allSatisfy({ !Self.addressRecord(records[$0], precedes: records[$0 - 1]) })
-        {
-            return records
+        // A set already in order (as generated: a headless service's addresses, its SRV records)
+        // is only compared; keyed, sorted and unkeyed, each record was copied twice. Address
+        // records need no keys.
+        if records.allSatisfy({ $0.rdata.address != nil }) {
+            if records.indices.dropFirst().allSatisfy({ !Self.precedes(records[$0], [], records[$0 - 1], []) }) { return records }
         }
         let keyed = records.map { ($0, $0.rdata.address == nil ? $0.rdata.canonicalWire : []) }
-        func precedes(_ lhs: (ResourceRecord, [UInt8]), _ rhs: (ResourceRecord, [UInt8])) -> Bool {
-            if lhs.0.owner != rhs.0.owner { return lhs.0.owner < rhs.0.owner }
-            if lhs.0.type != rhs.0.type { return lhs.0.type < rhs.0.type }
-            if let left = lhs.0.rdata.address, let right = rhs.0.rdata.address { return left < right }
-            return lhs.1.lexicographicallyPrecedes(rhs.1)
+        if keyed.indices.dropFirst().allSatisfy({ !Self.precedes(keyed[$0].0, keyed[$0].1, keyed[$0 - 1].0, keyed[$0 - 1].1) }) {
+            return records
         }
-        if keyed.indices.dropFirst().allSatisfy({ !precedes(keyed[$0], keyed[$0 - 1]) }) { return records }
-        return keyed.sorted(by: precedes).map(\.0)
+        return keyed.sorted { Self.precedes($0.0, $0.1, $1.0, $1.1) }.map(\.0)
     }
 
-    /// The canonical order of two address records (`canonicallySorted`'s, without the keys).
-    private static func addressRecord(_ lhs: ResourceRecord, precedes rhs: ResourceRecord) -> Bool {
+    /// The canonical order of two records, given their canonical rdata (unused, and may be
+    /// empty, for address records).
+    private static func precedes(_ lhs: ResourceRecord, _ lhsKey: [UInt8], _ rhs: ResourceRecord, _ rhsKey: [UInt8]) -> Bool {
         if lhs.owner != rhs.owner { return lhs.owner < rhs.owner }
         if lhs.type != rhs.type { return lhs.type < rhs.type }
-        guard let left = lhs.rdata.address, let right = rhs.rdata.address else { return false }
-        return left < right
+        if let left = lhs.rdata.address, let right = rhs.rdata.address { return left < right }
+        return lhsKey.lexicographicallyPrecedes(rhsKey)
     }
 }
