@@ -1,11 +1,13 @@
 import DNSWire
 import IPAddressing
 
-/// A name laid into its shard's records straight from the name and its one record (or none),
+/// A name laid into its shard's records straight from the name and its one RRset (or none),
 /// exactly as the general compiler's entry of it: an empty non-terminal; a PTR owner with one
-/// target (`EntryCompiler.pointerEntry`); a name with one address record (`addressAnswer`); an
-/// SRV owner with one record whose target is an ancestor of the owner, with the target's
-/// address records as additional data (a ClusterIP service's port). The one answer is also the
+/// target (`EntryCompiler.pointerEntry`); a name with address records of one family
+/// (`addressAnswer`); an SRV owner with one record whose target is an ancestor of the owner, with
+/// the target's address records as additional data (a ClusterIP service's port); an SRV owner
+/// whose records lead to names that are neither ancestors of it nor of each other, with each
+/// target's address as additional data (a headless service's port). The one answer is also the
 /// answer to ANY. Laid out directly, none of them needs the entry, its answer's bytes or its list
 /// of answers; most names of a cluster are such (at L, 170,000 PTR owners, 170,000 one-address
 /// names and 90,000 one-record SRV owners), and those allocations and their copy into the shard
@@ -19,16 +21,54 @@ package struct DirectEntry: Sendable {
         /// with an owner under `arpa.`).
         case target([UInt8])
         case address(IPAddress)
+        /// Two or more addresses of one family, distinct, in canonical (numeric) order (RFC 4034
+        /// §6.3): a headless service's name.
+        case addresses([IPAddress])
         /// An SRV record to an ancestor of its owner, and that ancestor's A and AAAA records (at
         /// most one of each). The target is written whole (RFC 2782); the additional records'
         /// owner points at it where the question spells it, `targetOffset`.
         case service(priority: UInt16, weight: UInt16, port: UInt16, target: [UInt8], targetOffset: UInt16, a: Additional?, aaaa: Additional?)
+        /// SRV records in canonical order to distinct targets none of which is an ancestor of the
+        /// owner or of another target, each target's address record (if any) as additional data
+        /// in the same order. Each target is written whole (RFC 2782) and each additional record's
+        /// owner points at it there: the first name of the message it is a suffix of, which is
+        /// where `WireWriter` points it.
+        case services([ServiceRecord])
+    }
+
+    /// One record of `Data.services`.
+    package struct ServiceRecord: Sendable {
+        package var priority: UInt16
+        package var weight: UInt16
+        package var port: UInt16
+        /// The target's wire form, as written.
+        package var target: [UInt8]
+        package var additional: Additional?
+
+        package init(priority: UInt16, weight: UInt16, port: UInt16, target: DomainName, additional: Additional?) {
+            self.priority = priority
+            self.weight = weight
+            self.port = port
+            self.target = target.wire
+            self.additional = additional
+        }
+
+        /// Its length in the answer: the record's fixed fields, then the SRV data.
+        var length: Int { 12 + 6 + self.target.count }
     }
 
     /// An address record in the additional section.
     package struct Additional: Sendable {
         package var ttl: UInt32
         package var address: IPAddress
+
+        package init(ttl: UInt32, address: IPAddress) {
+            self.ttl = ttl
+            self.address = address
+        }
+
+        /// Its length in the additional section: a pointer as owner, the fixed fields, the address.
+        var length: Int { 12 + (self.address.family == .ipv4 ? 4 : 16) }
     }
 
     /// The owner's lower-cased wire form.
@@ -67,6 +107,20 @@ package struct DirectEntry: Sendable {
         self.data = .address(address)
     }
 
+    /// A name's address records, all `ttl`, from `addresses` (distinct, of one family), as
+    /// `addressAnswer` writes their RRset in canonical order; one address is `init(owner:record:zone:)`'s
+    /// entry. nil where `addressAnswer` would not write it (a wildcard owner, the root, no address,
+    /// both families, more than `maximumDirectAddresses`).
+    package init?(owner: DomainName, addresses: [IPAddress], ttl: UInt32, zone: Int) {
+        guard !owner.isWildcard, !owner.isRoot, let first = addresses.first, addresses.count <= EntryCompiler.maximumDirectAddresses,
+            addresses.allSatisfy({ $0.family == first.family })
+        else { return nil }
+        self.owner = owner.lowercased.wire
+        self.ttl = ttl
+        self.zone = zone
+        self.data = addresses.count == 1 ? .address(first) : .addresses(addresses.sorted())
+    }
+
     /// An SRV owner's one record, with `additional` (the target's address records, A first, as
     /// the general compiler adds them); nil unless the target is an ancestor of the owner (or
     /// the owner itself) other than the root, `additional` is at most one A and one AAAA record
@@ -97,6 +151,41 @@ package struct DirectEntry: Sendable {
             targetOffset: UInt16(12 + owner.wire.count - target.wire.count), a: a, aaaa: aaaa)
     }
 
+    /// An SRV owner's RRset, all `ttl`: `records` (distinct targets) in canonical order (RFC 4034
+    /// §6.3: priority, weight and port as numbers, then the target's lower-cased wire form), each
+    /// target's address (if any) as additional data in that order, as the general compiler adds
+    /// them. nil unless every target has as many labels as the first (so none is an ancestor of
+    /// another) and none is an ancestor of the owner or the owner itself (the general writer
+    /// would point an additional record's owner into the question or another target then), the
+    /// targets are distinct, the owner is neither a wildcard nor the root, and the whole message
+    /// stays within the first 16 KiB, where every target can be pointed at (RFC 1035 §4.1.4) and
+    /// nothing is left out to fit.
+    package init?(owner: DomainName, services records: [ServiceRecord], ttl: UInt32, zone: Int) {
+        guard !owner.isWildcard, !owner.isRoot, let first = records.first else { return nil }
+        let labels = DomainName(uncheckedWire: first.target).labelCount
+        var length = 16 + owner.wire.count
+        var targets: Set<DomainName> = []
+        targets.reserveCapacity(records.count)
+        for record in records {
+            let target = DomainName(uncheckedWire: record.target)
+            guard labels > 0, target.labelCount == labels, !owner.isSubdomain(of: target), targets.insert(target).inserted
+            else { return nil }
+            length += record.length + (record.additional?.length ?? 0)
+        }
+        guard length <= 0x4000 else { return nil }
+        self.owner = owner.lowercased.wire
+        self.ttl = ttl
+        self.zone = zone
+        self.data = .services(
+            records.sorted { left, right in
+                if left.priority != right.priority { return left.priority < right.priority }
+                if left.weight != right.weight { return left.weight < right.weight }
+                if left.port != right.port { return left.port < right.port }
+                return DomainName(uncheckedWire: left.target).lowercased.wire.lexicographicallyPrecedes(
+                    DomainName(uncheckedWire: right.target).lowercased.wire)
+            })
+    }
+
     /// Whether an SRV record at `owner` to `target` is one `init(owner:service:additional:zone:)`
     /// takes: the target an ancestor of the owner, or the owner, and not the root.
     static func pointsUp(from owner: DomainName, to target: DomainName) -> Bool {
@@ -114,14 +203,23 @@ package struct DirectEntry: Sendable {
         case .empty: return .a  // unused: no answer
         case .target: return .ptr
         case .address(let address): return address.family == .ipv4 ? .a : .aaaa
-        case .service: return .srv
+        case .addresses(let addresses): return addresses[0].family == .ipv4 ? .a : .aaaa
+        case .service, .services: return .srv
         }
     }
 
     /// Its answer's counts: answer, authority, additional.
     var counts: (UInt16, UInt16, UInt16) {
-        guard case .service(_, _, _, _, _, let a, let aaaa) = self.data else { return (1, 0, 0) }
-        return (1, 0, (a == nil ? 0 : 1) + (aaaa == nil ? 0 : 1))
+        switch self.data {
+        case .addresses(let addresses):
+            return (UInt16(addresses.count), 0, 0)
+        case .service(_, _, _, _, _, let a, let aaaa):
+            return (1, 0, (a == nil ? 0 : 1) + (aaaa == nil ? 0 : 1))
+        case .services(let records):
+            return (UInt16(records.count), 0, UInt16(records.count { $0.additional != nil }))
+        case .empty, .target, .address:
+            return (1, 0, 0)
+        }
     }
 
     private var serviceLength: Int {
@@ -135,18 +233,40 @@ package struct DirectEntry: Sendable {
         case .empty: return 0
         case .target(let wire): return 12 + wire.count
         case .address(let address): return 12 + (address.family == .ipv4 ? 4 : 16)
+        case .addresses(let addresses): return addresses.count * (12 + (addresses[0].family == .ipv4 ? 4 : 16))
         case .service(_, _, _, _, _, let a, let aaaa):
             return self.serviceLength + (a == nil ? 0 : 16) + (aaaa == nil ? 0 : 28)
+        case .services(let records):
+            return records.reduce(0) { $0 + $1.length + ($1.additional?.length ?? 0) }
         }
     }
 
     /// The places its answer may be cut (`EntryCompiler.compile`'s, the whole answer left out):
-    /// after the SRV record, and after the A record when an AAAA record follows.
+    /// after the SRV records, and after each additional record but the last (each has an owner
+    /// or type of its own).
     func forEachCut(_ body: (CutPoint) -> Void) {
-        guard case .service(_, _, _, _, _, let a, let aaaa) = self.data, a != nil || aaaa != nil else { return }
-        body(CutPoint(end: UInt32(self.serviceLength), answerCount: 1, authorityCount: 0, additionalCount: 0))
-        if a != nil, aaaa != nil {
-            body(CutPoint(end: UInt32(self.serviceLength + 16), answerCount: 1, authorityCount: 0, additionalCount: 1))
+        switch self.data {
+        case .service(_, _, _, _, _, let a, let aaaa):
+            guard a != nil || aaaa != nil else { return }
+            body(CutPoint(end: UInt32(self.serviceLength), answerCount: 1, authorityCount: 0, additionalCount: 0))
+            if a != nil, aaaa != nil {
+                body(CutPoint(end: UInt32(self.serviceLength + 16), answerCount: 1, authorityCount: 0, additionalCount: 1))
+            }
+        case .services(let records):
+            let answers = UInt16(records.count)
+            let total = self.answerLength
+            var end = records.reduce(0) { $0 + $1.length }
+            guard end < total else { return }
+            body(CutPoint(end: UInt32(end), answerCount: answers, authorityCount: 0, additionalCount: 0))
+            var additional: UInt16 = 0
+            for record in records {
+                guard let extra = record.additional else { continue }
+                end += extra.length
+                additional += 1
+                if end < total { body(CutPoint(end: UInt32(end), answerCount: answers, authorityCount: 0, additionalCount: additional)) }
+            }
+        case .empty, .target, .address, .addresses:
+            return
         }
     }
 
@@ -203,6 +323,12 @@ package struct DirectEntry: Sendable {
         case .address(let value):
             header(at: 0, owner: 12, type: self.type, ttl: self.ttl, length: value.family == .ipv4 ? 4 : 16)
             address(value, at: 12)
+        case .addresses(let values):
+            let length = values[0].family == .ipv4 ? 4 : 16
+            for (index, value) in values.enumerated() {
+                header(at: index * (12 + length), owner: 12, type: self.type, ttl: self.ttl, length: length)
+                address(value, at: index * (12 + length) + 12)
+            }
         case .service(let priority, let weight, let port, let target, let targetOffset, let a, let aaaa):
             header(at: 0, owner: 12, type: .srv, ttl: self.ttl, length: 6 + target.count)
             base.storeBytes(of: priority.bigEndian, toByteOffset: 12, as: UInt16.self)
@@ -218,6 +344,27 @@ package struct DirectEntry: Sendable {
             if let aaaa {
                 header(at: at, owner: targetOffset, type: .aaaa, ttl: aaaa.ttl, length: 16)
                 address(aaaa.address, at: at + 12)
+            }
+        case .services(let records):
+            // The question ends at 12 + the owner + type and class; the answer follows it.
+            let questionEnd = 12 + self.owner.count + 4
+            var at = 0
+            for record in records {
+                header(at: at, owner: 12, type: .srv, ttl: self.ttl, length: 6 + record.target.count)
+                base.storeBytes(of: record.priority.bigEndian, toByteOffset: at + 12, as: UInt16.self)
+                base.storeBytes(of: record.weight.bigEndian, toByteOffset: at + 14, as: UInt16.self)
+                base.storeBytes(of: record.port.bigEndian, toByteOffset: at + 16, as: UInt16.self)
+                bytes(record.target, at: at + 18)
+                at += record.length
+            }
+            var target = questionEnd + 18
+            for record in records {
+                defer { target += record.length }
+                guard let extra = record.additional else { continue }
+                let isIPv4 = extra.address.family == .ipv4
+                header(at: at, owner: UInt16(target), type: isIPv4 ? .a : .aaaa, ttl: extra.ttl, length: isIPv4 ? 4 : 16)
+                address(extra.address, at: at + 12)
+                at += extra.length
             }
         }
     }

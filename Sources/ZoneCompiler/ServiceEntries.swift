@@ -3,33 +3,34 @@ import DNSWire
 import IPAddressing
 import Manifests
 
-/// A ClusterIP service's names laid out directly from the model: the entries `compileForShard`
-/// makes of its records (`RecordGenerator.serviceRecords`) when every one of its names has one
-/// record or none — the service's name with its one cluster IP, each endpoint name with one
-/// address, each named port's SRV record to the service's name, and the `_<proto>` names above
-/// them — without the records or the namespace's owner table. Most services of a cluster are
-/// such. A Service's names lie in its own subtree (`<svc>.<ns>.svc.<zone>` and below), which no
-/// other name of the namespace enters, and its SRV records lead only to its own name, so nothing
-/// but a CNAME chain into the namespace could look one of them up while the namespace compiles:
-/// the caller lays services out this way only in a namespace no chain leads back into.
+/// A service's names laid out directly from the model: the entries `compileForShard` makes of
+/// its records (`RecordGenerator.serviceRecords`) when each of its names holds one RRset or
+/// none, without the records or the namespace's owner table. A ClusterIP service: its name with
+/// its one cluster IP, each endpoint name with one address, each named port's SRV record to the
+/// service's name, and the `_<proto>` names above them. A headless one: its name with its
+/// endpoints' addresses (one family), each endpoint name with one address, each named port's SRV
+/// records to the endpoint names with their addresses as additional data, and the `_<proto>`
+/// names. Most services of a cluster are such. A Service's names lie in its own subtree
+/// (`<svc>.<ns>.svc.<zone>` and below), which no other name of the namespace enters, and its SRV
+/// records lead only into it, so nothing but a CNAME chain into the namespace could look one of
+/// them up while the namespace compiles: the caller lays services out this way only in a
+/// namespace no chain leads back into.
 struct ServiceEntries {
     var entries: [DirectEntry] = []
     var pointers: [(address: IPAddress, target: PointerTarget)] = []
     var recordCount = 0
 
-    /// nil for any other service (headless, ExternalName, dual-stack, no cluster IP, an endpoint
-    /// name with more than one address or that starts with `_`, two ports with one name and
-    /// protocol, a name that cannot be formed): `serviceRecords` and the owner table make those.
+    /// nil for any other service (ExternalName, dual-stack, no cluster IP, an endpoint name with
+    /// more than one address or that starts with `_`, endpoints of both families behind a headless
+    /// name, two ports with one name and protocol, a name that cannot be formed, a headless port's
+    /// answer past 16 KiB): `serviceRecords` and the owner table make those.
     init?(_ service: ClusterService, serviceRoot: DomainName, options: RecordOptions) {
-        guard service.type != .externalName, !service.isHeadless, service.clusterIPs.count == 1,
-            let clusterIP = service.clusterIPs.first,
-            let serviceName = options.names.service(service.name, under: serviceRoot)
+        guard service.type != .externalName, let serviceName = options.names.service(service.name, under: serviceRoot)
         else { return nil }
         let ttl = options.ttl
         var failed = false
         let endpointNames = RecordGenerator.endpointNames(service, serviceName: serviceName, options: options) { _ in failed = true }
         guard !failed else { return nil }
-        let addressRecord = RecordGenerator.addressRecord(serviceName, clusterIP, ttl: ttl)
         for endpoint in endpointNames {
             guard endpoint.addresses.count == 1, endpoint.name.wire[1] != UInt8(ascii: "_"),
                 let entry = DirectEntry(owner: endpoint.name, record: RecordGenerator.addressRecord(endpoint.name, endpoint.addresses[0], ttl: ttl), zone: 0)
@@ -37,9 +38,23 @@ struct ServiceEntries {
             self.entries.append(entry)
             self.pointers.append((endpoint.addresses[0], PointerTarget(endpoint.name, rank: .endpoint)))
         }
-        guard let serviceEntry = DirectEntry(owner: serviceName, record: addressRecord, zone: 0) else { return nil }
+        self.recordCount = endpointNames.count
+        let made =
+            service.isHeadless
+            ? self.layOutHeadless(serviceName, endpointNames, options: options)
+            : self.layOutClusterIP(service, serviceName, options: options)
+        guard made else { return nil }
+    }
+
+    /// The service's name with its one cluster IP, and its named ports' SRV records (spec 2.3).
+    private mutating func layOutClusterIP(_ service: ClusterService, _ serviceName: DomainName, options: RecordOptions) -> Bool {
+        guard service.clusterIPs.count == 1, let clusterIP = service.clusterIPs.first else { return false }
+        let ttl = options.ttl
+        let addressRecord = RecordGenerator.addressRecord(serviceName, clusterIP, ttl: ttl)
+        guard let serviceEntry = DirectEntry(owner: serviceName, record: addressRecord, zone: 0) else { return false }
         self.entries.append(serviceEntry)
         self.pointers.append((clusterIP, PointerTarget(serviceName, rank: .clusterIP)))
+        self.recordCount += 1
         var protocols: [PortProtocol] = []
         var named: [(name: String, protocol: PortProtocol)] = []
         for port in service.ports {
@@ -50,16 +65,70 @@ struct ServiceEntries {
                     owner: owner,
                     service: RecordGenerator.portRecord(owner, port: port.port, of: serviceName, ttl: ttl),
                     additional: [addressRecord], zone: 0)
-            else { return nil }
+            else { return false }
             named.append((portName, port.protocol))
             self.entries.append(entry)
+            self.recordCount += 1
             if !protocols.contains(port.protocol) { protocols.append(port.protocol) }
         }
-        // The names between each SRV owner and the service's name (RFC 8020).
+        return self.addProtocolNames(protocols, of: serviceName, options: options)
+    }
+
+    /// The service's name with one address per ready endpoint (spec 2.4.1), and per named port
+    /// one SRV record per ready endpoint that has it (spec 2.4.2), as `serviceRecords` makes them:
+    /// ports in the order of their `<name>/<protocol>` keys, targets in endpoint order, weight
+    /// 100 shared out.
+    private mutating func layOutHeadless(
+        _ serviceName: DomainName, _ endpointNames: [(name: DomainName, addresses: [IPAddress], ports: [EndpointPort])],
+        options: RecordOptions
+    ) -> Bool {
+        guard !endpointNames.isEmpty else { return true }
+        let ttl = options.ttl
+        var addresses: [IPAddress] = []
+        var seen: Set<IPAddress> = []
+        for endpoint in endpointNames where seen.insert(endpoint.addresses[0]).inserted { addresses.append(endpoint.addresses[0]) }
+        guard let serviceEntry = DirectEntry(owner: serviceName, addresses: addresses, ttl: ttl, zone: 0) else { return false }
+        self.entries.append(serviceEntry)
+        self.recordCount += addresses.count
+        var ports: [(key: String, name: String, protocol: PortProtocol)] = []
+        for endpoint in endpointNames {
+            for port in endpoint.ports {
+                guard let name = port.name, !ports.contains(where: { $0.name == name && $0.protocol == port.protocol }) else { continue }
+                ports.append(("\(name)/\(port.protocol.rawValue)", name, port.protocol))
+            }
+        }
+        ports.sort { $0.key < $1.key }
+        var protocols: [PortProtocol] = []
+        var owners: Set<DomainName> = []
+        for port in ports {
+            var records: [DirectEntry.ServiceRecord] = []
+            for endpoint in endpointNames {
+                guard let number = endpoint.ports.first(where: { $0.name == port.name && $0.protocol == port.protocol })?.port
+                else { continue }
+                records.append(
+                    DirectEntry.ServiceRecord(
+                        priority: 0, weight: 0, port: UInt16(number), target: endpoint.name,
+                        additional: DirectEntry.Additional(ttl: ttl, address: endpoint.addresses[0])))
+            }
+            guard !records.isEmpty else { continue }
+            let weight = UInt16(100 / records.count)
+            for index in records.indices { records[index].weight = weight }
+            guard let owner = options.names.port(port.name, port.protocol, of: serviceName), owners.insert(owner).inserted,
+                let entry = DirectEntry(owner: owner, services: records, ttl: ttl, zone: 0)
+            else { return false }
+            self.entries.append(entry)
+            self.recordCount += records.count
+            if !protocols.contains(port.protocol) { protocols.append(port.protocol) }
+        }
+        return self.addProtocolNames(protocols, of: serviceName, options: options)
+    }
+
+    /// The names between each SRV owner and the service's name (RFC 8020).
+    private mutating func addProtocolNames(_ protocols: [PortProtocol], of serviceName: DomainName, options: RecordOptions) -> Bool {
         for proto in protocols {
-            guard let name = options.names.portProtocol(proto, of: serviceName) else { return nil }
+            guard let name = options.names.portProtocol(proto, of: serviceName) else { return false }
             self.entries.append(DirectEntry(emptyName: name, zone: 0))
         }
-        self.recordCount = self.entries.count - protocols.count
+        return true
     }
 }

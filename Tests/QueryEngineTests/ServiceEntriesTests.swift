@@ -32,7 +32,41 @@ struct ServiceEntriesTests {
                 ]),
             // No ports.
             ClusterService(namespace: "dev", name: "bare", clusterIPs: [ip("10.96.0.6")]),
-            // Record path: two addresses for one hostname; dual-stack; headless; no cluster IP.
+            // Headless: endpoints by hostname, two of them.
+            ClusterService(
+                namespace: "dev", name: "db", isHeadless: true, ports: [port("pg", .tcp, 5432)],
+                endpoints: [
+                    ClusterEndpoint(addresses: [ip("10.244.1.1")], hostname: "db-0", ports: [EndpointPort(name: "pg", port: 5432)]),
+                    ClusterEndpoint(addresses: [ip("10.244.1.2")], hostname: "db-1", ports: [EndpointPort(name: "pg", port: 5432)]),
+                ]),
+            // Headless IPv6: by hostname and by address, a port number per endpoint, ports one
+            // endpoint lacks, two protocols, one endpoint not ready.
+            ClusterService(
+                namespace: "dev", name: "cache", isHeadless: true,
+                endpoints: [
+                    ClusterEndpoint(
+                        addresses: [ip("fd00:10:244::11")],
+                        ports: [EndpointPort(name: "redis", port: 6380), EndpointPort(name: "dns", port: 53, protocol: .udp)]),
+                    ClusterEndpoint(
+                        addresses: [ip("fd00:10:244::10")], hostname: "cache-0",
+                        ports: [EndpointPort(name: "redis", port: 6379), EndpointPort(name: "metrics", port: 9100), EndpointPort(port: 22)]),
+                    ClusterEndpoint(addresses: [ip("fd00:10:244::12")], isReady: false, ports: [EndpointPort(name: "redis", port: 6379)]),
+                ]),
+            // Headless with one endpoint; with none ready; with one address under two names.
+            ClusterService(
+                namespace: "dev", name: "solo", isHeadless: true,
+                endpoints: [ClusterEndpoint(addresses: [ip("10.244.2.1")], ports: [EndpointPort(name: "web", port: 80)])]),
+            ClusterService(
+                namespace: "dev", name: "idle", isHeadless: true,
+                endpoints: [ClusterEndpoint(addresses: [ip("10.244.2.2")], isReady: false, ports: [EndpointPort(name: "web", port: 80)])]),
+            ClusterService(
+                namespace: "dev", name: "shared", isHeadless: true,
+                endpoints: [
+                    ClusterEndpoint(addresses: [ip("10.244.3.1")], hostname: "a"),
+                    ClusterEndpoint(addresses: [ip("10.244.3.1")]),
+                ]),
+            // Record path: two addresses for one hostname; dual-stack; headless over both
+            // families; a headless port's answer past 16 KiB; no cluster IP.
             ClusterService(
                 namespace: "dev", name: "twice", clusterIPs: [ip("10.96.0.8")], ports: [port("http")],
                 endpoints: [
@@ -43,11 +77,18 @@ struct ServiceEntriesTests {
                 namespace: "dev", name: "dual", clusterIPs: [ip("10.96.0.9"), ip("fd00:10:96::9")], ipFamilies: [.ipv4, .ipv6],
                 ports: [port("http")]),
             ClusterService(
-                namespace: "dev", name: "db", isHeadless: true, ports: [port("pg", .tcp, 5432)],
+                namespace: "dev", name: "mixed", isHeadless: true,
                 endpoints: [
-                    ClusterEndpoint(addresses: [ip("10.244.1.1")], hostname: "db-0", ports: [EndpointPort(name: "pg", port: 5432)]),
-                    ClusterEndpoint(addresses: [ip("10.244.1.2")], hostname: "db-1", ports: [EndpointPort(name: "pg", port: 5432)]),
+                    ClusterEndpoint(addresses: [ip("10.244.4.1")], ports: [EndpointPort(name: "web", port: 80)]),
+                    ClusterEndpoint(addresses: [ip("fd00:10:244::4:1")], ports: [EndpointPort(name: "web", port: 80)]),
                 ]),
+            ClusterService(
+                namespace: "dev", name: "wide", isHeadless: true,
+                endpoints: (0..<300).map { index in
+                    ClusterEndpoint(
+                        addresses: [IPAddress(ipv4: 0x0AF4_0500 + UInt32(index))], hostname: "a-rather-long-endpoint-hostname-\(index)",
+                        ports: [EndpointPort(name: "web", port: 80)])
+                }),
             ClusterService(namespace: "dev", name: "none", ports: [port("http")]),
             // A CNAME out of the cluster does not stop the namespace being laid out directly.
             ClusterService(namespace: "dev", name: "ext", type: .externalName, externalName: "example.com"),
@@ -70,7 +111,13 @@ struct ServiceEntriesTests {
         let options = RecordOptions(reverseCIDRs: [])
         let viaRecords = NamespaceRecords("dev", partition, options: options)
         let direct = NamespaceRecords("dev", partition, options: options, layingOutDirectly: true)
-        #expect(direct.direct.count == 12, "web: its name, 3 named ports, _tcp and _udp; api: its name, 2 endpoints, 1 port, _tcp; bare: its name")
+        #expect(
+            direct.direct.count == 32,
+            """
+            web: its name, 3 named ports, _tcp and _udp; api: its name, 2 endpoints, 1 port, _tcp; bare: its name; \
+            db: its name, 2 endpoints, 1 port, _tcp; cache: its name, 2 endpoints, 3 ports, _tcp and _udp; \
+            solo: its name, its endpoint, 1 port, _tcp; idle: nothing; shared: its name, 2 endpoints
+            """)
         #expect(viaRecords.direct.isEmpty)
         #expect(Set(Self.shard(direct).entries()) == Set(Self.shard(viaRecords).entries()))
         #expect(Self.shard(direct).count == Self.shard(viaRecords).count)
