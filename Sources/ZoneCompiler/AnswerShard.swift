@@ -79,7 +79,8 @@ package final class AnswerShard: Sendable {
         // long as its snapshot (most for the server's lifetime), and arrays grown by appending
         // keep up to half their capacity empty — at 640,000 records that slack was a quarter of
         // the table. (External chains are few.)
-        let suffix = Self.commonSuffix(of: entries.lazy.map(\.name), direct.lazy.map(\.owner))
+        // Names read in place by index: mapping the arrays copied each entry whole for its name.
+        let suffix = Self.commonSuffix(of: entries.indices.lazy.map { entries[$0].name }, direct.indices.lazy.map { direct[$0].owner })
         // The typed answer each entry's ANY shares (-1: none), and the sizes, before writing.
         var typedAny = [Int](repeating: -1, count: entries.count)
         var totals = (records: 0, cuts: 0)

@@ -85,8 +85,15 @@ struct ServiceEntries {
         guard !endpointNames.isEmpty else { return true }
         let ttl = options.ttl
         var addresses: [IPAddress] = []
+        addresses.reserveCapacity(endpointNames.count)
+        // A few endpoints (most services) are compared in place: hashing them cost more than
+        // laying out their names. Many are hashed, never compared pairwise.
         var seen: Set<IPAddress> = []
-        for endpoint in endpointNames where seen.insert(endpoint.addresses[0]).inserted { addresses.append(endpoint.addresses[0]) }
+        for endpoint in endpointNames {
+            let address = endpoint.addresses[0]
+            let isNew = endpointNames.count <= 16 ? !addresses.contains(address) : seen.insert(address).inserted
+            if isNew { addresses.append(address) }
+        }
         guard let serviceEntry = DirectEntry(owner: serviceName, addresses: addresses, ttl: ttl, zone: 0) else { return false }
         self.entries.append(serviceEntry)
         self.recordCount += addresses.count
