@@ -5,7 +5,14 @@ package enum PortProtocol: String, Sendable, Hashable, Comparable {
     case sctp = "SCTP"
 
     /// The SRV label form (RFC 2782 §1): `_tcp`, `_udp`, `_sctp` without the underscore.
-    package var srvLabel: String { self.rawValue.lowercased() }
+    /// Literals: lower-casing the raw value made a string for every SRV name of every build.
+    package var srvLabel: String {
+        switch self {
+        case .tcp: return "tcp"
+        case .udp: return "udp"
+        case .sctp: return "sctp"
+        }
+    }
 
     package static func < (lhs: PortProtocol, rhs: PortProtocol) -> Bool { lhs.rawValue < rhs.rawValue }
 }

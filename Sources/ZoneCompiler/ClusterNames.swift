@@ -70,7 +70,13 @@ package struct ClusterNames: Sendable, Hashable {
         service.prepending(Self.protocolLabel(proto))
     }
 
-    private static func protocolLabel(_ proto: PortProtocol) -> String { "_" + proto.srvLabel }
+    private static func protocolLabel(_ proto: PortProtocol) -> String {
+        switch proto {
+        case .tcp: return "_tcp"
+        case .udp: return "_udp"
+        case .sctp: return "_sctp"
+        }
+    }
 
     /// `<a-b-c-d>.<ns>.pod.<zone>`.
     package func pod(_ address: IPAddress, namespace: String) -> DomainName? {
