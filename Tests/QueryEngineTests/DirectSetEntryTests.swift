@@ -13,7 +13,8 @@ import Testing
 struct DirectSetEntryTests {
     static func name(_ text: String) throws -> DomainName { try #require(DomainName(text)) }
 
-    /// `direct`'s shard against the shard of the general compiler's entry of `owner`.
+    /// `direct`'s shard against the shard of the general compiler's entry of `owner` among
+    /// `records` (zone 2): the same bytes, slots and cut points, and the same entry read back.
     static func expectSameShard(_ direct: DirectEntry, _ records: [ResourceRecord], owner: DomainName) throws {
         let general = try #require(
             EntryCompiler.compile(records: records, zoneOf: { _ in 2 }, lookup: { _ in .outside }).first {

@@ -229,15 +229,7 @@ struct SingleRRsetEntryTests {
         let direct = DirectEntry(owner: owner, service: service, additional: addresses, zone: 2)
         #expect((direct != nil) == test.direct)
         guard let direct else { return }
-        let general = try #require(
-            EntryCompiler.compile(records: [service] + addresses, zoneOf: { _ in 2 }, lookup: { _ in .outside }).first {
-                $0.name == owner.lowercased.wire
-            })
-        let laidOut = AnswerShard(entries: [], direct: [direct])
-        let expected = AnswerShard(entries: [general])
-        #expect(laidOut.records == expected.records)
-        #expect(laidOut.slots == expected.slots)
-        #expect(laidOut.cuts == expected.cuts)
+        try DirectSetEntryTests.expectSameShard(direct, [service] + addresses, owner: owner)
     }
 
     /// A name with one record of any other type, or a CNAME, takes the general path.
