@@ -6,8 +6,8 @@ import IPAddressing
 /// target (`EntryCompiler.pointerEntry`); a name with address records of one family
 /// (`addressAnswer`); an SRV owner with one record whose target is an ancestor of the owner, with
 /// the target's address records as additional data (a ClusterIP service's port); an SRV owner
-/// whose records lead to names that are neither ancestors of it nor of each other, with each
-/// target's address as additional data (a headless service's port). The one answer is also the
+/// whose records lead to distinct names of one depth, none an ancestor of it, with each target's
+/// address as additional data (a headless service's port). The one answer is also the
 /// answer to ANY. Laid out directly, none of them needs the entry, its answer's bytes or its list
 /// of answers; most names of a cluster are such (at L, 170,000 PTR owners, 170,000 one-address
 /// names and 90,000 one-record SRV owners), and those allocations and their copy into the shard
@@ -28,8 +28,8 @@ package struct DirectEntry: Sendable {
         /// most one of each). The target is written whole (RFC 2782); the additional records'
         /// owner points at it where the question spells it, `targetOffset`.
         case service(priority: UInt16, weight: UInt16, port: UInt16, target: [UInt8], targetOffset: UInt16, a: Additional?, aaaa: Additional?)
-        /// SRV records in canonical order to distinct targets none of which is an ancestor of the
-        /// owner or of another target, each target's address record (if any) as additional data
+        /// SRV records in canonical order to distinct targets of one depth (so none is an ancestor
+        /// of another), none an ancestor of the owner, each target's address record (if any) as additional data
         /// in the same order. Each target is written whole (RFC 2782) and each additional record's
         /// owner points at it there: the first name of the message it is a suffix of, which is
         /// where `WireWriter` points it.
@@ -357,12 +357,13 @@ package struct DirectEntry: Sendable {
                 bytes(record.target, at: at + 18)
                 at += record.length
             }
-            var target = questionEnd + 18
+            // Where each target starts in the message: after its record's fixed fields.
+            var targetOffset = questionEnd + 18
             for record in records {
-                defer { target += record.length }
+                defer { targetOffset += record.length }
                 guard let extra = record.additional else { continue }
                 let isIPv4 = extra.address.family == .ipv4
-                header(at: at, owner: UInt16(target), type: isIPv4 ? .a : .aaaa, ttl: extra.ttl, length: isIPv4 ? 4 : 16)
+                header(at: at, owner: UInt16(targetOffset), type: isIPv4 ? .a : .aaaa, ttl: extra.ttl, length: isIPv4 ? 4 : 16)
                 address(extra.address, at: at + 12)
                 at += extra.length
             }

@@ -21,9 +21,10 @@ struct ServiceEntries {
     var recordCount = 0
 
     /// nil for any other service (ExternalName, dual-stack, no cluster IP, an endpoint name with
-    /// more than one address or that starts with `_`, endpoints of both families behind a headless
-    /// name, two ports with one name and protocol, a name that cannot be formed, a headless port's
-    /// answer past 16 KiB): `serviceRecords` and the owner table make those.
+    /// more than one address or that starts with `_`, endpoints of both families or more than
+    /// `EntryCompiler.maximumDirectAddresses` behind a headless name, two ports with one name and
+    /// protocol, two port names that differ only in case, a name that cannot be formed, a
+    /// headless port's answer past 16 KiB): `serviceRecords` and the owner table make those.
     init?(_ service: ClusterService, serviceRoot: DomainName, options: RecordOptions) {
         guard service.type != .externalName, let serviceName = options.names.service(service.name, under: serviceRoot)
         else { return nil }
@@ -74,8 +75,9 @@ struct ServiceEntries {
         return self.addProtocolNames(protocols, of: serviceName, options: options)
     }
 
-    /// The service's name with one address per ready endpoint (spec 2.4.1), and per named port
-    /// one SRV record per ready endpoint that has it (spec 2.4.2), as `serviceRecords` makes them:
+    /// The service's name with one address per published endpoint (ready, or any with
+    /// `publishNotReadyAddresses`; spec 2.4.1), and per named port one SRV record per published
+    /// endpoint that has it (spec 2.4.2), as `serviceRecords` makes them:
     /// ports in the order of their `<name>/<protocol>` keys, targets in endpoint order, weight
     /// 100 shared out.
     private mutating func layOutHeadless(
@@ -106,6 +108,8 @@ struct ServiceEntries {
         }
         ports.sort { $0.key < $1.key }
         var protocols: [PortProtocol] = []
+        // Endpoint port names are not held to lower case: two that differ only in case are one
+        // SRV owner (names compare without case), whose records the owner table merges.
         var owners: Set<DomainName> = []
         for port in ports {
             var records: [DirectEntry.ServiceRecord] = []

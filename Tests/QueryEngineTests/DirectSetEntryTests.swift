@@ -96,11 +96,11 @@ struct DirectSetEntryTests {
             (50, 5432, "db-0.other.prod.svc.cluster.local.", "10.244.0.7"),
             (50, 5432, "db-0.db.dev.svc.cluster.local.", "10.244.0.8"),
         ], true),
-        // Refused: a target that is an ancestor of the owner (its additional record's owner
-        // would point into the question), targets inside one another, the same target twice,
-        // a wildcard owner, the root as target.
+        // Refused: the owner itself or an ancestor of it as a target (its additional record's
+        // owner would point into the question), targets inside one another, the same target
+        // twice, a wildcard owner, the root as target.
         ("_pg._tcp.db.dev.svc.cluster.local.", [
-            (50, 5432, "db.dev.svc.cluster.local.", "10.96.0.1"), (50, 5432, "db-0.db.dev.svc.cluster.local.", "10.244.0.7"),
+            (50, 5432, "_pg._tcp.db.dev.svc.cluster.local.", "10.96.0.1"), (50, 5432, "x._tcp.db.dev.svc.cluster.local.", "10.244.0.7"),
         ], false),
         ("_pg._tcp.db.dev.svc.cluster.local.", [
             (50, 5432, "db.dev.svc.cluster.local.", "10.96.0.1"), (50, 5432, "zz.dev.svc.cluster.local.", "10.244.0.7"),

@@ -65,8 +65,21 @@ struct ServiceEntriesTests {
                     ClusterEndpoint(addresses: [ip("10.244.3.1")], hostname: "a"),
                     ClusterEndpoint(addresses: [ip("10.244.3.1")]),
                 ]),
+            // Headless with more endpoints than are compared in place, two of them spelling
+            // another's address: 30 SRV targets, past the writer's 24 names searched in a row.
+            ClusterService(
+                namespace: "dev", name: "many", isHeadless: true,
+                endpoints: (0..<28).map { index in
+                    ClusterEndpoint(
+                        addresses: [IPAddress(ipv4: 0x0AF4_0600 + UInt32(index))], hostname: "m-\(index)",
+                        ports: [EndpointPort(name: "web", port: 80)])
+                } + [
+                    ClusterEndpoint(addresses: [ip("10.244.6.0")], ports: [EndpointPort(name: "web", port: 81)]),
+                    ClusterEndpoint(addresses: [ip("10.244.6.1")], ports: [EndpointPort(name: "web", port: 81)]),
+                ]),
             // Record path: two addresses for one hostname; dual-stack; headless over both
-            // families; a headless port's answer past 16 KiB; no cluster IP.
+            // families; a headless port's answer past 16 KiB; endpoint port names that differ
+            // only in case (one SRV owner); no cluster IP.
             ClusterService(
                 namespace: "dev", name: "twice", clusterIPs: [ip("10.96.0.8")], ports: [port("http")],
                 endpoints: [
@@ -89,6 +102,12 @@ struct ServiceEntriesTests {
                         addresses: [IPAddress(ipv4: 0x0AF4_0500 + UInt32(index))], hostname: "a-rather-long-endpoint-hostname-\(index)",
                         ports: [EndpointPort(name: "web", port: 80)])
                 }),
+            ClusterService(
+                namespace: "dev", name: "cased", isHeadless: true,
+                endpoints: [
+                    ClusterEndpoint(addresses: [ip("10.244.7.1")], hostname: "a", ports: [EndpointPort(name: "web", port: 80)]),
+                    ClusterEndpoint(addresses: [ip("10.244.7.2")], hostname: "b", ports: [EndpointPort(name: "WEB", port: 81)]),
+                ]),
             ClusterService(namespace: "dev", name: "none", ports: [port("http")]),
             // A CNAME out of the cluster does not stop the namespace being laid out directly.
             ClusterService(namespace: "dev", name: "ext", type: .externalName, externalName: "example.com"),
@@ -112,11 +131,12 @@ struct ServiceEntriesTests {
         let viaRecords = NamespaceRecords("dev", partition, options: options)
         let direct = NamespaceRecords("dev", partition, options: options, layingOutDirectly: true)
         #expect(
-            direct.direct.count == 32,
+            direct.direct.count == 65,
             """
             web: its name, 3 named ports, _tcp and _udp; api: its name, 2 endpoints, 1 port, _tcp; bare: its name; \
             db: its name, 2 endpoints, 1 port, _tcp; cache: its name, 2 endpoints, 3 ports, _tcp and _udp; \
-            solo: its name, its endpoint, 1 port, _tcp; idle: nothing; shared: its name, 2 endpoints
+            solo: its name, its endpoint, 1 port, _tcp; idle: nothing; shared: its name, 2 endpoints; \
+            many: its name, 30 endpoints, 1 port, _tcp
             """)
         #expect(viaRecords.direct.isEmpty)
         #expect(Set(Self.shard(direct).entries()) == Set(Self.shard(viaRecords).entries()))
