@@ -61,11 +61,17 @@ package final class ManifestTape: Sendable {
         /// bench's generated clusters 7.8 bytes and 0.66, `kubectl get -o yaml` dumps more), so
         /// the lists end short of their capacity; pages never written are never touched. Sized at
         /// half as much, both lists grew in every file of L, each growth a copy of the list so far.
-        /// Denser input grows the lists as needed.
+        /// Denser input grows the lists as needed, and so does input past a manifest file's
+        /// largest size (an API server's page of up to 512 MiB), so that no reservation is many
+        /// times what is read.
         init(expectedBytes: Int) {
-            self.text.reserveCapacity(expectedBytes)
-            self.elements.reserveCapacity(expectedBytes / 6)
+            let sized = min(expectedBytes, Self.largestSizedInput)
+            self.text.reserveCapacity(sized)
+            self.elements.reserveCapacity(sized / 6)
         }
+
+        /// The most input the lists are sized for up front: `ManifestLimits.standard`'s file size.
+        static let largestSizedInput = 64 << 20
 
         var count: Int { self.elements.count }
 
