@@ -70,8 +70,8 @@ package final class ManifestTape: Sendable {
             self.elements.reserveCapacity(sized / 6)
         }
 
-        /// The most input the lists are sized for up front: `ManifestLimits.standard`'s file size.
-        static let largestSizedInput = 64 << 20
+        /// The most input the lists are sized for up front: a manifest file's largest size.
+        static let largestSizedInput = ManifestLimits.standard.maximumFileSize
 
         var count: Int { self.elements.count }
 
