@@ -124,31 +124,18 @@ package enum RecordGenerator {
                 }
             }
             // Spec 2.4.2: one SRV per ready endpoint and named port, to the endpoint's port.
-            var portKeys: [String: (name: String, proto: PortProtocol)] = [:]
-            for entry in endpointNames {
-                for port in entry.ports {
-                    guard let portName = port.name else { continue }
-                    portKeys["\(portName)/\(port.protocol.rawValue)"] = (portName, port.protocol)
-                }
-            }
-            for key in portKeys.keys.sorted() {
-                guard let (portName, proto) = portKeys[key] else { continue }
-                let targets = endpointNames.compactMap { entry -> (DomainName, Int)? in
-                    guard let port = entry.ports.first(where: { $0.name == portName && $0.protocol == proto }) else {
-                        return nil
-                    }
-                    return (entry.name, port.port)
-                }
-                guard !targets.isEmpty else { continue }
-                guard let owner = names.port(portName, proto, of: serviceName) else {
+            for port in Self.headlessPorts(endpointNames) {
+                guard let owner = names.port(port.name, port.protocol, of: serviceName) else {
                     result.problems.append(
-                        Self.tooLong(subject(), "_\(portName)._\(proto.srvLabel).\(service.name).\(service.namespace).svc", options, "its SRV records are"))
+                        Self.tooLong(subject(), "_\(port.name)._\(port.protocol.srvLabel).\(service.name).\(service.namespace).svc", options, "its SRV records are"))
                     continue
                 }
-                let weight = UInt16(100 / targets.count)
-                for (target, port) in targets {
+                let weight = UInt16(100 / port.targets.count)
+                for target in port.targets {
                     result.records.append(
-                        ResourceRecord(owner, ttl: ttl, .srv(priority: 0, weight: weight, port: UInt16(port), target: target)))
+                        ResourceRecord(
+                            owner, ttl: ttl,
+                            .srv(priority: 0, weight: weight, port: UInt16(target.port), target: endpointNames[target.endpoint].name)))
                 }
             }
             return result
@@ -227,6 +214,39 @@ package enum RecordGenerator {
             }
         }
         return endpointNames
+    }
+
+    /// A headless service's named ports (spec 2.4.2) in the order of their `<name>/<protocol>`
+    /// keys, each with the endpoints that list it, in endpoint order, and the port number of the
+    /// first port of that name and protocol each lists. In one pass over the endpoints' ports:
+    /// looking each key's port up in every endpoint's list was cubic, and a 150 KB slice of
+    /// 1,000 endpoints and 2,000 ports took seven seconds to build.
+    static func headlessPorts(
+        _ endpointNames: [(name: DomainName, addresses: [IPAddress], ports: [EndpointPort])]
+    ) -> [(name: String, protocol: PortProtocol, targets: [(endpoint: Int, port: Int)])] {
+        struct Key: Hashable {
+            var name: String
+            var `protocol`: PortProtocol
+        }
+        var slots: [Key: Int] = [:]
+        var ports: [(key: String, name: String, protocol: PortProtocol, targets: [(endpoint: Int, port: Int)])] = []
+        for (position, entry) in endpointNames.enumerated() {
+            for port in entry.ports {
+                guard let name = port.name else { continue }
+                let key = Key(name: name, protocol: port.protocol)
+                guard let slot = slots[key] else {
+                    slots[key] = ports.count
+                    ports.append(("\(name)/\(port.protocol.rawValue)", name, port.protocol, [(position, port.port)]))
+                    continue
+                }
+                // The last spelling of a name names its SRV owner (names equal as strings may
+                // differ in their bytes); an endpoint's first port of a key is its target's.
+                ports[slot].name = name
+                if ports[slot].targets.last?.endpoint != position { ports[slot].targets.append((position, port.port)) }
+            }
+        }
+        ports.sort { $0.key < $1.key }
+        return ports.map { ($0.name, $0.protocol, $0.targets) }
     }
 
     /// The PTR owner of an address.

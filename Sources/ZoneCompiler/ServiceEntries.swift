@@ -99,31 +99,17 @@ struct ServiceEntries {
         guard let serviceEntry = DirectEntry(owner: serviceName, addresses: addresses, ttl: ttl, zone: 0) else { return false }
         self.entries.append(serviceEntry)
         self.recordCount += addresses.count
-        var ports: [(key: String, name: String, protocol: PortProtocol)] = []
-        for endpoint in endpointNames {
-            for port in endpoint.ports {
-                guard let name = port.name, !ports.contains(where: { $0.name == name && $0.protocol == port.protocol }) else { continue }
-                ports.append(("\(name)/\(port.protocol.rawValue)", name, port.protocol))
-            }
-        }
-        ports.sort { $0.key < $1.key }
         var protocols: [PortProtocol] = []
         // Endpoint port names are not held to lower case: two that differ only in case are one
         // SRV owner (names compare without case), whose records the owner table merges.
         var owners: Set<DomainName> = []
-        for port in ports {
-            var records: [DirectEntry.ServiceRecord] = []
-            for endpoint in endpointNames {
-                guard let number = endpoint.ports.first(where: { $0.name == port.name && $0.protocol == port.protocol })?.port
-                else { continue }
-                records.append(
-                    DirectEntry.ServiceRecord(
-                        priority: 0, weight: 0, port: UInt16(number), target: endpoint.name,
-                        additional: DirectEntry.Additional(ttl: ttl, address: endpoint.addresses[0])))
+        for port in RecordGenerator.headlessPorts(endpointNames) {
+            let weight = UInt16(100 / port.targets.count)
+            let records = port.targets.map { target in
+                DirectEntry.ServiceRecord(
+                    priority: 0, weight: weight, port: UInt16(target.port), target: endpointNames[target.endpoint].name,
+                    additional: DirectEntry.Additional(ttl: ttl, address: endpointNames[target.endpoint].addresses[0]))
             }
-            guard !records.isEmpty else { continue }
-            let weight = UInt16(100 / records.count)
-            for index in records.indices { records[index].weight = weight }
             guard let owner = options.names.port(port.name, port.protocol, of: serviceName), owners.insert(owner).inserted,
                 let entry = DirectEntry(owner: owner, services: records, ttl: ttl, zone: 0)
             else { return false }

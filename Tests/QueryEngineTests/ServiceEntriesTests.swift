@@ -52,6 +52,15 @@ struct ServiceEntriesTests {
                         ports: [EndpointPort(name: "redis", port: 6379), EndpointPort(name: "metrics", port: 9100), EndpointPort(port: 22)]),
                     ClusterEndpoint(addresses: [ip("fd00:10:244::12")], isReady: false, ports: [EndpointPort(name: "redis", port: 6379)]),
                 ]),
+            // Headless with an endpoint listing one port name twice (the first is its target's).
+            ClusterService(
+                namespace: "dev", name: "twin", isHeadless: true,
+                endpoints: [
+                    ClusterEndpoint(
+                        addresses: [ip("10.244.8.1")], hostname: "t-0",
+                        ports: [EndpointPort(name: "web", port: 80), EndpointPort(name: "web", port: 8080)]),
+                    ClusterEndpoint(addresses: [ip("10.244.8.2")], hostname: "t-1", ports: [EndpointPort(name: "web", port: 81)]),
+                ]),
             // Headless with one endpoint; with none ready; with one address under two names.
             ClusterService(
                 namespace: "dev", name: "solo", isHeadless: true,
@@ -131,12 +140,12 @@ struct ServiceEntriesTests {
         let viaRecords = NamespaceRecords("dev", partition, options: options)
         let direct = NamespaceRecords("dev", partition, options: options, layingOutDirectly: true)
         #expect(
-            direct.direct.count == 65,
+            direct.direct.count == 70,
             """
             web: its name, 3 named ports, _tcp and _udp; api: its name, 2 endpoints, 1 port, _tcp; bare: its name; \
             db: its name, 2 endpoints, 1 port, _tcp; cache: its name, 2 endpoints, 3 ports, _tcp and _udp; \
             solo: its name, its endpoint, 1 port, _tcp; idle: nothing; shared: its name, 2 endpoints; \
-            many: its name, 30 endpoints, 1 port, _tcp
+            many: its name, 30 endpoints, 1 port, _tcp; twin: its name, 2 endpoints, 1 port, _tcp
             """)
         #expect(viaRecords.direct.isEmpty)
         #expect(Set(Self.shard(direct).entries()) == Set(Self.shard(viaRecords).entries()))
