@@ -14,5 +14,14 @@ package enum PortProtocol: String, Sendable, Hashable, Comparable {
         }
     }
 
+    /// The label in SRV owner names (RFC 2782 §1): `_tcp`, `_udp`, `_sctp`.
+    package var srvOwnerLabel: String {
+        switch self {
+        case .tcp: return "_tcp"
+        case .udp: return "_udp"
+        case .sctp: return "_sctp"
+        }
+    }
+
     package static func < (lhs: PortProtocol, rhs: PortProtocol) -> Bool { lhs.rawValue < rhs.rawValue }
 }

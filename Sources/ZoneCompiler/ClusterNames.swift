@@ -62,20 +62,12 @@ package struct ClusterNames: Sendable, Hashable {
 
     /// `_<port>._<proto>.<service name>`.
     package func port(_ name: String, _ proto: PortProtocol, of service: DomainName) -> DomainName? {
-        service.prepending("_" + name, Self.protocolLabel(proto))
+        service.prepending("_" + name, proto.srvOwnerLabel)
     }
 
     /// `_<proto>.<service name>`: the name between a service's name and its ports' SRV owners.
     package func portProtocol(_ proto: PortProtocol, of service: DomainName) -> DomainName? {
-        service.prepending(Self.protocolLabel(proto))
-    }
-
-    private static func protocolLabel(_ proto: PortProtocol) -> String {
-        switch proto {
-        case .tcp: return "_tcp"
-        case .udp: return "_udp"
-        case .sctp: return "_sctp"
-        }
+        service.prepending(proto.srvOwnerLabel)
     }
 
     /// `<a-b-c-d>.<ns>.pod.<zone>`.

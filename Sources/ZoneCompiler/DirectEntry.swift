@@ -29,10 +29,10 @@ package struct DirectEntry: Sendable {
         /// owner points at it where the question spells it, `targetOffset`.
         case service(priority: UInt16, weight: UInt16, port: UInt16, target: [UInt8], targetOffset: UInt16, a: Additional?, aaaa: Additional?)
         /// SRV records in canonical order to distinct targets of one depth (so none is an ancestor
-        /// of another), none an ancestor of the owner, each target's address record (if any) as additional data
-        /// in the same order. Each target is written whole (RFC 2782) and each additional record's
-        /// owner points at it there: the first name of the message it is a suffix of, which is
-        /// where `WireWriter` points it.
+        /// of another), none an ancestor of the owner, each target's address record (if any) as
+        /// additional data in the same order. Each target is written whole (RFC 2782) and each
+        /// additional record's owner points at it there: the first name of the message it is a
+        /// suffix of, which is where `WireWriter` points it.
         case services([ServiceRecord])
     }
 

@@ -57,17 +57,16 @@ struct ServiceEntries {
         self.pointers.append((clusterIP, PointerTarget(serviceName, rank: .clusterIP)))
         self.recordCount += 1
         var protocols: [PortProtocol] = []
-        var named: [(name: String, protocol: PortProtocol)] = []
+        // Two ports with one owner (one name and protocol) make one RRset: the owner table's.
+        var owners: Set<DomainName> = []
         for port in service.ports {
             guard let portName = port.name else { continue }
-            guard !named.contains(where: { $0.name == portName && $0.protocol == port.protocol }),
-                let owner = options.names.port(portName, port.protocol, of: serviceName),
+            guard let owner = options.names.port(portName, port.protocol, of: serviceName), owners.insert(owner).inserted,
                 let entry = DirectEntry(
                     owner: owner,
                     service: RecordGenerator.portRecord(owner, port: port.port, of: serviceName, ttl: ttl),
                     additional: [addressRecord], zone: 0)
             else { return false }
-            named.append((portName, port.protocol))
             self.entries.append(entry)
             self.recordCount += 1
             if !protocols.contains(port.protocol) { protocols.append(port.protocol) }

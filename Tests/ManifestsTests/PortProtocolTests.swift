@@ -10,5 +10,6 @@ struct PortProtocolTests {
     func srvLabelIsTheProtocolInLowerCase(_ proto: PortProtocol) {
         #expect(proto.srvLabel == proto.rawValue.lowercased())
         #expect(PortProtocol(rawValue: proto.srvLabel.uppercased()) == proto)
+        #expect(proto.srvOwnerLabel == "_" + proto.srvLabel)
     }
 }
