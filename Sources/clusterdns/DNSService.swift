@@ -63,6 +63,7 @@ final class DNSService: Service, Sendable {
             await forwarding.forwarder.forgetStartupProbe()
         }
         self.readiness.listenersAreBound()
+        self.firstLoad.listenersBound()
         let records = self.store.current.recordCount
         for address in listeners.boundAddresses {
             self.logger.notice(
