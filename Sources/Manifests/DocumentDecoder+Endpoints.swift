@@ -18,12 +18,25 @@ extension DocumentDecoder {
             return nil
         }
         var endpoints: [SliceEndpoint] = []
-        for (index, item) in self.list(document["endpoints"], "endpoints").enumerated() {
+        let endpointNodes = self.list(document["endpoints"], "endpoints")
+        // The API server's limits (pkg/apis/discovery/validation): a slice past one is refused
+        // whole, before its items are read.
+        if endpointNodes.count > Self.maximumSliceEndpoints, let node = document["endpoints"] {
+            self.error(node, "endpoints has \(endpointNodes.count) items; a slice holds at most \(Self.maximumSliceEndpoints)")
+            return nil
+        }
+        for (index, item) in endpointNodes.enumerated() {
             func path() -> String { "endpoints[\(index)]" }
             guard let node = self.object(item, path()) else { continue }
             var endpoint = SliceEndpoint(addresses: [])
             let addressNodes = self.list(node["addresses"], "\(path()).addresses")
             if addressNodes.isEmpty { self.error(node, "\(path()).addresses must hold at least one address") }
+            if addressNodes.count > Self.maximumEndpointAddresses, let addressesNode = node["addresses"] {
+                self.error(
+                    addressesNode,
+                    "\(path()).addresses has \(addressNodes.count) items; an endpoint holds at most \(Self.maximumEndpointAddresses)")
+                continue
+            }
             for (addressIndex, addressNode) in addressNodes.enumerated() {
                 func addressPath() -> String { "\(path()).addresses[\(addressIndex)]" }
                 guard let family else {
@@ -53,8 +66,45 @@ extension DocumentDecoder {
             _ = self.string(node["nodeName"], "\(path()).nodeName")  // validated, not kept
             endpoints.append(endpoint)
         }
-        let ports = self.decodeEndpointPorts(document["ports"], "ports")
+        let ports = self.decodeSlicePorts(document["ports"])
         return EndpointSlice(metadata: metadata, addressType: addressType, endpoints: endpoints, ports: ports)
+    }
+
+    /// Endpoints in one slice, at most (the API server's `maxEndpoints`).
+    static let maximumSliceEndpoints = 1000
+    /// Addresses of one slice endpoint, at most (`maxAddresses`).
+    static let maximumEndpointAddresses = 100
+    /// Ports of one slice, at most (`maxPorts`).
+    static let maximumSlicePorts = 100
+
+    /// A slice's ports, checked as the API server checks them: at most 100, each name empty or
+    /// an RFC 1123 label, and no name twice (an absent name is the empty name, so two unnamed
+    /// ports are a repeat too). The SRV records of spec 2.4.2 are named by these names.
+    private mutating func decodeSlicePorts(_ node: ManifestNode?) -> [EndpointPort] {
+        let items = self.list(node, "ports")
+        if items.count > Self.maximumSlicePorts, let node {
+            self.error(node, "ports has \(items.count) items; a slice holds at most \(Self.maximumSlicePorts)")
+            return []
+        }
+        var firstUse: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            guard let entry = item.isMapping ? item : nil else { continue }
+            let nameNode = entry["name"]
+            var name = ""
+            if let nameNode, !nameNode.isNull {
+                // Not a string: `decodeEndpointPorts` says so.
+                guard let text = nameNode.scalar?.text else { continue }
+                name = text
+                if !name.isEmpty { self.checkName(name, nameNode, "ports[\(index)].name", NameRules.dns1123LabelProblem) }
+            }
+            if let first = firstUse[name] {
+                let spelled = name.isEmpty ? "an empty name" : "name \"\(name)\""
+                self.error(nameNode ?? entry, "ports[\(index)] repeats \(spelled) of ports[\(first)]")
+            } else {
+                firstUse[name] = index
+            }
+        }
+        return self.decodeEndpointPorts(node, "ports")
     }
 
     /// A legacy v1 Endpoints object.
