@@ -115,7 +115,13 @@ extension DocumentDecoder {
             guard let node = self.object(item, path()) else { continue }
             let ready = self.decodeEndpointAddresses(node["addresses"], "\(path()).addresses")
             let notReady = self.decodeEndpointAddresses(node["notReadyAddresses"], "\(path()).notReadyAddresses")
-            let ports = self.decodeEndpointPorts(node["ports"], "\(path()).ports")
+            // As the API server's validateEndpointSubsets checks a subset (pkg/apis/core/validation).
+            // Counted as written (a list that is not one is reported above).
+            if (node["addresses"]?.sequence?.count ?? 0) + (node["notReadyAddresses"]?.sequence?.count ?? 0) == 0 {
+                self.error(node, "\(path()) must list addresses or notReadyAddresses")
+            }
+            self.checkSubsetPortNames(node["ports"], path())
+            let ports = self.decodeEndpointPorts(node["ports"], "\(path()).ports", numberRequired: true)
             subsets.append(EndpointSubset(addresses: ready, notReadyAddresses: notReady, ports: ports))
         }
         return Endpoints(metadata: metadata, subsets: subsets)
@@ -144,15 +150,37 @@ extension DocumentDecoder {
         return result
     }
 
-    private mutating func decodeEndpointPorts(_ node: ManifestNode?, _ path: @autoclosure () -> String) -> [EndpointPort] {
+    /// A legacy subset's port names, as the API server's validateEndpointPort checks them: with
+    /// more than one port each needs a name, and a name is an RFC 1123 label. (Unlike a slice's,
+    /// a subset's names may repeat.)
+    private mutating func checkSubsetPortNames(_ node: ManifestNode?, _ subsetPath: String) {
+        // Read as written; a list or port that is not one is reported by `decodeEndpointPorts`.
+        let items = node?.sequence ?? []
+        for (index, item) in items.enumerated() where item.isMapping {
+            let nameNode = item["name"]
+            let name = nameNode.flatMap { $0.isNull ? nil : $0.scalar?.text } ?? ""
+            if name.isEmpty {
+                if items.count > 1 {
+                    self.error(nameNode ?? item, "\(subsetPath).ports[\(index)].name is required when a subset has more than one port")
+                }
+            } else if let nameNode {
+                self.checkName(name, nameNode, "\(subsetPath).ports[\(index)].name", NameRules.dns1123LabelProblem)
+            }
+        }
+    }
+
+    private mutating func decodeEndpointPorts(
+        _ node: ManifestNode?, _ path: @autoclosure () -> String, numberRequired: Bool = false
+    ) -> [EndpointPort] {
         var ports: [EndpointPort] = []
         for (index, item) in self.list(node, path()).enumerated() {
             func itemPath() -> String { "\(path())[\(index)]" }
             guard let entry = self.object(item, itemPath()) else { continue }
             let name = self.string(entry["name"], "\(itemPath()).name")
             let proto = self.portProtocol(entry, itemPath())
-            // A slice port without a number means "all ports"; DNS has nothing to say about it.
-            guard let number = self.portNumber(entry, "port", itemPath(), required: false) else { continue }
+            // A slice port without a number means "all ports"; DNS has nothing to say about it. A
+            // legacy subset's port needs one.
+            guard let number = self.portNumber(entry, "port", itemPath(), required: numberRequired) else { continue }
             ports.append(EndpointPort(name: name?.isEmpty == true ? nil : name, port: number, protocol: proto))
         }
         return ports
