@@ -41,6 +41,9 @@ final class DNSService: Service, Sendable {
     }
 
     func run() async throws {
+        // However this ends, the reload service stops waiting for the listeners: a shutdown
+        // before they bound stops this service first, and the reload service must not wait on.
+        defer { self.firstLoad.listenersWillNotBind() }
         guard await cancelWhenGracefulShutdown({ await self.firstLoad.wait() }) else { return }
         let forwarding = try await self.startForwarding()
         let listeners: DNSListeners

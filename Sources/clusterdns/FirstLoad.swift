@@ -33,8 +33,15 @@ final class FirstLoad: Sendable {
         self.answeringContinuation.finish()
     }
 
-    /// True once the listeners are bound; false when the waiting task is cancelled first (the
-    /// listeners could not bind, or the server stops).
+    /// Marks that the listeners will not bind (the DNS service ended first: a shutdown during
+    /// the first load, a bind that failed): the waiter stops waiting. After `listenersBound()`,
+    /// nothing.
+    func listenersWillNotBind() {
+        self.answeringContinuation.finish()
+    }
+
+    /// True once the listeners are bound; false when they will not bind or the waiting task is
+    /// cancelled first.
     func waitForListeners() async -> Bool {
         for await _ in self.answering { return true }
         return false

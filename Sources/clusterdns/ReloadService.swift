@@ -98,8 +98,10 @@ final class ReloadService: ServiceLifecycle.Service, Sendable {
         // Answers first, tidying after. Freeing the build's memory and deflating the kept bytes
         // took about 0.1 s at L, and on a core shared with the DNS service (one core, or a busy
         // node) they ran before its listeners could bind: the first answer waited for them.
-        _ = await self.firstLoad.waitForListeners()
+        let answering = await cancelWhenGracefulShutdown { await self.firstLoad.waitForListeners() }
         withExtendedLifetime(initial) {}
+        // Stopping before the listeners bound: nothing to tidy for.
+        guard answering else { return }
         // Once answers are given, sharing the core with the queries as a reload does.
         CoreSharing.yielding { self.pipeline.value.deflateKeptBytes() }
         // The first load frees most of what it allocates (parsed text, records, compiled

@@ -170,6 +170,61 @@ struct OperationsEndToEndTests {
         #expect(server.stop() == 0)
     }
 
+    /// SIGTERM during the first load, before any listener is bound: the process still ends,
+    /// once that load is done. (The reload service waits for the listeners before it tidies up
+    /// after the first build; a shutdown that stops the DNS service first must end that wait.)
+    @Test func sigtermDuringTheFirstLoadEndsTheProcess() throws {
+        // Ten thousand services: a first load of seconds in a debug build.
+        var files: [String: String] = [:]
+        for file in 0..<10 {
+            files["ns-\(file).yaml"] = (0..<1000).map { index in
+                "apiVersion: v1\nkind: Service\nmetadata: {name: s\(index), namespace: ns-\(file)}\n"
+                    + "spec: {clusterIP: 10.96.\(file * 4 + index / 250).\(index % 250 + 1), ports: [{name: http, port: 80}]}\n"
+            }.joined(separator: "---\n")
+        }
+        let directory = try HostileManifestTests.tree(files)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandRunner.binary)
+        process.arguments = ["serve", "--manifests", directory.path, "--listen", "127.0.0.1:0", "--upstream", "none", "--http", "none"]
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        // SIGTERM once the server handles it (the service group takes it over as it starts).
+        let pid = process.processIdentifier
+        let handled = WatchEndToEndTests.eventually(true, timeout: 30) { Self.handlesSIGTERM(pid) }
+        #expect(handled)
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(!process.isRunning, "still running a minute after SIGTERM: \(text)")
+        // Else the signal came after the first load and this test did not test what it says.
+        #expect(!text.contains("listening on"), "the listeners bound before SIGTERM")
+        #expect(text.contains("shutdown signal received"))
+    }
+
+    /// Whether the process `pid` has taken SIGTERM over from its default action: caught, or
+    /// ignored so that a dispatch source delivers it (how the service group listens for it), as
+    /// bit 14 of SigCgt or SigIgn in its status says.
+    private static func handlesSIGTERM(_ pid: Int32) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
+        let bit = UInt64(1) << (SIGTERM - 1)
+        for line in status.split(separator: "\n") where line.hasPrefix("SigCgt:") || line.hasPrefix("SigIgn:") {
+            let field = line.drop { $0 != ":" }.dropFirst().trimmingCharacters(in: .whitespaces)
+            if let mask = UInt64(field, radix: 16), mask & bit != 0 { return true }
+        }
+        return false
+    }
+
     @Test func jsonLogsAreOneObjectPerLine() throws {
         let server = try ServerProcess(["--manifests", "zones", "--log-format", "json", "--query-log"])
         _ = try server.dig(["+short", "service-clusterip.dev.svc.cluster.local"])
