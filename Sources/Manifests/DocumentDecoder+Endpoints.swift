@@ -81,30 +81,35 @@ extension DocumentDecoder {
     /// an RFC 1123 label, and no name twice (an absent name is the empty name, so two unnamed
     /// ports are a repeat too). The SRV records of spec 2.4.2 are named by these names.
     private mutating func decodeSlicePorts(_ node: ManifestNode?) -> [EndpointPort] {
-        let items = self.list(node, "ports")
+        // Read as written: a value that is not a list, an entry that is not an object and a name
+        // that is not a string are each reported once, by `decodeEndpointPorts`.
+        let items = node?.sequence ?? []
         if items.count > Self.maximumSlicePorts, let node {
             self.error(node, "ports has \(items.count) items; a slice holds at most \(Self.maximumSlicePorts)")
             return []
         }
         var firstUse: [String: Int] = [:]
-        for (index, item) in items.enumerated() {
-            guard let entry = item.isMapping ? item : nil else { continue }
-            let nameNode = entry["name"]
-            var name = ""
-            if let nameNode, !nameNode.isNull {
-                // Not a string: `decodeEndpointPorts` says so.
-                guard let text = nameNode.scalar?.text else { continue }
-                name = text
-                if !name.isEmpty { self.checkName(name, nameNode, "ports[\(index)].name", NameRules.dns1123LabelProblem) }
+        for (index, entry) in items.enumerated() where entry.isMapping {
+            guard let name = Self.writtenPortName(entry) else { continue }
+            if !name.isEmpty, let nameNode = entry["name"] {
+                self.checkName(name, nameNode, "ports[\(index)].name", NameRules.dns1123LabelProblem)
             }
             if let first = firstUse[name] {
                 let spelled = name.isEmpty ? "an empty name" : "name \"\(name)\""
-                self.error(nameNode ?? entry, "ports[\(index)] repeats \(spelled) of ports[\(first)]")
+                self.error(entry["name"] ?? entry, "ports[\(index)] repeats \(spelled) of ports[\(first)]")
             } else {
                 firstUse[name] = index
             }
         }
         return self.decodeEndpointPorts(node, "ports")
+    }
+
+    /// A port's name as written: empty when absent or null; nil when it is not a string, which
+    /// `decodeEndpointPorts` reports.
+    private static func writtenPortName(_ entry: ManifestNode) -> String? {
+        guard let node = entry["name"], !node.isNull else { return "" }
+        guard case .string(let text) = node.scalar?.value else { return nil }
+        return text
     }
 
     /// A legacy v1 Endpoints object.
@@ -116,8 +121,12 @@ extension DocumentDecoder {
             let ready = self.decodeEndpointAddresses(node["addresses"], "\(path()).addresses")
             let notReady = self.decodeEndpointAddresses(node["notReadyAddresses"], "\(path()).notReadyAddresses")
             // As the API server's validateEndpointSubsets checks a subset (pkg/apis/core/validation).
-            // Counted as written (a list that is not one is reported above).
-            if (node["addresses"]?.sequence?.count ?? 0) + (node["notReadyAddresses"]?.sequence?.count ?? 0) == 0 {
+            // Counted as written; a value that is not a list is reported above, and only that.
+            func written(_ key: String) -> Int? {
+                guard let list = node[key], !list.isNull else { return 0 }
+                return list.sequence?.count
+            }
+            if let ready = written("addresses"), let notReady = written("notReadyAddresses"), ready + notReady == 0 {
                 self.error(node, "\(path()) must list addresses or notReadyAddresses")
             }
             self.checkSubsetPortNames(node["ports"], path())
@@ -154,16 +163,16 @@ extension DocumentDecoder {
     /// more than one port each needs a name, and a name is an RFC 1123 label. (Unlike a slice's,
     /// a subset's names may repeat.)
     private mutating func checkSubsetPortNames(_ node: ManifestNode?, _ subsetPath: String) {
-        // Read as written; a list or port that is not one is reported by `decodeEndpointPorts`.
-        let items = node?.sequence ?? []
-        for (index, item) in items.enumerated() where item.isMapping {
-            let nameNode = item["name"]
-            let name = nameNode.flatMap { $0.isNull ? nil : $0.scalar?.text } ?? ""
+        // Read as written, as in `decodeSlicePorts`.
+        let entries = (node?.sequence ?? []).enumerated().filter { $0.element.isMapping }
+        for (index, entry) in entries {
+            guard let name = Self.writtenPortName(entry) else { continue }
             if name.isEmpty {
-                if items.count > 1 {
-                    self.error(nameNode ?? item, "\(subsetPath).ports[\(index)].name is required when a subset has more than one port")
+                if entries.count > 1 {
+                    self.error(
+                        entry["name"] ?? entry, "\(subsetPath).ports[\(index)].name is required when a subset has more than one port")
                 }
-            } else if let nameNode {
+            } else if let nameNode = entry["name"] {
                 self.checkName(name, nameNode, "\(subsetPath).ports[\(index)].name", NameRules.dns1123LabelProblem)
             }
         }

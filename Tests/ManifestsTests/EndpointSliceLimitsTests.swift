@@ -59,6 +59,16 @@ struct EndpointSliceLimitsTests {
             slice(ports: "  - {name: \"\", port: 80}\n  - {name: null, port: 81}\n"),
             ["test.yaml:9:12: error: EndpointSlice dev/web-abc: ports[1] repeats an empty name of ports[0]"]
         ),
+        // Each problem once: a value that is not a list, a name that is not a string (which is no
+        // repeat of an empty name either).
+        (slice(ports: " 80\n"), ["test.yaml:8:2: error: EndpointSlice dev/web-abc: ports must be a list, got integer 80"]),
+        (
+            slice(ports: "  - {name: 80, port: 80}\n  - {name: [a], port: 81}\n  - {port: 82}\n"),
+            [
+                "test.yaml:8:12: error: EndpointSlice dev/web-abc: ports[0].name must be a string, got integer 80",
+                "test.yaml:9:12: error: EndpointSlice dev/web-abc: ports[1].name must be a string, got a list",
+            ]
+        ),
         (
             slice(ports: "  - {name: HTTP, port: 80}\n"),
             [

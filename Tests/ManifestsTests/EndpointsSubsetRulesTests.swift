@@ -39,6 +39,20 @@ struct EndpointsSubsetRulesTests {
             endpoints(ports: ["{name: http}"]),
             ["test.yaml:7:9: error: Endpoints dev/web: subsets[0].ports[0].port is required"]
         ),
+        // Each problem once: a list that is not one is not also a subset without addresses, an
+        // entry that is not an object or a name that is not a string not also a missing name.
+        (
+            endpoints(addresses: "addresses: x", ports: ["{port: 80}"]),
+            ["test.yaml:5:16: error: Endpoints dev/web: subsets[0].addresses must be a list, got string \"x\""]
+        ),
+        (
+            endpoints(ports: ["{port: 80}", "x"]),
+            ["test.yaml:8:9: error: Endpoints dev/web: subsets[0].ports[1] must be an object, got string \"x\""]
+        ),
+        (
+            endpoints(ports: ["{name: {a: 1}, port: 80}", "{name: b, port: 81}"]),
+            ["test.yaml:7:16: error: Endpoints dev/web: subsets[0].ports[0].name must be a string, got an object"]
+        ),
         (
             endpoints(addresses: "addresses: []", ports: ["{port: 80}"]),
             ["test.yaml:5:5: error: Endpoints dev/web: subsets[0] must list addresses or notReadyAddresses"]
