@@ -75,14 +75,16 @@ package struct ClusterBuilder {
             for (kind, count) in file.skippedKinds { self.summary.skippedKinds[kind, default: 0] += count }
             for index in file.objects.indices {
                 let identity = file.objects[index].identity
-                if let first = firstLocation[identity] {
+                // One hash and probe per object: its location goes in, and a duplicate (rare)
+                // puts the first one's back.
+                if let first = firstLocation.updateValue(file.objects[index].nameLocation, forKey: identity) {
+                    firstLocation[identity] = first
                     duplicates[identity.kind, default: 0] += 1
                     self.report(
                         .error(at: file.objects[index].nameLocation, "\(identity) is already defined at \(first)"),
                         namespace: file.objects[index].subjectNamespace)
                     continue
                 }
-                firstLocation[identity] = file.objects[index].nameLocation
                 switch file.objects[index].body {
                 case .namespace(let metadata): namespaces.insert(metadata.name)
                 case .service(let service):

@@ -23,6 +23,19 @@ struct ClusterDerivationTests {
             ])
     }
 
+    /// However many later copies there are, each names the first definition.
+    @Test func everyLaterCopyNamesTheFirstDefinition() {
+        let derivation = derive(
+            service("web", spec: "ports: [{port: 80}]"), service("web", spec: "ports: [{port: 81}]"),
+            service("web", spec: "ports: [{port: 82}]"))
+        #expect(derivation.cluster.services.map { $0.ports[0].port } == [80])
+        #expect(
+            derivation.diagnostics.map(\.description) == [
+                "b.yaml:4:9: error: Service dev/web is already defined at a.yaml:4:9",
+                "c.yaml:4:9: error: Service dev/web is already defined at a.yaml:4:9",
+            ])
+    }
+
     @Test func rejectedObjectLeavesTheRestServed() {
         let derivation = derive(
             service("bad", spec: "clusterIP: 1.2.3.4\nports: [{port: 80}]"),
