@@ -99,8 +99,9 @@ struct ServiceEntries {
         self.entries.append(serviceEntry)
         self.recordCount += addresses.count
         var protocols: [PortProtocol] = []
-        // Endpoint port names are not held to lower case: two that differ only in case are one
-        // SRV owner (names compare without case), whose records the owner table merges.
+        // Two port names that differ only in case are one SRV owner (names compare without
+        // case), whose records the owner table merges. The decoder refuses such names in slices
+        // and subsets, as the API server does; the model does not rule them out.
         var owners: Set<DomainName> = []
         for port in RecordGenerator.headlessPorts(endpointNames) {
             let weight = UInt16(100 / port.targets.count)
